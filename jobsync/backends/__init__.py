@@ -1,0 +1,1 @@
+"""Workspaces jobsync can plan against and apply to."""

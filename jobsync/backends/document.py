@@ -1,0 +1,259 @@
+"""The workspace document: one JSON document that behaves as a DataArts Factory workspace.
+
+The local backend keeps one in a file; the emulator keeps one per workspace id. Its format is
+public (README "The local workspace document"); a missing key means empty:
+
+    lock_policy  "soft" | "hard"             admins       [user, ...]
+    jobs         [{definition, status, lockedBy, tags, versions, id,
+                   createTime, createUser, lastUpdateTime, lastUpdateUser}]
+    scripts      [{definition, lockedBy, id, version, lastUpdateTime, lastUpdateUser}]
+    resources    [{definition, id, lastUpdateTime, lastUpdateUser}]
+    tags         [{name, locked}]             connections  [{name, type}]
+    dliQueues, disStreams, gesGraphs          [name, ...]
+
+`definition` is the development state; `versions` are the submitted versions, newest last,
+each {version, definition, submitUser, submitTime, description}.
+
+The rules are the console import's (reference §7.1, §7.4): a job must be stopped before it is
+overwritten or deleted; under a hard lock only the holder or an admin may overwrite an object;
+a job carrying a locked tag cannot be imported; every data connection, DLI queue, DIS stream
+and GES graph a job names must exist. Breaking one raises a `RuleError` with a stable code.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from jobsync.backends.base import (
+    SCHEDULING,
+    STOPPED,
+    Environment,
+    RemoteObject,
+    Snapshot,
+)
+from jobsync.model import Kind, ObjectKey
+from jobsync.references import MAPPED, references
+
+SECTIONS = {Kind.JOB: "jobs", Kind.SCRIPT: "scripts", Kind.RESOURCE: "resources"}
+ENVIRONMENT_LISTS = {
+    "connections": "connections",
+    "dli_queues": "dliQueues",
+    "dis_streams": "disStreams",
+    "ges_graphs": "gesGraphs",
+}
+VERSIONS_KEPT = 100  # DataArts keeps the 100 latest versions (reference §7.2)
+
+
+class RuleError(Exception):
+    """A workspace rule refused the change. `code` is stable; the emulator maps it to DLF codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _names(items: Iterable[Any]) -> frozenset[str]:
+    """Environment lists hold names or {"name": ...} objects; accept both."""
+    return frozenset(
+        str(item.get("name")) if isinstance(item, dict) else str(item) for item in items
+    )
+
+
+class WorkspaceDocument:
+    """A workspace document in memory, with an index by kind and name."""
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self.data: dict[str, Any] = data if data is not None else {}
+        self._index: dict[Kind, dict[str, dict[str, Any]]] = {}
+        for kind, section in SECTIONS.items():
+            entries = self.data.setdefault(section, [])
+            self._index[kind] = {
+                str(entry.get("definition", {}).get("name")): entry for entry in entries
+            }
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @property
+    def lock_policy(self) -> str:
+        return str(self.data.get("lock_policy") or "soft")
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(self.data.get("admins") or ())
+
+    def entry(self, kind: Kind, name: str) -> dict[str, Any] | None:
+        return self._index[kind].get(name)
+
+    def entries(self, kind: Kind) -> list[dict[str, Any]]:
+        return list(self.data[SECTIONS[kind]])
+
+    def locked_tags(self) -> frozenset[str]:
+        return frozenset(
+            str(tag.get("name")) for tag in self.data.get("tags") or () if tag.get("locked")
+        )
+
+    def environment(self) -> Environment:
+        lists = {
+            name: _names(self.data.get(key) or ()) for name, key in ENVIRONMENT_LISTS.items()
+        }
+        return Environment(
+            lock_policy=self.lock_policy,
+            admins=self.admins,
+            locked_tags=self.locked_tags(),
+            **lists,
+        )
+
+    def remote_object(self, kind: Kind, entry: Mapping[str, Any], state: str) -> RemoteObject:
+        body = entry.get("definition") or {}
+        versions = entry.get("versions") or []
+        if state == "submitted" and kind is Kind.JOB:
+            body = versions[-1]["definition"] if versions else {}
+        return RemoteObject(
+            key=ObjectKey(kind, str(entry["definition"]["name"])),
+            body=body,
+            status=entry.get("status", STOPPED) if kind is Kind.JOB else None,
+            locked_by=entry.get("lockedBy"),
+            tags=tuple(entry.get("tags") or ()),
+            last_update_time=entry.get("lastUpdateTime"),
+            last_update_user=entry.get("lastUpdateUser"),
+            version=versions[-1]["version"] if versions else entry.get("version"),
+        )
+
+    def snapshot(self, state: str = "develop") -> Snapshot:
+        objects = {}
+        for kind in Kind:
+            for entry in self.data[SECTIONS[kind]]:
+                if state == "submitted" and kind is Kind.JOB and not entry.get("versions"):
+                    continue  # never submitted: nothing to export in the submitted state
+                remote = self.remote_object(kind, entry, state)
+                objects[remote.key] = remote
+        return Snapshot(objects=objects, environment=self.environment())
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def check_lock(self, kind: Kind, entry: Mapping[str, Any] | None, user: str) -> None:
+        holder = entry.get("lockedBy") if entry else None
+        if not holder or holder == user:
+            return
+        if self.lock_policy == "hard" and user not in self.admins:
+            name = entry["definition"]["name"] if entry else "?"
+            raise RuleError(
+                "LOCKED",
+                f"{kind.value} {name} is locked by {holder} under the hard lock policy; "
+                f"{holder} must unlock it, or a workspace admin must apply",
+            )
+
+    def check_running(self, entry: Mapping[str, Any] | None) -> None:
+        if entry and entry.get("status", STOPPED) == SCHEDULING:
+            name = entry["definition"]["name"]
+            raise RuleError("JOB_RUNNING", f"job {name} is scheduling; stop it first")
+
+    def job_tags(self, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> set[str]:
+        tags = set(entry.get("tags") or ()) if entry else set()
+        basic = definition.get("basicConfig")
+        declared = basic.get("tags") if isinstance(basic, dict) else None
+        if isinstance(declared, list):
+            tags.update(str(tag) for tag in declared)
+        return tags
+
+    def check_tags(self, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> None:
+        locked = sorted(self.job_tags(definition, entry) & self.locked_tags())
+        if locked:
+            raise RuleError(
+                "LOCKED_TAG",
+                f"job {definition.get('name')} carries the locked tag {', '.join(locked)}; "
+                "unlock the tag in the console first",
+            )
+
+    def missing_references(self, kind: Kind, definition: Mapping[str, Any]) -> list[str]:
+        environment = self.environment()
+        found = references(kind, definition)
+        missing = []
+        for category in MAPPED:
+            known = getattr(environment, category)
+            for name in sorted(found.get(category, ())):
+                if known is not None and name not in known:
+                    missing.append(f"{category.replace('_', ' ')[:-1]} {name}")
+        return missing
+
+    def check_references(self, kind: Kind, definition: Mapping[str, Any]) -> None:
+        missing = self.missing_references(kind, definition)
+        if missing:
+            raise RuleError(
+                "MISSING_REFERENCE",
+                f"{kind.value} {definition.get('name')} refers to what does not exist in this "
+                f"workspace: {', '.join(missing)}",
+            )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def save(
+        self, kind: Kind, definition: Mapping[str, Any], *, user: str, submit: bool = True,
+        description: str = "",
+    ) -> dict[str, Any]:
+        """Create or overwrite an object as the console import does; returns its entry."""
+        name = str(definition["name"])
+        entry = self.entry(kind, name)
+        if kind is Kind.JOB:
+            self.check_running(entry)
+            self.check_tags(definition, entry)
+        self.check_lock(kind, entry, user)
+        if kind is not Kind.RESOURCE:
+            self.check_references(kind, definition)
+        stamp = now_ms()
+        if entry is None:
+            entry = self._new_entry(kind, name, user, stamp)
+        entry["definition"] = copy.deepcopy(dict(definition))
+        entry["lastUpdateTime"] = stamp
+        entry["lastUpdateUser"] = user
+        if kind is not Kind.RESOURCE:
+            entry["lockedBy"] = user  # creating or importing locks the object for the user
+        if kind is Kind.JOB and submit:
+            self._submit(entry, user, stamp, description)
+        return entry
+
+    def _new_entry(self, kind: Kind, name: str, user: str, stamp: int) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": uuid.uuid4().hex, "createTime": stamp, "createUser": user}
+        if kind is Kind.JOB:
+            entry.update(status=STOPPED, tags=[], versions=[])
+        entry["definition"] = {"name": name}
+        self.data[SECTIONS[kind]].append(entry)
+        self._index[kind][name] = entry
+        return entry
+
+    def _submit(self, entry: dict[str, Any], user: str, stamp: int, description: str) -> None:
+        versions = entry.setdefault("versions", [])
+        number = versions[-1]["version"] + 1 if versions else 1
+        versions.append({
+            "version": number,
+            "definition": copy.deepcopy(entry["definition"]),
+            "submitUser": user,
+            "submitTime": stamp,
+            "description": description,
+        })
+        del versions[:-VERSIONS_KEPT]
+
+    def delete(self, kind: Kind, name: str, *, user: str) -> None:
+        entry = self.entry(kind, name)
+        if entry is None:
+            raise RuleError("NOT_FOUND", f"{kind.value} {name} does not exist")
+        if kind is Kind.JOB:
+            self.check_running(entry)
+        self.check_lock(kind, entry, user)
+        self.data[SECTIONS[kind]].remove(entry)
+        del self._index[kind][name]
+
+    def set_status(self, name: str, status: str) -> None:
+        entry = self.entry(Kind.JOB, name)
+        if entry is None:
+            raise RuleError("NOT_FOUND", f"job {name} does not exist")
+        entry["status"] = status

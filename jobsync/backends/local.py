@@ -1,0 +1,113 @@
+"""The embedded local workspace: a workspace document in one JSON file.
+
+Writes are atomic (write a temporary file, rename it over the old one), and a lock file beside
+the document serialises writers, so two jobsync processes never lose each other's changes.
+When the document does not exist yet, it starts as a copy of the workspace's `seed` document
+(if workspace.yaml names one), else empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from jobsync.backends.base import SCHEDULING, STOPPED, Outcome, Snapshot
+from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.errors import StateError
+from jobsync.fileio import write_json
+from jobsync.model import Kind
+
+LOCK_TIMEOUT_S = 60
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse a workspace document, naming the file and line of any problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise StateError(
+            f"{path}:{error.lineno}:{error.colno}: the workspace document is not valid JSON "
+            f"({error.msg}); restore it from a backup or delete it to start empty"
+        ) from None
+    except OSError as error:
+        raise StateError(f"{path}: cannot read the workspace document ({error.strerror})") from None
+    if not isinstance(data, dict):
+        raise StateError(f"{path}:1: the workspace document must be a JSON object")
+    for section in ("jobs", "scripts", "resources"):
+        if not isinstance(data.get(section, []), list):
+            raise StateError(f"{path}: field {section!r} must be a list")
+        for index, entry in enumerate(data.get(section, [])):
+            definition = entry.get("definition") if isinstance(entry, dict) else None
+            if not isinstance(definition, dict) or not isinstance(definition.get("name"), str):
+                raise StateError(
+                    f"{path}: {section}[{index}].definition.name is missing; each entry needs "
+                    "a definition with a name"
+                )
+    return data
+
+
+class LocalWorkspace:
+    """A Workspace kept in a JSON document on disk."""
+
+    def __init__(self, path: Path, *, seed: Path | None = None) -> None:
+        self.path = path
+        self.seed = seed
+        self.label = f"local {path}"
+        self._lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+
+    def _load(self) -> WorkspaceDocument:
+        if self.path.exists():
+            return WorkspaceDocument(read_document(self.path))
+        if self.seed is not None and self.seed.exists():
+            return WorkspaceDocument(read_document(self.seed))
+        return WorkspaceDocument({})
+
+    def _locked(self) -> FileLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self._lock
+
+    def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
+        return self._load().snapshot(state)
+
+    def _change(self, names: Sequence[str], change: Any) -> Outcome:
+        outcome: dict[str, str | None] = {}
+        try:
+            with self._locked():
+                document = self._load()
+                for name in names:
+                    try:
+                        change(document, name)
+                        outcome[name] = None
+                    except RuleError as error:
+                        outcome[name] = error.message
+                write_json(self.path, document.data)
+        except Timeout:
+            raise StateError(
+                f"{self.path}: another jobsync process holds the workspace lock "
+                f"({self._lock.lock_file}); wait for it to finish and retry"
+            ) from None
+        return outcome
+
+    def write(
+        self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
+    ) -> Outcome:
+        by_name = {str(body["name"]): body for body in bodies}
+
+        def save(document: WorkspaceDocument, name: str) -> None:
+            document.save(kind, by_name[name], user=user, description=message)
+
+        return self._change(list(by_name), save)
+
+    def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
+        return self._change(names, lambda document, name: document.delete(kind, name, user=user))
+
+    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
+        status = SCHEDULING if running else STOPPED
+        return self._change(names, lambda document, name: document.set_status(name, status))
+
+    def close(self) -> None:
+        return None

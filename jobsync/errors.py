@@ -1,0 +1,116 @@
+"""Errors jobsync reports to its users, and the exit codes they map to.
+
+Exception hierarchy:
+
+* JobsyncError                 user-facing; the message is printed as-is, exit 1
+  + ConfigError                YAML, schema and reference problems (carries every problem found)
+  + RepoError                  git state: not a repository, dirty files, unknown ref
+  + StateError                 a local workspace document that cannot be read
+  + RemoteError                workspace/API failures (status, error code, request id)
+  + StalePlanError             the workspace or the repo changed since a saved plan was made
+  + IncompatibleFormatError    a plan file from another format version
+  + ArchiveError               a console .zip that is broken or hostile
+* anything else                a bug: "please report", exit 3
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes; `jobsync --help` repeats this table."""
+
+    OK = 0
+    ERROR = 1  # an error, or something blocked or failed
+    CHANGES_PRESENT = 2  # only with --detailed-exitcode (terraform's meaning); usage errors are 2 too
+    INTERNAL = 3  # a bug in jobsync
+    INTERRUPTED = 130
+
+
+class JobsyncError(Exception):
+    """An error the user can act on; str(error) says what happened and what to do next."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one file: where it is and what is wrong."""
+
+    file: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class ConfigError(JobsyncError):
+    """Every problem found in the repo files, so they can all be fixed in one pass."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} {noun} found:\n{lines}")
+
+
+class RepoError(JobsyncError):
+    """The git repository is not in a state jobsync can work with."""
+
+
+class StateError(JobsyncError):
+    """A local workspace document is missing, corrupt or locked."""
+
+
+class RemoteError(JobsyncError):
+    """The workspace refused a request or could not be reached."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        detail = ", ".join(
+            part for part in (
+                f"HTTP {status}" if status else "",
+                code or "",
+                f"request {request_id}" if request_id else "",
+            ) if part
+        )
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class StalePlanError(JobsyncError):
+    """The plan file no longer describes the workspace or the repo."""
+
+    def __init__(self, objects: Sequence[str]) -> None:
+        self.objects = tuple(objects)
+        listed = "\n".join(f"  {name}" for name in self.objects)
+        super().__init__(
+            "the plan is stale: these objects changed in the workspace or the repo since it "
+            f"was made:\n{listed}\nrun `jobsync plan` again and review the new plan"
+        )
+
+
+class IncompatibleFormatError(JobsyncError):
+    """A plan file written by another version of jobsync."""
+
+    def __init__(self, *, path: str, expected: str, found: str) -> None:
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"{path}: plan format_version {found!r} is not supported (this jobsync reads "
+            f"{expected!r}); make the plan again with this version of jobsync"
+        )
+
+
+class ArchiveError(JobsyncError):
+    """A console .zip archive that cannot be read safely."""

@@ -1,0 +1,138 @@
+"""What a definition refers to, and renaming those references for another workspace.
+
+DataArts names data connections, DLI queues, DIS streams, GES graphs, scripts and other jobs
+inside node properties and the schedule (reference §5.4, §5.5). This module is the one place
+that knows where those names sit; the plan checks them, apply orders by them, export follows
+them, and `mappings` in workspace.yaml rewrite them.
+
+GES graphs have no documented node property; jobsync reads a property named `graphName`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from jobsync.model import Kind
+
+CONNECTIONS = "connections"
+DLI_QUEUES = "dli_queues"
+DIS_STREAMS = "dis_streams"
+GES_GRAPHS = "ges_graphs"
+SCRIPTS = "scripts"
+JOBS = "jobs"
+RESOURCES = "resources"
+
+# Categories a workspace.yaml `mappings` section may rename, and that must exist in the workspace.
+MAPPED = (CONNECTIONS, DLI_QUEUES, DIS_STREAMS, GES_GRAPHS)
+
+# (node type or "*", property name) -> category
+NODE_PROPERTIES: dict[tuple[str, str], str] = {
+    ("*", "connectionName"): CONNECTIONS,
+    ("*", "queueName"): DLI_QUEUES,
+    ("DLISpark", "clusterName"): DLI_QUEUES,
+    ("DISStream", "streamName"): DIS_STREAMS,
+    ("DISTransferTask", "streamName"): DIS_STREAMS,
+    ("*", "graphName"): GES_GRAPHS,
+    ("*", "scriptName"): SCRIPTS,
+    ("*", "resourceName"): RESOURCES,
+}
+
+# top-level script fields -> category
+SCRIPT_FIELDS = {"connectionName": CONNECTIONS, "queueName": DLI_QUEUES}
+
+Slot = tuple[str, str, Callable[[str], None]]  # (category, value, setter)
+
+
+def _node_property_slots(node: dict[str, Any]) -> Iterator[Slot]:
+    node_type = str(node.get("type", ""))
+    properties = node.get("properties")
+    if not isinstance(properties, list):
+        return
+    for prop in properties:
+        if not isinstance(prop, dict) or not isinstance(prop.get("value"), str):
+            continue
+        name = str(prop.get("name", ""))
+        category = NODE_PROPERTIES.get((node_type, name)) or NODE_PROPERTIES.get(("*", name))
+        if category and prop["value"]:
+            yield category, prop["value"], _setter(prop, "value")
+
+
+def _setter(holder: dict[str, Any], key: str) -> Callable[[str], None]:
+    def set_value(value: str) -> None:
+        holder[key] = value
+
+    return set_value
+
+
+def _event_slots(event: Any) -> Iterator[Slot]:
+    if isinstance(event, dict) and str(event.get("eventType", "")).upper() == "DIS":
+        channel = event.get("channel")
+        if isinstance(channel, str) and channel:
+            yield DIS_STREAMS, channel, _setter(event, "channel")
+
+
+def _depend_job_slots(schedule: dict[str, Any]) -> Iterator[Slot]:
+    cron = schedule.get("cron")
+    depend = cron.get("dependJobs") if isinstance(cron, dict) else None
+    jobs = depend.get("jobs") if isinstance(depend, dict) else None
+    if not isinstance(jobs, list):
+        return
+    for index, name in enumerate(jobs):
+        if isinstance(name, str):
+            yield JOBS, name, _list_setter(jobs, index)
+
+
+def _list_setter(items: list[Any], index: int) -> Callable[[str], None]:
+    def set_value(value: str) -> None:
+        items[index] = value
+
+    return set_value
+
+
+def _slots(kind: Kind, body: dict[str, Any]) -> Iterator[Slot]:
+    if kind is Kind.SCRIPT:
+        for field_name, category in SCRIPT_FIELDS.items():
+            value = body.get(field_name)
+            if isinstance(value, str) and value:
+                yield category, value, _setter(body, field_name)
+        return
+    if kind is not Kind.JOB:
+        return
+    schedule = body.get("schedule")
+    if isinstance(schedule, dict):
+        yield from _event_slots(schedule.get("event"))
+        yield from _depend_job_slots(schedule)
+    for node in body.get("nodes") or ():
+        if isinstance(node, dict):
+            yield from _node_property_slots(node)
+            yield from _event_slots(node.get("eventTrigger"))
+
+
+def references(kind: Kind, body: Mapping[str, Any]) -> dict[str, set[str]]:
+    """category -> names this definition refers to."""
+    found: dict[str, set[str]] = {}
+    for category, value, _ in _slots(kind, dict(body)):
+        found.setdefault(category, set()).add(value)
+    return found
+
+
+def rename(kind: Kind, body: Mapping[str, Any], mappings: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """A copy of body with every mapped reference renamed; body itself is left alone."""
+    result = copy.deepcopy(dict(body))
+    for category, value, set_value in _slots(kind, result):
+        target = mappings.get(category, {}).get(value)
+        if target is not None:
+            set_value(target)
+    return result
+
+
+def invert(mappings: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """Workspace names back to repo names, for export. Many-to-one maps keep the first name."""
+    inverted: dict[str, dict[str, str]] = {}
+    for category, pairs in mappings.items():
+        back = inverted.setdefault(category, {})
+        for repo_name, workspace_name in pairs.items():
+            back.setdefault(workspace_name, repo_name)
+    return inverted
