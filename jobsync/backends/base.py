@@ -57,8 +57,25 @@ class Snapshot:
     environment: Environment = field(default_factory=Environment)
 
 
-# name -> None when it worked, else the reason it failed (verbatim from the service)
-Outcome = Mapping[str, str | None]
+# Codes of a workspace rule refusing a change (backends/document.py RuleError). A write that
+# fails with one of these is reported as "blocked", anything else as "failed".
+RULE_CODES = frozenset({"JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE"})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one object's write failed: the service's message verbatim, and a rule code if any."""
+
+    message: str
+    code: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.code in RULE_CODES
+
+
+# name -> None when it worked, else why it failed
+Outcome = Mapping[str, Failure | None]
 
 
 class Workspace(Protocol):

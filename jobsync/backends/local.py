@@ -15,7 +15,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from jobsync.backends.base import SCHEDULING, STOPPED, Outcome, Snapshot
+from jobsync.backends.base import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.backends.document import RuleError, WorkspaceDocument
 from jobsync.errors import StateError
 from jobsync.fileio import write_json
@@ -74,7 +74,7 @@ class LocalWorkspace:
         return self._load().snapshot(state)
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
-        outcome: dict[str, str | None] = {}
+        outcome: dict[str, Failure | None] = {}
         try:
             with self._locked():
                 document = self._load()
@@ -83,7 +83,7 @@ class LocalWorkspace:
                         change(document, name)
                         outcome[name] = None
                     except RuleError as error:
-                        outcome[name] = error.message
+                        outcome[name] = Failure(error.message, error.code)
                 write_json(self.path, document.data)
         except Timeout:
             raise StateError(
