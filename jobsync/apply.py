@@ -1,0 +1,202 @@
+"""Carry out a plan: resources, then scripts, then jobs in dependency waves, then deletes.
+
+Every step is one batch call to the workspace, and each object's outcome is kept: one object
+failing stops only the objects that need it. Before anything is overwritten or deleted its
+current definition is saved in the repo format under the backup folder. Re-running apply after
+a failure is safe: the plan is computed again and what was applied is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from jobsync.backends.base import Failure, Workspace
+from jobsync.fileio import write_atomic, write_json
+from jobsync.model import Kind, ObjectKey
+from jobsync.plan import Action, Change, Plan
+from jobsync.references import JOBS, RESOURCES, SCRIPTS, references
+from jobsync.repo import render_files
+from jobsync.schemas import schema_dir
+
+PAST = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ApplyResult:
+    """What happened to each object; each list holds (change, message)."""
+
+    applied: list[tuple[Change, str]] = field(default_factory=list)
+    skipped: list[tuple[Change, str]] = field(default_factory=list)
+    blocked: list[tuple[Change, str]] = field(default_factory=list)
+    failed: list[tuple[Change, str]] = field(default_factory=list)
+    backup: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.blocked
+
+    def summary_line(self) -> str:
+        return (f"Apply: {len(self.applied)} applied, {len(self.skipped)} skipped, "
+                f"{len(self.blocked)} blocked, {len(self.failed)} failed.")
+
+
+def needs(change: Change) -> set[ObjectKey]:
+    """The objects a change's new body uses."""
+    if change.desired is None:
+        return set()
+    uses = references(change.key.kind, change.desired)
+    found = {ObjectKey(Kind.SCRIPT, n) for n in uses.get(SCRIPTS, ())}
+    found |= {ObjectKey(Kind.RESOURCE, n) for n in uses.get(RESOURCES, ())}
+    found |= {ObjectKey(Kind.JOB, n) for n in uses.get(JOBS, ())}
+    return found - {change.key}
+
+
+def job_waves(changes: Sequence[Change]) -> list[list[Change]]:
+    """Jobs in waves: each job comes after the jobs it depends on (dependJobs)."""
+    remaining = {c.key: c for c in changes}
+    waves: list[list[Change]] = []
+    while remaining:
+        ready = [c for c in remaining.values() if not (needs(c) & remaining.keys())]
+        if not ready:  # a cycle: validate reports it; apply the rest together
+            ready = list(remaining.values())
+        waves.append(sorted(ready, key=lambda c: c.key.name))
+        for change in ready:
+            del remaining[change.key]
+    return waves
+
+
+def save_backup(plan: Plan, root: Path) -> Path | None:
+    """Write the workspace's current body of everything apply overwrites or deletes."""
+    changes = [c for c in plan.pending() if c.action in (Action.UPDATE, Action.DELETE) and c.before]
+    if not changes:
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = root / plan.settings.workspace / stamp
+    for change in changes:
+        for path, data in render_files(folder, change.key, change.before or {}, schema_dir=schema_dir()).items():
+            write_atomic(path, data)
+    write_json(folder / "manifest.json", {
+        "workspace": plan.settings.workspace,
+        "backend": plan.settings.backend,
+        "saved": [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value} for c in changes],
+    })
+    return folder
+
+
+class Applier:
+    """One apply run: keeps the outcome of each object as the steps go."""
+
+    def __init__(self, plan: Plan, workspace: Workspace, *, message: str, progress: Progress) -> None:
+        self.plan = plan
+        self.workspace = workspace
+        self.message = message
+        self.progress = progress
+        self.result = ApplyResult()
+        self.broken: set[ObjectKey] = set()
+        self.total = len(plan.pending())
+        self.done = 0
+
+    def _report(self, change: Change, failure: Failure | None) -> None:
+        self.done += 1
+        if failure is None:
+            text = f"{PAST[change.action]} {change.key}"
+            self.result.applied.append((change, text))
+        else:
+            self.broken.add(change.key)
+            target = self.result.blocked if failure.blocked else self.result.failed
+            text = f"{'blocked' if failure.blocked else 'failed'}: {change.key}: {failure.message}"
+            target.append((change, failure.message))
+        self.progress(self.done, self.total, text)
+
+    def _ready(self, changes: Iterable[Change]) -> list[Change]:
+        ready = []
+        for change in changes:
+            waiting = sorted(str(k) for k in needs(change) & self.broken)
+            if waiting:
+                self.broken.add(change.key)
+                self.done += 1
+                reason = f"not applied: it needs {', '.join(waiting)}, which did not apply"
+                self.result.skipped.append((change, reason))
+                self.progress(self.done, self.total, f"skipped {change.key}: {reason}")
+            else:
+                ready.append(change)
+        return ready
+
+    def _scheduling(self, changes: Sequence[Change], running: bool) -> dict[str, Failure | None]:
+        names = [c.key.name for c in changes if c.restart]
+        if not names:
+            return {}
+        return dict(self.workspace.set_scheduling(names, running, user=self.plan.settings.user))
+
+    def write(self, kind: Kind, changes: Sequence[Change]) -> None:
+        ready = self._ready(changes)
+        if not ready:
+            return
+        stopped = self._scheduling(ready, running=False)
+        writable = [c for c in ready if stopped.get(c.key.name) is None]
+        for change in ready:
+            if stopped.get(change.key.name) is not None:
+                self._report(change, stopped[change.key.name])
+        outcome = self.workspace.write(
+            kind, [c.desired or {} for c in writable], user=self.plan.settings.user, message=self.message,
+        ) if writable else {}
+        for change in writable:
+            self._report(change, outcome.get(change.key.name))
+        self._scheduling([c for c in writable if c.restart], running=True)
+
+    def delete(self, kind: Kind, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        stopped = self._scheduling(changes, running=False)
+        deletable = [c for c in changes if stopped.get(c.key.name) is None]
+        outcome = self.workspace.delete(kind, [c.key.name for c in deletable], user=self.plan.settings.user)
+        for change in changes:
+            failure = stopped.get(change.key.name) or outcome.get(change.key.name)
+            self._report(change, failure)
+
+    def run(self) -> ApplyResult:
+        pending = self.plan.pending()
+        by = {kind: [c for c in pending if c.key.kind is kind and c.action is not Action.DELETE] for kind in Kind}
+        for kind in (Kind.RESOURCE, Kind.SCRIPT):
+            self.write(kind, by[kind])
+        for wave in job_waves(by[Kind.JOB]):
+            self.write(Kind.JOB, wave)
+        for kind in (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE):
+            self.delete(kind, [c for c in pending if c.key.kind is kind and c.action is Action.DELETE])
+        for change in self.plan.changes:
+            if change.action is Action.BLOCKED:
+                self.result.blocked.append((change, change.reason))
+            elif change.action is Action.SKIP:
+                self.result.skipped.append((change, change.reason))
+        return self.result
+
+
+def apply_plan(
+    plan: Plan, workspace: Workspace, *, message: str, backup_root: Path,
+    progress: Progress = lambda done, total, text: None,
+) -> ApplyResult:
+    backup = save_backup(plan, backup_root)
+    result = Applier(plan, workspace, message=message, progress=progress).run()
+    result.backup = backup
+    return result
+
+
+def result_to_document(result: ApplyResult) -> dict[str, object]:
+    def rows(items: list[tuple[Change, str]]) -> list[dict[str, str]]:
+        return [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value, "message": m}
+                for c, m in items]
+
+    return {
+        "applied": rows(result.applied), "skipped": rows(result.skipped),
+        "blocked": rows(result.blocked), "failed": rows(result.failed),
+        "backup": str(result.backup) if result.backup else None,
+    }
+
+
+def dumps(result: ApplyResult) -> str:
+    return json.dumps(result_to_document(result), indent=2)

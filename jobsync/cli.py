@@ -1,0 +1,151 @@
+"""The command line: parse, call the engine, render, pick the exit code."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jobsync import __version__, commands
+from jobsync.console import handle_errors
+from jobsync.errors import ExitCode
+
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 an error, or something blocked or failed; 2 with "
+    "--detailed-exitcode when the plan has changes (usage errors are 2 as well, before any "
+    "plan is made); 3 an internal error (please report it); 130 interrupted."
+)
+
+app = typer.Typer(
+    name="jobsync",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class Status(str, enum.Enum):
+    develop = "develop"
+    submitted = "submitted"
+
+
+Repo = Annotated[Optional[Path], typer.Option("--repo", help="The GitOps repo (default: the git repo around the current folder).")]
+WorkspaceOpt = Annotated[Optional[str], typer.Option("-w", "--workspace", help="Workspace folder under workspaces/ (default: the only one).")]
+Jobs = Annotated[Optional[list[str]], typer.Option("--job", help="Only this job and what it uses; repeat for more.")]
+User = Annotated[Optional[str], typer.Option("--user", help="Act as this user (default: JOBSYNC_USER, then workspace.yaml).")]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"jobsync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Git as the source of truth for DataArts Factory jobs, scripts and resources."""
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to create the repo.")] = Path("."),
+    github: Annotated[bool, typer.Option("--github", help="Also write the GitHub Actions workflows.")] = False,
+) -> None:
+    """Scaffold a jobsync repo: git, workspaces/dev, schemas, .gitignore."""
+    with handle_errors():
+        commands.init(path, github=github)
+
+
+@app.command()
+def validate(repo: Repo = None, workspace: WorkspaceOpt = None) -> None:
+    """Check the repo files: schema, names, folders, content files, dependencies."""
+    with handle_errors():
+        raise typer.Exit(commands.validate(repo, workspace))
+
+
+@app.command()
+def export(
+    workspace: WorkspaceOpt = None,
+    job: Jobs = None,
+    with_deps: Annotated[bool, typer.Option("--with-deps/--jobs-only", help="Also export the scripts and resources the jobs use.")] = True,
+    status: Annotated[Status, typer.Option(help="Export the development state or the latest submitted version.")] = Status.develop,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit.")] = False,
+    message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
+    repo: Repo = None,
+) -> None:
+    """Write the workspace's objects into the repo and commit them."""
+    with handle_errors():
+        commands.export(repo, workspace, job or [], with_deps=with_deps, status=status.value,
+                        commit=not no_commit, message=message)
+
+
+@app.command()
+def plan(
+    workspace: WorkspaceOpt = None,
+    job: Jobs = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown (PR comment) or json.")] = Format.text,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Also save the plan (JSON) for `jobsync apply PLANFILE`.")] = None,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Read every definition again, ignoring the cache.")] = False,
+    user: User = None,
+    repo: Repo = None,
+) -> None:
+    """Show what apply would change in the workspace."""
+    with handle_errors():
+        code = commands.plan(repo, workspace, job or [], fmt=format.value, out=out,
+                             detailed_exitcode=detailed_exitcode, refresh=refresh, user=user,
+                             colour=sys.stdout.isatty())
+        raise typer.Exit(code)
+
+
+@app.command()
+def apply(
+    planfile: Annotated[Optional[Path], typer.Argument(help="A plan saved with `plan --out`; refused if stale.")] = None,
+    workspace: WorkspaceOpt = None,
+    job: Jobs = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask before applying.")] = False,
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to show the plan and the result.")] = Format.text,
+    user: User = None,
+    repo: Repo = None,
+) -> None:
+    """Make the workspace match the repo."""
+    with handle_errors():
+        code = commands.apply(repo, workspace, job or [], plan_path=planfile, auto_approve=auto_approve,
+                              fmt=format.value, user=user, colour=sys.stdout.isatty())
+        raise typer.Exit(code)
+
+
+def _add_subcommands() -> None:
+    from jobsync.archive.command import app as archive_app
+    from jobsync.emulator.command import app as emulator_app
+
+    app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
+    app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")
+
+
+try:
+    _add_subcommands()
+except ImportError:  # pragma: no cover - while those packages are being built
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code instead of exiting (for tests and __main__)."""
+    try:
+        app(args=argv, prog_name="jobsync", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else ExitCode.ERROR
+    return ExitCode.OK

@@ -1,0 +1,162 @@
+"""What each CLI command does, between parsing (cli.py) and the engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+
+from jobsync import config as configuration
+from jobsync import gitrepo, planfile, scaffold
+from jobsync.apply import ApplyResult, apply_plan
+from jobsync.console import Progress, is_tty, say, warn
+from jobsync.engine import desired_state, make_plan, open_workspace
+from jobsync.errors import ConfigError, ExitCode, JobsyncError
+from jobsync.export import export_workspace
+from jobsync.fileio import write_atomic
+from jobsync.plan import Plan
+from jobsync.render import jsonout, markdown, text
+from jobsync.render.document import plan_to_document
+
+BACKUPS = Path(".jobsync") / "backups"
+
+
+def _root(repo: Path | None) -> Path:
+    return gitrepo.find_root((repo or Path.cwd()).resolve())
+
+
+def _config(repo: Path | None, workspace: str | None, user: str | None = None) -> configuration.WorkspaceConfig:
+    root = _root(repo)
+    name = configuration.pick_workspace(root, workspace)
+    return configuration.load_workspace(root, name, user=user)
+
+
+def render(document: dict, fmt: str, *, colour: bool = False) -> str:
+    if fmt == "json":
+        return jsonout.render(document)
+    if fmt == "markdown":
+        return markdown.render(document)
+    return text.render(document, colour=colour)
+
+
+def init(path: Path, *, github: bool) -> None:
+    for line in scaffold.init(path.resolve(), github=github):
+        say(line)
+
+
+def validate(repo: Path | None, workspace: str | None) -> int:
+    root = _root(repo)
+    names = [configuration.pick_workspace(root, workspace)] if workspace else configuration.workspace_names(root)
+    if not names:
+        raise JobsyncError(f"no workspaces in {root / configuration.WORKSPACES_DIR}; run `jobsync init`")
+    problems = []
+    for name in names:
+        try:
+            cfg = configuration.load_workspace(root, name)
+            specs = desired_state(cfg)
+            say(f"ok: workspace {name}: {len(specs)} object(s)")
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return ExitCode.OK
+
+
+def export(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, with_deps: bool,
+           status: str, commit: bool, message: str | None) -> None:
+    cfg = _config(repo, workspace)
+    ws = open_workspace(cfg)
+    try:
+        result = export_workspace(cfg, ws, jobs=jobs, with_deps=with_deps, status=status,
+                                  commit=commit, message=message, progress=say)
+    finally:
+        ws.close()
+    if result.empty:
+        say("No changes: the repo already matches the workspace; nothing committed.")
+    elif result.commit:
+        say(f"committed {result.commit[:12]}")
+    typer.echo(json.dumps({"added": result.added, "changed": result.changed,
+                           "removed": result.removed, "commit": result.commit}, indent=2))
+
+
+def _plan_exit(plan: Plan, detailed: bool) -> int:
+    if plan.blocked:
+        return ExitCode.ERROR
+    if detailed and plan.has_changes:
+        return ExitCode.CHANGES_PRESENT
+    return ExitCode.OK
+
+
+def plan(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, fmt: str, out: Path | None,
+         detailed_exitcode: bool, refresh: bool, user: str | None, colour: bool) -> int:
+    cfg = _config(repo, workspace, user)
+    ws = open_workspace(cfg)
+    try:
+        say(f"reading {ws.label}")
+        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh)
+    finally:
+        ws.close()
+    document = plan_to_document(planned.plan)
+    if out is not None:
+        write_atomic(out, jsonout.render(document))
+        say(f"saved the plan to {out}; apply it with `jobsync apply -w {cfg.name} {out}`")
+    typer.echo(render(document, fmt, colour=colour), nl=False)
+    return _plan_exit(planned.plan, detailed_exitcode)
+
+
+def _confirm(workspace: str) -> bool:
+    if not is_tty(sys.stdin):
+        raise JobsyncError("apply needs a confirmation and there is no terminal to ask on; "
+                           "pass --auto-approve (for CI) after reviewing the plan")
+    answer = typer.prompt(f"Apply these changes to workspace {workspace}? Only 'yes' will be accepted",
+                          default="", show_default=False, err=True)
+    return bool(answer.strip() == "yes")
+
+
+def _report(result: ApplyResult) -> None:
+    for heading, rows in (("blocked", result.blocked), ("failed", result.failed)):
+        for change, message in rows:
+            say(f"{heading}: {change.key}: {message}")
+    if result.backup:
+        say(f"saved the previous definitions under {result.backup}")
+
+
+def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan_path: Path | None,
+          auto_approve: bool, fmt: str, user: str | None, colour: bool) -> int:
+    cfg = _config(repo, workspace, user)
+    saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
+    if saved is not None:
+        jobs = saved.get("selection") or []
+    ws = open_workspace(cfg)
+    try:
+        say(f"reading {ws.label}")
+        planned = make_plan(cfg, ws, jobs=jobs)
+        document = plan_to_document(planned.plan)
+        if saved is not None:
+            planfile.check_fresh(saved, document)
+        elif planned.plan.repo_dirty:
+            warn(f"workspaces/{cfg.name} has uncommitted changes; applying the working tree")
+        typer.echo(render(document, fmt if fmt != "json" else "text", colour=colour), nl=False, err=fmt == "json")
+        if not planned.plan.pending():
+            say("Nothing to apply.")
+            return ExitCode.ERROR if planned.plan.blocked else ExitCode.OK
+        if not auto_approve and saved is None and not _confirm(cfg.name):
+            say("Apply cancelled.")
+            return ExitCode.ERROR
+        commit = (planned.plan.repo_commit or "uncommitted")[:12]
+        result = apply_plan(planned.plan, ws, message=f"jobsync apply {commit} ({cfg.name}) by {cfg.user}",
+                            backup_root=cfg.repo_root / BACKUPS, progress=Progress())
+    finally:
+        ws.close()
+    _report(result)
+    if fmt == "json":
+        from jobsync.apply import dumps
+
+        typer.echo(dumps(result))
+    else:
+        typer.echo(result.summary_line())
+    return ExitCode.OK if result.ok else ExitCode.ERROR
+

@@ -1,0 +1,95 @@
+"""workspace.yaml: which backend, who acts, under which policies, with which name mappings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jobsync import schemas, yamlio
+from jobsync.errors import ConfigError, JobsyncError, Problem
+from jobsync.references import MAPPED
+
+WORKSPACES_DIR = "workspaces"
+WORKSPACE_FILE = "workspace.yaml"
+DEFAULT_USER = "jobsync"
+
+
+@dataclass(frozen=True)
+class Policies:
+    duplicate_name: str = "overwrite"  # overwrite | skip
+    lock: str = "soft"  # soft | hard
+    running_jobs: str = "fail"  # fail | stop-and-restart
+    prune: bool = False
+
+
+@dataclass(frozen=True)
+class WorkspaceConfig:
+    """One workspace folder's settings, as read from its workspace.yaml."""
+
+    name: str
+    folder: Path  # workspaces/<name>
+    repo_root: Path
+    backend: Mapping[str, Any]
+    user: str
+    policies: Policies = field(default_factory=Policies)
+    mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def file(self) -> Path:
+        return self.folder / WORKSPACE_FILE
+
+
+def workspace_names(repo_root: Path) -> list[str]:
+    base = repo_root / WORKSPACES_DIR
+    if not base.is_dir():
+        return []
+    return sorted(p.parent.name for p in base.glob(f"*/{WORKSPACE_FILE}"))
+
+
+def pick_workspace(repo_root: Path, name: str | None) -> str:
+    """The workspace to act on: the one named, or the only one there is."""
+    names = workspace_names(repo_root)
+    if name is None:
+        if len(names) == 1:
+            return names[0]
+        listed = ", ".join(names) or "none"
+        raise JobsyncError(
+            f"name a workspace with -w/--workspace (workspaces in {repo_root / WORKSPACES_DIR}: "
+            f"{listed})"
+        )
+    if name not in names:
+        listed = ", ".join(names) or "none yet; run `jobsync init`"
+        raise JobsyncError(
+            f"unknown workspace {name!r}: there is no {WORKSPACES_DIR}/{name}/{WORKSPACE_FILE} "
+            f"in {repo_root} (workspaces: {listed})"
+        )
+    return name
+
+
+def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> WorkspaceConfig:
+    """Read and validate workspaces/<name>/workspace.yaml; user: --user, else JOBSYNC_USER."""
+    folder = repo_root / WORKSPACES_DIR / name
+    path = folder / WORKSPACE_FILE
+    rel = str(path.relative_to(repo_root))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yamlio.load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ConfigError([Problem(rel, f"not valid YAML: {error}", line)]) from None
+    problems = schemas.check("workspace", data, rel, text)
+    if problems:
+        raise ConfigError(problems)
+    policies = Policies(**(data.get("policies") or {}))
+    mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
+    acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
+    return WorkspaceConfig(
+        name=name, folder=folder, repo_root=repo_root, backend=data["backend"], user=acting,
+        policies=policies, mappings=mappings,
+    )

@@ -1,0 +1,65 @@
+"""Field-level differences between two compared-form bodies, from deepdiff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deepdiff import DeepDiff
+
+ADDED = "added"
+REMOVED = "removed"
+CHANGED = "changed"
+
+_KINDS = {
+    "dictionary_item_added": ADDED,
+    "iterable_item_added": ADDED,
+    "dictionary_item_removed": REMOVED,
+    "iterable_item_removed": REMOVED,
+    "values_changed": CHANGED,
+    "type_changes": CHANGED,
+}
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field: `path` reads like `nodes.extract.properties.database`."""
+
+    path: str
+    change: str  # added | removed | changed
+    before: Any = None
+    after: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "change": self.change, "before": self.before, "after": self.after}
+
+
+def _path(parts: list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _value(value: Any) -> Any:
+    return None if value is _MISSING or type(value).__name__ == "NotPresent" else value
+
+
+def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Every difference, sorted by path, so the same two bodies always give the same list."""
+    tree = DeepDiff(dict(before), dict(after), view="tree", verbose_level=2)
+    changes = []
+    for report, items in tree.items():
+        change = _KINDS.get(report)
+        if change is None:
+            continue
+        for item in items:
+            changes.append(FieldChange(
+                path=_path(item.path(output_format="list")),
+                change=change,
+                before=None if change == ADDED else _value(item.t1),
+                after=None if change == REMOVED else _value(item.t2),
+            ))
+    return tuple(sorted(changes, key=lambda c: c.path))

@@ -1,0 +1,70 @@
+"""`jobsync emulator serve`: the DataArts Factory emulator on a local address."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jobsync.emulator.app import EmulatorApp
+from jobsync.emulator.faults import MAX_FAIL_RATE, Options
+from jobsync.emulator.server import make_server
+from jobsync.emulator.state import EmulatorState, default_state
+
+app = typer.Typer(help="A DataArts Factory API emulator for tests and demos.", no_args_is_help=True)
+
+
+def load_state(path: Path | None) -> EmulatorState:
+    """The state file's content (created from the default when missing), or the default."""
+    if path is None:
+        return EmulatorState(default_state())
+    if not path.exists():
+        state = EmulatorState(default_state(), path=path)
+        state.persist()
+        return state
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise typer.BadParameter(f"{path}: cannot read the state ({error})") from None
+    return EmulatorState(data, path=path)
+
+
+def announce(url: str, state: EmulatorState) -> None:
+    """Address and the emulator's own demo credentials, to stderr."""
+    typer.echo(f"DataArts emulator listening on {url} (project {state.project_id})", err=True)
+    typer.echo(f"  DLF/OBS endpoint: {url}", err=True)
+    for credential in state.data["credentials"]:
+        typer.echo(
+            f"  user {credential['user']}: HUAWEICLOUD_SDK_AK={credential['ak']} "
+            f"HUAWEICLOUD_SDK_SK={credential['sk']}", err=True,
+        )
+    for token, user in state.data["tokens"].items():
+        typer.echo(f"  user {user}: X-Auth-Token {token}", err=True)
+    workspaces = ", ".join(state.data["workspaces"]) or "(none)"
+    typer.echo(f"  workspaces: {workspaces}", err=True)
+
+
+@app.command()
+def serve(
+    state: Annotated[Path | None, typer.Option(help="State JSON file; loaded, and saved after each change.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8080,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Delay added to every request.")] = 0,
+    rate_limit: Annotated[float, typer.Option(min=0, help="Requests per second per user; 0 = no limit.")] = 0,
+    fail_rate: Annotated[float, typer.Option(min=0, max=MAX_FAIL_RATE, help="Fraction of API requests that fail (500, 503, dropped).")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Seed for --fail-rate, for repeatable runs.")] = None,
+) -> None:
+    """Serve the DataArts Factory V1 API and an OBS bucket endpoint until interrupted."""
+    emulator_state = load_state(state)
+    options = Options(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate, seed=seed)
+    server = make_server(EmulatorApp(emulator_state, options), host, port)
+    bound_host, bound_port = server.server_address[:2]
+    announce(f"http://{bound_host}:{bound_port}", emulator_state)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    finally:
+        server.server_close()

@@ -1,0 +1,64 @@
+"""The emulator's route table: (method, path pattern) -> handler.
+
+Paths are relative to the API prefix (`/v1/{project_id}/`, `/v1.0/{project_id}/` for DLI,
+`/v2/{project_id}/` for DIS and GES). A handler takes (app, call, *path parts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from jobsync.emulator import jobs, objects, transfer
+from jobsync.emulator.http import Call, Reply
+
+Handler = Callable[..., Reply]
+
+TABLE: list[tuple[str, str, Handler]] = [
+    ("GET", "v1/jobs", lambda app, call: jobs.list_jobs(call, app.offset_mode)),
+    ("POST", "v1/jobs", lambda app, call: jobs.create_job(call)),
+    ("POST", "v1/jobs/batch-export", lambda app, call: transfer.batch_export(app.state, call)),
+    ("POST", "v1/jobs/import", lambda app, call: transfer.import_jobs(app.state, call)),
+    ("GET", "v1/jobs/{}", lambda app, call, name: jobs.show_job(call, name)),
+    ("PUT", "v1/jobs/{}", lambda app, call, name: jobs.edit_job(call, name)),
+    ("DELETE", "v1/jobs/{}", lambda app, call, name: jobs.delete_job(call, name)),
+    ("POST", "v1/jobs/{}/start", lambda app, call, name: jobs.start_job(call, name)),
+    ("POST", "v1/jobs/{}/stop", lambda app, call, name: jobs.stop_job(call, name)),
+    ("POST", "v1/jobs/{}/export",
+     lambda app, call, name: transfer.export_job(app.state, call, name)),
+    ("GET", "v1/system-tasks/{}", lambda app, call, task: transfer.show_task(app.state, task)),
+    ("GET", "v1/scripts", lambda app, call: objects.list_scripts(call, app.offset_mode)),
+    ("POST", "v1/scripts", lambda app, call: objects.create_script(call)),
+    ("GET", "v1/scripts/{}", lambda app, call, name: objects.show_script(call, name)),
+    ("PUT", "v1/scripts/{}", lambda app, call, name: objects.edit_script(call, name)),
+    ("DELETE", "v1/scripts/{}", lambda app, call, name: objects.delete_script(call, name)),
+    ("GET", "v1/resources", lambda app, call: objects.list_resources(call, app.offset_mode)),
+    ("POST", "v1/resources", lambda app, call: objects.create_resource(call)),
+    ("GET", "v1/resources/{}", lambda app, call, rid: objects.show_resource(call, rid)),
+    ("PUT", "v1/resources/{}", lambda app, call, rid: objects.edit_resource(call, rid)),
+    ("DELETE", "v1/resources/{}", lambda app, call, rid: objects.delete_resource(call, rid)),
+    ("GET", "v1/connections", lambda app, call: objects.list_connections(call, app.offset_mode)),
+    ("GET", "v1.0/queues", lambda app, call: objects.list_dli_queues(call)),
+    ("GET", "v2/streams", lambda app, call: objects.list_dis_streams(call)),
+    ("GET", "v2/graphs", lambda app, call: objects.list_ges_graphs(call)),
+]
+
+def pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(template).replace(r"\{\}", "([^/]+)") + "$")
+
+
+COMPILED = [(method, template, pattern(template), handler) for method, template, handler in TABLE]
+
+
+def resolve(method: str, relative: str) -> tuple[str, Handler, tuple[str, ...]] | None:
+    """(endpoint label, handler, path parts) for a request, or None."""
+    for route_method, template, pattern, handler in COMPILED:
+        match = pattern.match(relative)
+        if match and route_method == method:
+            return f"{method} {template}", handler, match.groups()
+    return None
+
+
+def run(app: Any, handler: Handler, call: Call, parts: tuple[str, ...]) -> Reply:
+    return handler(app, call, *parts)

@@ -1,0 +1,54 @@
+"""A threaded WSGI server for the emulator that can drop a connection without answering
+(the "dropped connection" fault) and does not log each request to stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+
+from jobsync.emulator.app import EmulatorApp
+
+
+class DroppingHandler(ServerHandler):
+    def finish_response(self) -> None:
+        if self.environ.get("jobsync.drop"):
+            self.close()  # write nothing: the client sees the connection close
+            return
+        super().finish_response()
+
+    def log_exception(self, exc_info: Any) -> None:
+        return None  # client went away mid-answer; nothing to report
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+    def handle(self) -> None:
+        """WSGIRequestHandler.handle, with DroppingHandler and a hard close on drop."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536 or not self.parse_request():
+            return
+        environ = self.get_environ()
+        handler = DroppingHandler(self.rfile, self.wfile, self.get_stderr(), environ,
+                                  multithread=True)
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.get_app())  # type: ignore[attr-defined]
+        if environ.get("jobsync.drop"):
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def make_server(app: EmulatorApp, host: str = "127.0.0.1", port: int = 0) -> ThreadingWSGIServer:
+    server = ThreadingWSGIServer((host, port), QuietRequestHandler)
+    server.set_app(app)
+    return server

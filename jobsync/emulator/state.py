@@ -1,0 +1,104 @@
+"""The emulator's state: credentials, tokens, one workspace document per workspace id.
+
+The document is public (docs/emulator.md):
+
+    {"project_id": "...",
+     "credentials": [{"ak": "...", "sk": "...", "user": "analyst"}],
+     "tokens": {"<token>": "analyst"},
+     "workspaces": {"<workspace id>": <workspace document, backends/document.py>}}
+
+OBS objects and system tasks live in memory only. All access goes through `lock`; handlers
+hold it for the whole request, so each request sees and leaves a consistent state.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from pathlib import Path
+from typing import Any
+
+from jobsync.backends.document import WorkspaceDocument
+from jobsync.fileio import write_json
+
+DEFAULT_WORKSPACE = "default"
+
+# Obviously fake demo credentials of the emulator; never real secrets.
+DEFAULT_STATE: dict[str, Any] = {
+    "project_id": "0000000000000000000000000000demo",
+    "credentials": [
+        {"ak": "DEMOAKANALYST000", "sk": "demo-sk-analyst-not-a-secret", "user": "analyst"},
+        {"ak": "DEMOAKREVIEWER00", "sk": "demo-sk-reviewer-not-a-secret", "user": "reviewer"},
+        {"ak": "DEMOAKADMIN00000", "sk": "demo-sk-admin-not-a-secret", "user": "admin"},
+    ],
+    "tokens": {"demo-token-analyst": "analyst"},
+    "workspaces": {
+        DEFAULT_WORKSPACE: {
+            "lock_policy": "soft",
+            "admins": ["admin"],
+            "connections": [{"name": "dws_demo", "type": "DWS"}],
+            "dliQueues": ["default"],
+            "disStreams": [],
+            "gesGraphs": [],
+            "jobs": [],
+            "scripts": [],
+            "resources": [],
+        }
+    },
+}
+
+
+def default_state() -> dict[str, Any]:
+    return copy.deepcopy(DEFAULT_STATE)
+
+
+class EmulatorState:
+    """The state document in memory, with a workspace document per workspace id."""
+
+    def __init__(self, data: dict[str, Any] | None = None, *, path: Path | None = None) -> None:
+        self.lock = threading.RLock()
+        self.path = path
+        self.obs: dict[str, dict[str, bytes]] = {}
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.load(default_state() if data is None else data)
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Replace the whole state (keeps OBS buckets' existence, drops their objects)."""
+        with self.lock:
+            self.data = copy.deepcopy(data)
+            self.data.setdefault("credentials", [])
+            self.data.setdefault("tokens", {})
+            workspaces = self.data.setdefault("workspaces", {})
+            self.documents = {ws: WorkspaceDocument(doc) for ws, doc in workspaces.items()}
+            self.obs = {}
+            self.tasks = {}
+
+    @property
+    def project_id(self) -> str:
+        return str(self.data.get("project_id", ""))
+
+    def secret_for(self, ak: str) -> tuple[str, str] | None:
+        """(sk, user) of an access key, or None."""
+        for credential in self.data["credentials"]:
+            if credential.get("ak") == ak:
+                return str(credential["sk"]), str(credential["user"])
+        return None
+
+    def user_for_token(self, token: str) -> str | None:
+        user = self.data["tokens"].get(token)
+        return str(user) if user else None
+
+    def document(self, workspace_id: str) -> WorkspaceDocument | None:
+        return self.documents.get(workspace_id)
+
+    def set_workspace(self, workspace_id: str, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.data["workspaces"][workspace_id] = copy.deepcopy(data)
+            document = WorkspaceDocument(self.data["workspaces"][workspace_id])
+            self.documents[workspace_id] = document
+
+    def persist(self) -> None:
+        """Write the state file atomically, if the emulator was started with one."""
+        if self.path is not None:
+            with self.lock:
+                write_json(self.path, self.data)

@@ -1,0 +1,100 @@
+"""Run the emulator in a background thread, for tests and benchmarks.
+
+    with running_emulator() as emulator:
+        emulator.set_workspace("ws1", {"jobs": [...]})
+        ...  # point a DataArtsWorkspace at emulator.url with emulator.credentials[0]
+
+A session-scoped server with `reset()` between tests keeps a suite fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+from jobsync.emulator.app import EmulatorApp
+from jobsync.emulator.faults import Options
+from jobsync.emulator.paging import ROW
+from jobsync.emulator.server import make_server
+from jobsync.emulator.state import EmulatorState, default_state
+
+
+class EmulatorServer:
+    """A running emulator on 127.0.0.1.
+
+    `url` is the API base and `obs_url` the OBS endpoint (the same address). `reset()` brings
+    back a state (the default one if None), the startup options, row offsets, and zero counts.
+    """
+
+    def __init__(self, state: dict[str, Any] | None, options: Options) -> None:
+        self._startup = asdict(options)
+        self.app = EmulatorApp(EmulatorState(state), options)
+        self._server = make_server(self.app)
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self.obs_url = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def project_id(self) -> str:
+        return self.app.state.project_id
+
+    @property
+    def credentials(self) -> list[dict[str, str]]:
+        return copy.deepcopy(self.app.state.data["credentials"])
+
+    def credential(self, user: str) -> tuple[str, str]:
+        """(ak, sk) of a user of the state."""
+        found = next(c for c in self.app.state.data["credentials"] if c["user"] == user)
+        return found["ak"], found["sk"]
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests served so far by endpoint label, e.g. {"GET v1/jobs": 3, "PUT obs": 1}."""
+        with self.app._count_lock:
+            return dict(self.app.request_counts)
+
+    def reset(self, state: dict[str, Any] | None = None) -> None:
+        self.app.state.load(default_state() if state is None else state)
+        self.app.faults.configure(**self._startup)
+        self.app.offset_mode = ROW
+        with self.app._count_lock:
+            self.app.request_counts.clear()
+
+    def configure(self, **options: Any) -> None:
+        """Change latency_ms, rate_limit, fail_rate, seed (and offset_mode) while running."""
+        mode = options.pop("offset_mode", None)
+        if mode is not None:
+            self.app.offset_mode = mode
+        self.app.faults.configure(**options)
+
+    def set_workspace(self, workspace_id: str, document: dict[str, Any]) -> None:
+        self.app.state.set_workspace(workspace_id, document)
+
+    def workspace(self, workspace_id: str) -> dict[str, Any]:
+        """A deep copy of a workspace document as it is now."""
+        with self.app.state.lock:
+            return copy.deepcopy(self.app.state.data["workspaces"][workspace_id])
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def running_emulator(state: dict[str, Any] | None = None, **options: Any) -> Iterator[EmulatorServer]:
+    """Serve an emulator on 127.0.0.1, port 0, for the duration of the block.
+
+    options: latency_ms, rate_limit, fail_rate, seed (see faults.Options).
+    """
+    server = EmulatorServer(state, Options(**options))
+    try:
+        yield server
+    finally:
+        server.close()

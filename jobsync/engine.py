@@ -1,0 +1,94 @@
+"""What plan, apply and export share: open the workspace, read the repo, compute the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jobsync import gitrepo
+from jobsync.backends.base import Snapshot, Workspace
+from jobsync.backends.local import LocalWorkspace
+from jobsync.config import WorkspaceConfig
+from jobsync.errors import ConfigError, JobsyncError, Problem
+from jobsync.model import Kind, ObjectKey, Spec
+from jobsync.plan import Plan, PlanSettings, compute_plan
+from jobsync.references import RESOURCES, SCRIPTS, references, rename
+from jobsync.repo import load_objects
+from jobsync.validate import semantic_problems
+
+
+def open_workspace(config: WorkspaceConfig) -> Workspace:
+    backend = config.backend
+    if backend["type"] == "local":
+        seed = backend.get("seed")
+        return LocalWorkspace(
+            config.repo_root / backend["path"],
+            seed=config.folder / seed if seed else None,
+        )
+    if backend["type"] == "dataarts":
+        from jobsync.backends.dataarts import DataArtsWorkspace
+
+        return DataArtsWorkspace.from_config(
+            backend, workspace_name=config.name, repo_root=config.repo_root
+        )
+    raise ConfigError([Problem(str(config.file), f"unknown backend type {backend['type']!r}",
+                               field="backend.type")])
+
+
+def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
+    """The repo's objects with the workspace's mappings applied."""
+    specs = load_objects(config.folder, config.repo_root)
+    problems = semantic_problems(specs)
+    if problems:
+        raise ConfigError(problems)
+    return {
+        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source)
+        for key, spec in specs.items()
+    }
+
+
+def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> frozenset[ObjectKey]:
+    """The named jobs and the scripts and resources they use (--job)."""
+    keys = {ObjectKey(Kind.JOB, name) for name in jobs}
+    unknown = [k.name for k in keys if k not in desired and k not in snapshot.objects]
+    if unknown:
+        raise JobsyncError(f"no job named {', '.join(sorted(unknown))} in the repo or the workspace")
+    for key in list(keys):
+        spec = desired.get(key)
+        uses = references(Kind.JOB, spec.body) if spec else {}
+        keys |= {ObjectKey(Kind.SCRIPT, n) for n in uses.get(SCRIPTS, ())}
+        keys |= {ObjectKey(Kind.RESOURCE, n) for n in uses.get(RESOURCES, ())}
+    return frozenset(keys)
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    snapshot: Snapshot
+    desired: dict[ObjectKey, Spec]
+
+
+def make_plan(
+    config: WorkspaceConfig, workspace: Workspace, *, jobs: Sequence[str] = (), refresh: bool = False,
+) -> Planned:
+    desired = desired_state(config)
+    snapshot = workspace.snapshot(refresh=refresh)
+    settings = PlanSettings(
+        workspace=config.name, user=config.user, policies=config.policies,
+        backend=workspace.label, mappings=config.mappings,
+    )
+    only = selection(jobs, desired, snapshot) if jobs else None
+    plan = compute_plan(desired, snapshot, settings, only=only)
+    commit = gitrepo.head(config.repo_root)
+    dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
+    plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty,
+                selection=tuple(sorted(jobs)))
+    return Planned(plan=plan, snapshot=snapshot, desired=desired)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,146 @@
+"""Export: write a workspace's objects into the repo format, and commit them.
+
+A full export mirrors the workspace: files of objects that no longer exist are removed. With
+`--job`, only those jobs (and, unless jobs-only, the scripts and resources they use) are
+written. Export never overwrites uncommitted edits, and a second export in a row commits
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jobsync import gitrepo
+from jobsync.backends.base import RemoteObject, Snapshot, Workspace
+from jobsync.config import WorkspaceConfig
+from jobsync.errors import JobsyncError, RepoError
+from jobsync.fileio import write_atomic
+from jobsync.model import Kind, ObjectKey
+from jobsync.references import SCRIPTS, invert, references, rename
+from jobsync.repo import object_files, render_files, sidecar_suffix
+
+
+@dataclass
+class ExportResult:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def _property_values(body: Mapping[str, Any]) -> set[str]:
+    values = set()
+    for node in body.get("nodes") or ():
+        for prop in (node.get("properties") or ()) if isinstance(node, dict) else ():
+            if isinstance(prop, dict) and isinstance(prop.get("value"), str):
+                values.add(prop["value"])
+    return values
+
+
+def dependencies(job: RemoteObject, snapshot: Snapshot) -> set[ObjectKey]:
+    """Scripts the job runs, and resources whose name or location a node property names."""
+    found = {ObjectKey(Kind.SCRIPT, n) for n in references(Kind.JOB, job.body).get(SCRIPTS, ())}
+    values = _property_values(job.body)
+    for key, remote in snapshot.objects.items():
+        if key.kind is Kind.RESOURCE and (key.name in values or remote.body.get("location") in values):
+            found.add(key)
+    return {key for key in found if key in snapshot.objects}
+
+
+def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[ObjectKey]:
+    if not jobs:
+        return {k for k in snapshot.objects if with_deps or k.kind is Kind.JOB}
+    chosen = {ObjectKey(Kind.JOB, name) for name in jobs}
+    missing = sorted(k.name for k in chosen if k not in snapshot.objects)
+    if missing:
+        raise JobsyncError(f"no job named {', '.join(missing)} in the workspace; "
+                           "`jobsync plan` lists what is there")
+    if with_deps:
+        for key in list(chosen):
+            chosen |= dependencies(snapshot.objects[key], snapshot)
+    return chosen
+
+
+def _existing_files(folder: Path, kinds: Iterable[Kind]) -> dict[ObjectKey, list[Path]]:
+    """Current object files (YAML and script sidecars) by the key their file name gives."""
+    found: dict[ObjectKey, list[Path]] = {}
+    for kind, path in object_files(folder):
+        if kind not in kinds:
+            continue
+        paths = found.setdefault(ObjectKey(kind, path.stem), [])
+        paths.append(path)
+        if kind is Kind.SCRIPT:
+            paths += [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
+    return found
+
+
+def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> dict[ObjectKey, dict[Path, bytes]]:
+    back = invert(config.mappings)
+    schemas = config.repo_root / "schemas"
+    return {
+        key: render_files(config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas)
+        for key in sorted(keys)
+    }
+
+
+def export_workspace(
+    config: WorkspaceConfig, workspace: Workspace, *, jobs: Sequence[str] = (), with_deps: bool = True,
+    status: str = "develop", commit: bool = True, message: str | None = None,
+    progress: Callable[[str], None] = lambda text: None,
+) -> ExportResult:
+    progress(f"reading {workspace.label}")
+    snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
+    keys = choose(snapshot, jobs, with_deps)
+    kinds = set(Kind) if with_deps else {Kind.JOB}
+    existing = _existing_files(config.folder, kinds)
+    wanted = _files(config, snapshot, keys)
+    stale = set(existing) - set(wanted) if not jobs else set()
+    writes = {p: data for files in wanted.values() for p, data in files.items()
+              if not p.exists() or p.read_bytes() != data}
+    removes = {p for key in stale for p in existing[key]}
+    for key, files in wanted.items():  # an object that moved folders leaves its old files
+        removes |= {p for p in existing.get(key, ()) if p not in files}
+    touched = sorted(set(writes) | removes)
+    dirty = gitrepo.dirty_paths(config.repo_root, touched)
+    if dirty:
+        listed = "\n".join(f"  {p}" for p in dirty)
+        raise RepoError(f"export would overwrite uncommitted edits in:\n{listed}\n"
+                        "commit or stash them (`git stash`), then export again")
+    result = ExportResult()
+    for key, files in wanted.items():
+        if any(p in writes for p in files):
+            (result.changed if key in existing else result.added).append(str(key))
+    result.removed = sorted(str(k) for k in stale)
+    for path, data in writes.items():
+        write_atomic(path, data)
+    for path in removes:
+        path.unlink(missing_ok=True)
+    progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "
+             f"{len(result.changed)} changed, {len(result.removed)} removed")
+    if commit and touched:
+        result.commit = gitrepo.commit(config.repo_root, touched, message or commit_message(config.name, result, snapshot))
+    return result
+
+
+def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> str:
+    head = (f"jobsync export {workspace}: {len(result.added)} added, {len(result.changed)} changed, "
+            f"{len(result.removed)} removed")
+    lines = [head, ""]
+    lines += [f"added    {name}" for name in result.added]
+    lines += [f"changed  {name}" for name in result.changed]
+    lines += [f"removed  {name}" for name in result.removed]
+    users = sorted({r.last_update_user for r in snapshot.objects.values() if r.last_update_user
+                    and str(r.key) in set(result.added) | set(result.changed)})
+    if users:
+        lines += ["", *(f"Changed-by: {user}" for user in users)]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["ExportResult", "export_workspace", "sidecar_suffix"]

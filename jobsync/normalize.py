@@ -1,0 +1,136 @@
+"""From service bodies to the stored form, and from the stored form to comparable values.
+
+Three forms of one definition:
+
+* the API form: what DataArts returns and takes (`properties` is a list of {name, value});
+* the stored form (`strip`): the API form without server-managed fields, in a fixed key
+  order. It is what jobsync writes back and what plan fingerprints;
+* the compared form (`comparable`): the stored form with documented server defaults filled in,
+  directories spelt one way, and named lists keyed by name, so a value the service filled in
+  by itself never shows up as a change, and diffs read `nodes.extract.properties.database`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from jobsync.model import Kind
+
+# Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
+SERVER_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.JOB: frozenset({
+        "id", "createTime", "createUser", "lastUpdateTime", "lastUpdateUser", "downstreamJobs",
+        "status", "owner", "startTime", "endTime", "lastInstanceStatus", "lastInstanceEndTime",
+    }),
+    Kind.SCRIPT: frozenset({
+        "id", "owner", "version", "modifyTime", "createUser", "create_user", "createTime",
+        "lastUpdateTime", "lastUpdateUser", "modify_time",
+    }),
+    Kind.RESOURCE: frozenset({
+        "id", "jobRelation", "createTime", "createUser", "create_user", "lastUpdateTime",
+        "lastUpdateUser",
+    }),
+}
+
+# API Explorer list examples use snake_case keys (reference §6): read both.
+SNAKE_CASE = {
+    "connection_name": "connectionName",
+    "queue_name": "queueName",
+    "depend_files": "dependFiles",
+    "depend_packages": "dependPackages",
+}
+
+KEY_ORDER: dict[Kind, tuple[str, ...]] = {
+    Kind.JOB: ("name", "directory", "processType", "description", "basicConfig", "params",
+               "schedule", "nodes"),
+    Kind.SCRIPT: ("name", "type", "directory", "description", "connectionName", "database",
+                  "queueName", "configuration"),
+    Kind.RESOURCE: ("name", "type", "directory", "location", "dependFiles", "dependPackages",
+                    "desc"),
+}
+NODE_ORDER = ("name", "type", "preNodeName", "conditions", "properties")
+NODE_LAST = ("location",)
+
+# Documented node defaults (reference §5.3): a node that omits one equals a node that states it.
+NODE_DEFAULTS: dict[str, Any] = {
+    "preNodeName": [],
+    "pollingInterval": 10,
+    "maxExecutionTime": 60,
+    "retryTimes": 0,
+    "retryInterval": 120,
+    "failPolicy": "FAIL",
+}
+JOB_DEFAULTS: dict[str, Any] = {"params": [], "description": "", "processType": "BATCH"}
+
+
+def ordered(body: Mapping[str, Any], first: tuple[str, ...], last: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The same mapping with `first` keys leading and `last` keys trailing; others keep order."""
+    result = {key: body[key] for key in first if key in body}
+    result.update((key, value) for key, value in body.items() if key not in first and key not in last)
+    result.update((key, body[key]) for key in last if key in body)
+    return result
+
+
+def strip(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of a body the service returned."""
+    drop = SERVER_FIELDS[kind]
+    clean = {
+        SNAKE_CASE.get(key, key): copy.deepcopy(value)
+        for key, value in body.items()
+        if key not in drop
+    }
+    if kind is Kind.JOB and isinstance(clean.get("version"), int):
+        del clean["version"]  # the latest version number; a string "1.0" is the model's own
+    if kind is Kind.JOB and isinstance(clean.get("nodes"), list):
+        clean["nodes"] = [
+            ordered(node, NODE_ORDER, NODE_LAST) if isinstance(node, dict) else node
+            for node in clean["nodes"]
+        ]
+    return ordered(clean, KEY_ORDER[kind])
+
+
+def normal_directory(value: Any) -> str:
+    parts = [part for part in str(value or "/").split("/") if part]
+    return "/" + "/".join(parts)
+
+
+def _keyed(items: Any, key: str) -> Any:
+    """A list of mappings with unique `key` values as a mapping by that key (else unchanged)."""
+    if not isinstance(items, list) or not all(isinstance(item, dict) and key in item for item in items):
+        return items
+    names = [str(item[key]) for item in items]
+    if len(set(names)) != len(names):
+        return items
+    return {str(item[key]): {k: v for k, v in item.items() if k != key} for item in items}
+
+
+def _comparable_node(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    result = {**NODE_DEFAULTS, **node}
+    properties = _keyed(node.get("properties"), "name")
+    if isinstance(properties, dict) and all(set(v) == {"value"} for v in properties.values()):
+        properties = {name: value["value"] for name, value in properties.items()}
+    if properties is not None:
+        result["properties"] = properties
+    return result
+
+
+def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared form: defaults filled, directory spelt one way, named lists keyed."""
+    result = strip(kind, body)
+    result["directory"] = normal_directory(result.get("directory"))
+    if kind is not Kind.JOB:
+        return result
+    for key, value in JOB_DEFAULTS.items():
+        result.setdefault(key, value)
+    basic = result.get("basicConfig")
+    if isinstance(basic, dict) and "tags" in basic and basic["tags"] in ({}, [], None):
+        result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent
+    nodes = result.get("nodes")
+    if isinstance(nodes, list):
+        keyed = _keyed([_comparable_node(node) for node in nodes], "name")
+        result["nodes"] = keyed
+    return result

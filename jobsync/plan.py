@@ -1,0 +1,174 @@
+"""The plan: what apply would do to each object, and why. Computing it is pure (no I/O).
+
+`compute_plan(desired, snapshot, settings)` matches objects by (kind, name) and handles the
+three sets explicitly: only in the repo -> create; in both -> compare (noop, update or skip);
+only in the workspace -> delete when prune is on, else unmanaged. Then the rules (rules.py)
+turn any change they forbid into `blocked`, with the reason.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobsync.backends.base import RemoteObject, Snapshot
+from jobsync.config import Policies
+from jobsync.diff import FieldChange, field_changes
+from jobsync.model import Kind, ObjectKey, Spec, fingerprint
+from jobsync.normalize import comparable, normal_directory, strip
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    NOOP = "noop"
+    DELETE = "delete"
+    UNMANAGED = "unmanaged"
+    BLOCKED = "blocked"
+
+
+CHANGING = (Action.CREATE, Action.UPDATE, Action.DELETE)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What apply does to one object.
+
+    Apply reads `key`, `action`, `desired` (the body to write, mappings applied; None for
+    DELETE) and `restart` (stop the job's schedule before, start it after). `intended` is the
+    action a BLOCKED change would have had. The fingerprints let a saved plan be checked
+    against the workspace and the repo before apply. `reason`, `diff` and `warnings` are for
+    display only; `before` is the workspace's body, kept for backups.
+    """
+
+    key: ObjectKey
+    action: Action
+    reason: str = ""
+    diff: tuple[FieldChange, ...] = ()
+    desired: Mapping[str, Any] | None = None
+    before: Mapping[str, Any] | None = None
+    intended: Action | None = None
+    warnings: tuple[str, ...] = ()
+    restart: bool = False
+    before_fingerprint: str | None = None
+    after_fingerprint: str | None = None
+
+    @property
+    def directory(self) -> str:
+        body = self.desired if self.desired is not None else self.before or {}
+        return normal_directory(body.get("directory"))
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Everything besides the two states that decides a plan."""
+
+    workspace: str
+    user: str
+    policies: Policies = field(default_factory=Policies)
+    backend: str = ""
+    mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes for one workspace, sorted by kind (apply order) then name."""
+
+    settings: PlanSettings
+    changes: tuple[Change, ...]
+    repo_commit: str | None = None
+    repo_dirty: bool = False
+    selection: tuple[str, ...] = ()  # the jobs named with --job; empty plans everything
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action in CHANGING for change in self.changes)
+
+    @property
+    def blocked(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action is Action.BLOCKED)
+
+    def pending(self) -> tuple[Change, ...]:
+        """Changes apply will carry out."""
+        return tuple(c for c in self.changes if c.action in CHANGING)
+
+
+def remote_fingerprint(remote: RemoteObject | None) -> str | None:
+    if remote is None:
+        return None
+    return fingerprint({"body": comparable(remote.key.kind, remote.body), "status": remote.status})
+
+
+def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any] | None) -> str | None:
+    return None if body is None else fingerprint(comparable(key.kind, body))
+
+
+def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
+    before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
+    common = {
+        "key": spec.key, "desired": spec.body, "before": strip(spec.kind, remote.body),
+        "before_fingerprint": remote_fingerprint(remote),
+        "after_fingerprint": desired_fingerprint(spec.key, spec.body),
+    }
+    if before == after:
+        return Change(action=Action.NOOP, **common)
+    diff = field_changes(before, after)
+    if policies.duplicate_name == "skip":
+        return Change(action=Action.SKIP, diff=diff, reason="exists and differs; duplicate_name is skip",
+                      **common)
+    return Change(action=Action.UPDATE, diff=diff, reason=f"{len(diff)} field(s) differ", **common)
+
+
+def _create(spec: Spec) -> Change:
+    return Change(
+        key=spec.key, action=Action.CREATE, desired=spec.body, reason="not in the workspace",
+        after_fingerprint=desired_fingerprint(spec.key, spec.body),
+    )
+
+
+def _absent(remote: RemoteObject, policies: Policies) -> Change:
+    common = {"key": remote.key, "before": strip(remote.key.kind, remote.body),
+              "before_fingerprint": remote_fingerprint(remote)}
+    if policies.prune:
+        return Change(action=Action.DELETE, reason="not in the repo; prune is on", **common)
+    return Change(action=Action.UNMANAGED, reason="not in the repo; prune is off", **common)
+
+
+def compute_plan(
+    desired: Mapping[ObjectKey, Spec],
+    snapshot: Snapshot,
+    settings: PlanSettings,
+    *,
+    only: frozenset[ObjectKey] | None = None,
+) -> Plan:
+    """The plan that makes the workspace match `desired` (bodies already mapped).
+
+    `only` limits the plan to those objects (for `--job`); None plans everything.
+    """
+    from jobsync.rules import apply_rules  # rules read Plan types; imported late to avoid a cycle
+
+    changes: list[Change] = []
+    keys = set(desired) | set(snapshot.objects)
+    if only is not None:
+        keys &= only
+    for key in keys:
+        spec, remote = desired.get(key), snapshot.objects.get(key)
+        if spec is None and remote is not None:
+            changes.append(_absent(remote, settings.policies))
+        elif spec is not None and remote is None:
+            changes.append(_create(spec))
+        elif spec is not None and remote is not None:
+            changes.append(_compare(spec, remote, settings.policies))
+    ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
+    checked = apply_rules(ordered, desired, snapshot, settings)
+    return Plan(settings=settings, changes=tuple(checked))

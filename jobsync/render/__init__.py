@@ -1,0 +1,1 @@
+"""Renderers: each reads the one plan document (document.py) and returns a string."""

@@ -1,0 +1,67 @@
+"""The plan as one JSON-shaped document; the text and Markdown views read this, not the Plan.
+
+Its schema is schemas/plan.v1.json; `format_version` changes when a field changes meaning.
+NOOP changes are counted in the summary but not listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobsync.plan import Action, Change, Plan
+
+FORMAT_VERSION = "1.0"
+SUMMARY_ORDER = ("create", "update", "delete", "skip", "blocked")
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "kind": change.key.kind.value,
+        "name": change.key.name,
+        "directory": change.directory,
+        "action": change.action.value,
+        "reason": change.reason,
+        "diff": [field.to_dict() for field in change.diff],
+    }
+    if change.intended is not None:
+        entry["intended"] = change.intended.value
+    if change.warnings:
+        entry["warnings"] = list(change.warnings)
+    if change.restart:
+        entry["restart"] = True
+    entry["before_fingerprint"] = change.before_fingerprint
+    entry["after_fingerprint"] = change.after_fingerprint
+    return entry
+
+
+def plan_to_document(plan: Plan) -> dict[str, Any]:
+    settings = plan.settings
+    return {
+        "format_version": FORMAT_VERSION,
+        "workspace": settings.workspace,
+        "backend": settings.backend,
+        "user": settings.user,
+        "policies": {
+            "duplicate_name": settings.policies.duplicate_name,
+            "lock": settings.policies.lock,
+            "running_jobs": settings.policies.running_jobs,
+            "prune": settings.policies.prune,
+        },
+        "repo": {"commit": plan.repo_commit, "dirty": plan.repo_dirty},
+        "selection": list(plan.selection) or None,
+        "summary": plan.summary,
+        "changes": [change_to_dict(c) for c in plan.changes if c.action is not Action.NOOP],
+    }
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    """The one-line summary people parse; keep its wording stable."""
+    return (
+        f"Plan: {summary['create']} to create, {summary['update']} to update, "
+        f"{summary['delete']} to delete, {summary['skip']} skipped, {summary['blocked']} blocked."
+    )
+
+
+def has_changes(document: dict[str, Any]) -> bool:
+    summary = document["summary"]
+    return any(summary[action] for action in ("create", "update", "delete"))

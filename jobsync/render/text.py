@@ -1,0 +1,49 @@
+"""The plan for a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from jobsync.render.document import has_changes, summary_line
+from jobsync.render.values import field_lines
+
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "skip": "=", "blocked": "!", "unmanaged": "?"}
+COLOUR = {"+": "green", "~": "yellow", "-": "red", "!": "red", "=": "cyan", "?": "bright_black"}
+
+
+def _paint(line: str, colour: bool) -> str:
+    stripped = line.lstrip()
+    symbol = "-/+" if stripped.startswith("-/+") else stripped[:1]
+    if not colour or symbol not in COLOUR:
+        return line
+    return typer.style(line, fg=COLOUR[symbol])
+
+
+def change_lines(change: dict[str, Any]) -> list[str]:
+    symbol = SYMBOL[change["action"]]
+    title = f"{symbol} {change['kind']} {change['name']}"
+    action = change["action"]
+    if action == "blocked":
+        action = f"blocked ({change.get('intended')})"
+    lines = [f"{title}  [{action}]  {change['reason']}".rstrip()]
+    lines += [f"    {line}" for field in change["diff"] for line in field_lines(field)]
+    lines += [f"    ! {warning}" for warning in change.get("warnings", ())]
+    return lines
+
+
+def render(document: dict[str, Any], *, colour: bool = False) -> str:
+    out = [f"jobsync plan: workspace {document['workspace']} ({document['backend']}), "
+           f"acting as {document['user']}", ""]
+    for change in document["changes"]:
+        out += [_paint(line, colour) for line in change_lines(change)]
+    if document["changes"]:
+        out.append("")
+    out.append(summary_line(document["summary"]))
+    if not has_changes(document) and not document["summary"]["blocked"]:
+        out.append(f"No changes. Workspace {document['workspace']} matches the repo.")
+    unmanaged = document["summary"]["unmanaged"]
+    if unmanaged:
+        out.append(f"{unmanaged} object(s) in the workspace are not in the repo (prune is off).")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,40 @@
+"""How a changed value is shown: short values inline, multi-line text as a unified diff."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+INLINE_LIMIT = 120
+
+
+def inline(value: Any) -> str:
+    text = value if isinstance(value, str) and "\n" not in value else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= INLINE_LIMIT else text[: INLINE_LIMIT - 1] + "…"
+
+
+def is_text_change(entry: dict[str, Any]) -> bool:
+    before, after = entry.get("before"), entry.get("after")
+    return any(isinstance(v, str) and "\n" in v for v in (before, after)) and all(
+        v is None or isinstance(v, str) for v in (before, after)
+    )
+
+
+def text_diff(entry: dict[str, Any]) -> list[str]:
+    before = (entry.get("before") or "").splitlines()
+    after = (entry.get("after") or "").splitlines()
+    lines = difflib.unified_diff(before, after, "before", "after", lineterm="", n=2)
+    return list(lines)[2:]  # drop the ---/+++ header: the path says what changed
+
+
+def field_lines(entry: dict[str, Any]) -> list[str]:
+    """Lines describing one field change, without indentation or colour."""
+    path, change = entry["path"], entry["change"]
+    if change == "added":
+        return [f"+ {path}: {inline(entry['after'])}"]
+    if change == "removed":
+        return [f"- {path}: {inline(entry['before'])}"]
+    if is_text_change(entry):
+        return [f"~ {path}:", *text_diff(entry)]
+    return [f"~ {path}: {inline(entry['before'])} -> {inline(entry['after'])}"]

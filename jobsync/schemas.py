@@ -1,0 +1,58 @@
+"""The committed JSON Schemas (top-level schemas/), and checking a document against one."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from jobsync import yamlio
+from jobsync.errors import Problem
+
+VERSION = "v1"
+
+
+def schema_dir() -> Path:
+    """schemas/ beside the package in a checkout, or the copy a wheel carries."""
+    packaged = Path(str(resources.files("jobsync"))) / "_schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def schema_file(name: str) -> Path:
+    return schema_dir() / f"{name}.{VERSION}.json"
+
+
+@functools.cache
+def validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_file(name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _pointer(path: Iterator[Any] | Any) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+
+
+def check(name: str, data: Any, file: str, text: str | None = None) -> list[Problem]:
+    """Every schema problem of `data`, each with its field and (given the text) its line."""
+    errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return []
+    lines = yamlio.line_map(text) if text is not None else {}
+    problems = []
+    for error in errors:
+        path = tuple(error.absolute_path)
+        problems.append(Problem(
+            file=file,
+            line=yamlio.line_of(lines, path) if lines else None,
+            field=_pointer(path) or None,
+            message=error.message,
+        ))
+    return problems

@@ -1,0 +1,62 @@
+"""Checks beyond the schema: what a job's nodes and dependencies must agree on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from jobsync.errors import Problem
+from jobsync.model import Kind, ObjectKey, Spec
+from jobsync.references import JOBS, references
+
+
+def node_problems(spec: Spec) -> list[Problem]:
+    problems = []
+    names = [str(node.get("name")) for node in spec.body.get("nodes") or () if isinstance(node, dict)]
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            problems.append(Problem(spec.source or "", f"node name {name!r} is used twice; node names "
+                                    "must be unique in a job", field=f"nodes[{index}].name"))
+        seen.add(name)
+    for index, node in enumerate(spec.body.get("nodes") or ()):
+        for upstream in node.get("preNodeName") or () if isinstance(node, dict) else ():
+            if upstream not in seen:
+                problems.append(Problem(spec.source or "", f"preNodeName {upstream!r} is not a node "
+                                        "of this job", field=f"nodes[{index}].preNodeName"))
+    return problems
+
+
+def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
+    """dependJobs must not loop back (A needs B needs A): DataArts could never schedule them."""
+    graph = {
+        key.name: sorted(references(Kind.JOB, spec.body).get(JOBS, ()))
+        for key, spec in specs.items() if key.kind is Kind.JOB
+    }
+    problems, done, stack = [], set(), []
+
+    def visit(name: str) -> None:
+        if name in stack:
+            loop = [*stack[stack.index(name):], name]
+            spec = specs[ObjectKey(Kind.JOB, name)]
+            problems.append(Problem(spec.source or "", f"dependJobs form a cycle: {' -> '.join(loop)}",
+                                    field="schedule.cron.dependJobs.jobs"))
+            return
+        if name in done or name not in graph:
+            return
+        stack.append(name)
+        for upstream in graph[name]:
+            visit(upstream)
+        stack.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+    return problems
+
+
+def semantic_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
+    problems = []
+    for key, spec in sorted(specs.items()):
+        if key.kind is Kind.JOB:
+            problems += node_problems(spec)
+    return problems + cycle_problems(specs)
