@@ -22,9 +22,17 @@ from jobsync.emulator.paging import ROW
 from jobsync.emulator.state import DEFAULT_WORKSPACE, EmulatorState
 
 API_VERSIONS = ("v1", "v1.0", "v2")
-REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-           500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 StartResponse = Callable[..., Any]
 
 
@@ -35,7 +43,8 @@ def not_found() -> ApiError:
 def read_headers(environ: dict[str, Any]) -> dict[str, str]:
     headers = {
         key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items() if key.startswith("HTTP_")
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
     }
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
@@ -87,8 +96,15 @@ class EmulatorApp:
         self.count(f"{method} obs")
         return bucket.handle(self.state, method, path, headers.get("authorization", ""), body)
 
-    def api(self, method: str, path: str, relative: str, query: list[tuple[str, str]],
-            headers: dict[str, str], body: bytes) -> Reply:
+    def api(
+        self,
+        method: str,
+        path: str,
+        relative: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Reply:
         user = authenticate(self.state, method, path, query, headers, body)
         found = routes.resolve(method, relative.rstrip("/"))
         if found is None:
@@ -98,8 +114,11 @@ class EmulatorApp:
         self.faults.admit(user)
         failure = self.faults.failure()
         if failure in (500, 503):
-            raise ApiError("DLF.0000" if failure == 500 else "APIGW.0201",
-                           "injected failure", status=int(failure))
+            raise ApiError(
+                "DLF.0000" if failure == 500 else "APIGW.0201",
+                "injected failure",
+                status=int(failure),
+            )
         call = Call(method, path, dict(query), headers, body, user)
         reply = self.run(call, handler, parts)
         reply.drop = failure == "drop"

@@ -28,8 +28,12 @@ def refused(reason: str) -> ApiError:
 
 
 def authenticate(
-    state: EmulatorState, method: str, path: str, query: Sequence[tuple[str, str]],
-    headers: Mapping[str, str], body: bytes,
+    state: EmulatorState,
+    method: str,
+    path: str,
+    query: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+    body: bytes,
 ) -> str:
     """The user a request acts as; raises ApiError(401) when it cannot be trusted."""
     token = headers.get("x-auth-token")
@@ -63,13 +67,24 @@ def check_date(raw: str) -> None:
 
 
 def expected_signature(
-    access_key: str, secret: str, method: str, path: str, query: Sequence[tuple[str, str]],
-    headers: Mapping[str, str], signed: str, body: bytes,
+    access_key: str,
+    secret: str,
+    method: str,
+    path: str,
+    query: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+    signed: str,
+    body: bytes,
 ) -> str:
     signed_headers = {name: headers.get(name, "") for name in signed.split(";")}
     request = SdkRequest(
-        method=method, schema="http", host=headers.get("host", ""), resource_path=path,
-        query_params=list(query), header_params=signed_headers, body=body,
+        method=method,
+        schema="http",
+        host=headers.get("host", ""),
+        resource_path=path,
+        query_params=list(query),
+        header_params=signed_headers,
+        body=body,
     )
     Signer(BasicCredentials(access_key, secret)).sign(request)
     match = AUTHORIZATION.match(request.header_params["Authorization"])

@@ -38,7 +38,8 @@ def announce(url: str, state: EmulatorState) -> None:
     for credential in state.data["credentials"]:
         typer.echo(
             f"  user {credential['user']}: HUAWEICLOUD_SDK_AK={credential['ak']} "
-            f"HUAWEICLOUD_SDK_SK={credential['sk']}", err=True,
+            f"HUAWEICLOUD_SDK_SK={credential['sk']}",
+            err=True,
         )
     for token, user in state.data["tokens"].items():
         typer.echo(f"  user {user}: X-Auth-Token {token}", err=True)
@@ -46,15 +47,21 @@ def announce(url: str, state: EmulatorState) -> None:
     typer.echo(f"  workspaces: {workspaces}", err=True)
 
 
+STATE_HELP = "State JSON file; loaded, and saved after each change."
+RATE_HELP = "Requests per second per user; 0 = no limit."
+FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
+SEED_HELP = "Seed for --fail-rate, for repeatable runs."
+
+
 @app.command()
 def serve(
-    state: Annotated[Path | None, typer.Option(help="State JSON file; loaded, and saved after each change.")] = None,
+    state: Annotated[Path | None, typer.Option(help=STATE_HELP)] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8080,
     latency_ms: Annotated[float, typer.Option(min=0, help="Delay added to every request.")] = 0,
-    rate_limit: Annotated[float, typer.Option(min=0, help="Requests per second per user; 0 = no limit.")] = 0,
-    fail_rate: Annotated[float, typer.Option(min=0, max=MAX_FAIL_RATE, help="Fraction of API requests that fail (500, 503, dropped).")] = 0,
-    seed: Annotated[int | None, typer.Option(help="Seed for --fail-rate, for repeatable runs.")] = None,
+    rate_limit: Annotated[float, typer.Option(min=0, help=RATE_HELP)] = 0,
+    fail_rate: Annotated[float, typer.Option(min=0, max=MAX_FAIL_RATE, help=FAIL_HELP)] = 0,
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP)] = None,
 ) -> None:
     """Serve the DataArts Factory V1 API and an OBS bucket endpoint until interrupted."""
     emulator_state = load_state(state)

@@ -59,7 +59,8 @@ def list_jobs(call: Call, mode: str) -> Reply:
     name_part = call.query.get("jobName") or ""
     tags = {tag for tag in (call.query.get("tags") or "").split(",") if tag}
     entries = [
-        entry for entry in call.workspace.entries(Kind.JOB)
+        entry
+        for entry in call.workspace.entries(Kind.JOB)
         if entry["definition"].get("processType", "BATCH") == job_type
         and name_part in entry["definition"]["name"]
         and tags <= call.workspace.job_tags(entry["definition"], entry)
@@ -76,6 +77,17 @@ def submitted(entry: dict[str, Any], number: int | None) -> dict[str, Any]:
     raise ApiError(NOT_FOUND[Kind.JOB], "The job version does not exist")
 
 
+def numeric_id(entry: dict[str, Any]) -> int | None:
+    """Job ids are longs on the wire (the SDK parses them as int); document ids may be hex."""
+    raw = str(entry.get("id") or "")
+    if raw.isdigit():
+        return int(raw)
+    try:
+        return int(raw[:12], 16)
+    except ValueError:
+        return None
+
+
 def show_job(call: Call, name: str) -> Reply:
     entry = job_entry(call.workspace, name)
     raw_version = call.query.get("version")
@@ -87,7 +99,7 @@ def show_job(call: Call, name: str) -> Reply:
         version = submitted(entry, number)
         definition, shown = version["definition"], version["version"]
     server = {
-        "id": entry.get("id"),
+        "id": numeric_id(entry),
         "createTime": entry.get("createTime"),
         "lastUpdateUser": entry.get("lastUpdateUser"),
         "version": shown,

@@ -52,7 +52,8 @@ def script_entry(document: WorkspaceDocument, name: str) -> dict[str, Any]:
 def list_scripts(call: Call, mode: str) -> Reply:
     part = call.query.get("scriptName") or ""
     items = [
-        entry["definition"] for entry in call.workspace.entries(Kind.SCRIPT)
+        entry["definition"]
+        for entry in call.workspace.entries(Kind.SCRIPT)
         if part in entry["definition"]["name"]
     ]
     return json_reply(listing("scripts", items, call, default=10, most=100, mode=mode))
@@ -104,7 +105,8 @@ def resource_entry(document: WorkspaceDocument, resource_id: str) -> dict[str, A
 def list_resources(call: Call, mode: str) -> Reply:
     part = call.query.get("resourceName") or ""
     items = [
-        resource_view(entry) for entry in call.workspace.entries(Kind.RESOURCE)
+        resource_view(entry)
+        for entry in call.workspace.entries(Kind.RESOURCE)
         if part in entry["definition"]["name"]
     ]
     return json_reply(listing("resources", items, call, default=10, most=100, mode=mode))
@@ -151,8 +153,12 @@ def names(document: WorkspaceDocument, key: str) -> list[str]:
 def list_connections(call: Call, mode: str) -> Reply:
     part = call.query.get("connectionName") or ""
     items = [
-        {"name": item.get("name"), "type": item.get("type", "DWS"), "config": {},
-         "description": item.get("description", "")}
+        {
+            "name": item.get("name"),
+            "type": item.get("type", "DWS"),
+            "config": {},
+            "description": item.get("description", ""),
+        }
         for item in (call.workspace.data.get("connections") or [])
         if isinstance(item, dict) and part in str(item.get("name"))
     ]
@@ -173,12 +179,14 @@ def list_dis_streams(call: Call) -> Reply:
     after = call.query.get("start_stream_name") or ""
     every = sorted(names(call.workspace, "disStreams"))
     chosen = [name for name in every if name > after][:limit]
-    return json_reply({
-        "total_number": len(every),
-        "stream_names": chosen,
-        "has_more_streams": bool(chosen) and chosen[-1] != every[-1],
-        "stream_info_list": [{"stream_name": name, "status": "RUNNING"} for name in chosen],
-    })
+    return json_reply(
+        {
+            "total_number": len(every),
+            "stream_names": chosen,
+            "has_more_streams": bool(chosen) and chosen[-1] != every[-1],
+            "stream_info_list": [{"stream_name": name, "status": "RUNNING"} for name in chosen],
+        }
+    )
 
 
 def list_ges_graphs(call: Call) -> Reply:

@@ -25,8 +25,11 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("DELETE", "v1/jobs/{}", lambda app, call, name: jobs.delete_job(call, name)),
     ("POST", "v1/jobs/{}/start", lambda app, call, name: jobs.start_job(call, name)),
     ("POST", "v1/jobs/{}/stop", lambda app, call, name: jobs.stop_job(call, name)),
-    ("POST", "v1/jobs/{}/export",
-     lambda app, call, name: transfer.export_job(app.state, call, name)),
+    (
+        "POST",
+        "v1/jobs/{}/export",
+        lambda app, call, name: transfer.export_job(app.state, call, name),
+    ),
     ("GET", "v1/system-tasks/{}", lambda app, call, task: transfer.show_task(app.state, task)),
     ("GET", "v1/scripts", lambda app, call: objects.list_scripts(call, app.offset_mode)),
     ("POST", "v1/scripts", lambda app, call: objects.create_script(call)),
@@ -43,6 +46,7 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "v2/streams", lambda app, call: objects.list_dis_streams(call)),
     ("GET", "v2/graphs", lambda app, call: objects.list_ges_graphs(call)),
 ]
+
 
 def pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(template).replace(r"\{\}", "([^/]+)") + "$")

@@ -88,7 +88,9 @@ class EmulatorServer:
 
 
 @contextlib.contextmanager
-def running_emulator(state: dict[str, Any] | None = None, **options: Any) -> Iterator[EmulatorServer]:
+def running_emulator(
+    state: dict[str, Any] | None = None, **options: Any
+) -> Iterator[EmulatorServer]:
     """Serve an emulator on 127.0.0.1, port 0, for the duration of the block.
 
     options: latency_ms, rate_limit, fail_rate, seed (see faults.Options).

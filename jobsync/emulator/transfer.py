@@ -198,8 +198,13 @@ def import_one(
         return "WARNING", f"{kind.value} {name} exists; skipped (sameNamePolicy SKIP)", None
     submit = request.get("targetStatus", "SUBMITTED") != "SAVED"
     try:
-        document.save(kind, prepare(kind, body, request), user=call.user, submit=submit,
-                      description=str(request.get("description") or ""))
+        document.save(
+            kind,
+            prepare(kind, body, request),
+            user=call.user,
+            submit=submit,
+            description=str(request.get("description") or ""),
+        )
     except RuleError as error:
         failure = rule_error(kind, error)
         return "FAILED", failure.message, failure.code
@@ -207,20 +212,34 @@ def import_one(
 
 
 def run_import(
-    state: EmulatorState, call: Call, task: dict[str, Any], objects: Imported,
+    state: EmulatorState,
+    call: Call,
+    task: dict[str, Any],
+    objects: Imported,
     request: dict[str, Any],
 ) -> None:
     with state.lock:
         for kind, body in objects:
             status, message, code = import_one(call, kind, body, request)
-            task["subtasks"].append({
-                "id": uuid.uuid4().hex, "name": str(body.get("name")), "type": kind.value,
-                "lastUpdate": now_ms(), "status": status, "message": message,
-                "errorCode": code, "taskId": task["id"],
-            })
+            task["subtasks"].append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "name": str(body.get("name")),
+                    "type": kind.value,
+                    "lastUpdate": now_ms(),
+                    "status": status,
+                    "message": message,
+                    "errorCode": code,
+                    "taskId": task["id"],
+                }
+            )
         failed = any(sub["status"] == "FAILED" for sub in task["subtasks"])
-        task.update(status="FAILED" if failed else "SUCCESSFUL", endTime=now_ms(),
-                    lastUpdate=now_ms(), message="finished")
+        task.update(
+            status="FAILED" if failed else "SUCCESSFUL",
+            endTime=now_ms(),
+            lastUpdate=now_ms(),
+            message="finished",
+        )
         state.persist()
 
 
@@ -229,8 +248,14 @@ def import_jobs(state: EmulatorState, call: Call) -> Reply:
     objects = read_archive(read_obs(state, str(request.get("path") or "")))
     stamp = now_ms()
     task = {
-        "id": uuid.uuid4().hex, "name": "importJob", "startTime": stamp, "endTime": None,
-        "lastUpdate": stamp, "status": "RUNNING", "message": "", "projectId": state.project_id,
+        "id": uuid.uuid4().hex,
+        "name": "importJob",
+        "startTime": stamp,
+        "endTime": None,
+        "lastUpdate": stamp,
+        "status": "RUNNING",
+        "message": "",
+        "projectId": state.project_id,
         "subtasks": [],
     }
     state.tasks[task["id"]] = task
@@ -245,5 +270,3 @@ def show_task(state: EmulatorState, task_id: str) -> Reply:
         if task is None:
             raise ApiError(TASK_NOT_FOUND, f"Task[{task_id}] does not exist")
         return json_reply(json.loads(json.dumps(task)))
-
-
