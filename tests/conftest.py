@@ -1,0 +1,53 @@
+"""Shared fixtures: a scenario per backend, the emulator on a real socket (one per session)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import BACKENDS, WORKSPACE_ID, Scenario, environment
+
+
+# Test-only credentials of the emulator: one per user the scenarios act as.
+EMULATOR_STATE = {
+    "project_id": "0833a5737480d53b2f25c010dc1a7b88",
+    "credentials": [
+        {"ak": f"AK{user.upper()}TEST", "sk": f"sk-{user}-not-a-secret", "user": user}
+        for user in ("jobsync", "admin", "alice")
+    ],
+    "tokens": {"token-jobsync": "jobsync"},
+    "workspaces": {},
+}
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Any]:
+    from jobsync.emulator.testing import running_emulator
+
+    with running_emulator() as server:
+        yield server
+
+
+
+@pytest.fixture(params=BACKENDS)
+def scenario(request: pytest.FixtureRequest, tmp_path: Path) -> Scenario:
+    """A fresh repo with workspace `dev` on each backend."""
+    if request.param == "emulator":
+        server = request.getfixturevalue("emulator_server")
+        server.reset(EMULATOR_STATE)
+        server.set_workspace(WORKSPACE_ID, environment())
+        return Scenario(tmp_path, "emulator", server)
+    scenario = Scenario(tmp_path, "local")
+    scenario.seed(environment())
+    return scenario
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Scenario:
+    """A fresh repo with workspace `dev` on the local backend only."""
+    scenario = Scenario(tmp_path, "local")
+    scenario.seed(environment())
+    return scenario
