@@ -7,7 +7,7 @@ into files no bigger than the import limit (LOCAL_LIMIT 1 MB, OBS_LIMIT 10 MB).
 
 from __future__ import annotations
 
-from jobsync.archive.pack import LAYOUTS, LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size
+from jobsync.archive.pack import LAYOUTS, LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size, uses
 from jobsync.archive.read import ArchiveEntry, read_archive
 from jobsync.archive.safety import DEFAULT_LIMITS, Limits
 
@@ -22,4 +22,5 @@ __all__ = [
     "pack",
     "parse_size",
     "read_archive",
+    "uses",
 ]

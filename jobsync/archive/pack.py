@@ -141,6 +141,13 @@ def _uses(
     return tuple(unique[key] for key in sorted(unique))
 
 
+def uses(job: Spec, specs: Sequence[Spec]) -> tuple[Spec, ...]:
+    """The scripts and resources among `specs` that `job` uses: what pack keeps with it."""
+    scripts = {s.name: s for s in specs if s.kind is Kind.SCRIPT}
+    resources = {s.name: s for s in specs if s.kind is Kind.RESOURCE}
+    return _uses(job.body, scripts, resources)
+
+
 def _property_values(body: Mapping[str, Any]) -> Iterator[str]:
     for node in body.get("nodes") or ():
         properties = node.get("properties") if isinstance(node, dict) else None

@@ -1,0 +1,93 @@
+"""`jobsync archive import|export`: console .zip files in and out of the repo."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jobsync import config as configuration
+from jobsync import gitrepo
+from jobsync.archive.pack import LOCAL_LIMIT, Package, parse_size
+from jobsync.archive.transfer import export_archives, import_archives, write_packages
+from jobsync.console import handle_errors, say
+
+app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
+
+
+class Layout(str, enum.Enum):
+    single = "single"
+    batch = "batch"
+
+
+REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
+WORKSPACE_HELP = "Workspace folder under workspaces/ (default: the only one)."
+OUT_HELP = "A .zip file (several get -01, -02 ... added), or a folder for jobs.zip, jobs-01.zip ..."
+SIZE_HELP = "Largest file: 1MB (console local import), 10MB (OBS import) or a number of bytes."
+LAYOUT_HELP = "single: jobs/ scripts/ resources/; batch: a folder per job."
+
+Repo = Annotated[Path | None, typer.Option("--repo", help=REPO_HELP)]
+WorkspaceOpt = Annotated[str | None, typer.Option("-w", "--workspace", help=WORKSPACE_HELP)]
+Zips = Annotated[list[Path], typer.Argument(help="Console .zip exports, either layout.")]
+Commit = Annotated[bool, typer.Option("--commit", help="Commit the files written.")]
+Message = Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")]
+Out = Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)]
+Jobs = Annotated[list[str] | None, typer.Option("--job", help="Only this job and what it uses.")]
+JobsOnly = Annotated[bool, typer.Option("--jobs-only", help="Leave out scripts and resources.")]
+MaxSize = Annotated[str, typer.Option("--max-size", help=SIZE_HELP)]
+LayoutOpt = Annotated[Layout, typer.Option("--layout", help=LAYOUT_HELP)]
+
+
+def _config(repo: Path | None, workspace: str | None) -> configuration.WorkspaceConfig:
+    root = gitrepo.find_root((repo or Path.cwd()).resolve())
+    return configuration.load_workspace(root, configuration.pick_workspace(root, workspace))
+
+
+@app.command("import")
+def import_(
+    zips: Zips, workspace: WorkspaceOpt = None, commit: Commit = False, message: Message = None,
+    repo: Repo = None,
+) -> None:
+    """Write the jobs, scripts and resources in console exports into the repo."""
+    with handle_errors():
+        result = import_archives(_config(repo, workspace), zips, commit=commit, message=message)
+        say(f"imported {len(result.added)} added, {len(result.changed)} changed, "
+            f"{len(result.unchanged)} unchanged")
+        if result.commit:
+            say(f"committed {result.commit[:12]}")
+        typer.echo(json.dumps(asdict(result), indent=2))
+
+
+@app.command("export")
+def export(
+    workspace: WorkspaceOpt = None, out: Out = Path("jobs.zip"), job: Jobs = None,
+    jobs_only: JobsOnly = False, max_size: MaxSize = "1MB", layout: LayoutOpt = Layout.single,
+    repo: Repo = None,
+) -> None:
+    """Write console-importable .zip files from the repo, with the workspace's mappings applied."""
+    with handle_errors():
+        max_bytes = parse_size(max_size)
+        packages = export_archives(_config(repo, workspace), jobs=job or [], jobs_only=jobs_only,
+                                   max_bytes=max_bytes, layout=layout.value)
+        paths = write_packages(packages, out)
+        _report(packages, paths, max_bytes)
+
+
+def _report(packages: list[Package], paths: list[Path], max_bytes: int) -> None:
+    if not packages:
+        say("nothing to export: the selection is empty")
+    elif len(packages) > 1:
+        local = " (console local import)" if max_bytes == LOCAL_LIMIT else ""
+        limit = f"{max_bytes:,} bytes{local}"
+        say(f"split into {len(packages)} files to stay within {limit}; each holds its jobs with "
+            "the scripts and resources they use; import them all")
+    rows: list[dict[str, Any]] = [{"file": str(path), "bytes": len(p.data), "jobs": list(p.jobs),
+             "scripts": list(p.scripts), "resources": list(p.resources)}
+            for path, p in zip(paths, packages, strict=True)]
+    for row in rows:
+        say(f"wrote {row['file']} ({row['bytes']:,} bytes, {len(row['jobs'])} job(s))")
+    typer.echo(json.dumps(rows, indent=2))

@@ -1,0 +1,167 @@
+"""Console .zip files into the repo format and back: what `jobsync archive` runs.
+
+Import reads every archive before touching the repo, so a broken or hostile archive, a clash
+between archives, or a target path outside the workspace folder leaves the repo as it was.
+Files are written exactly as `jobsync export` writes them (repo.render_files, names mapped back
+through the inverted workspace mappings), and never over uncommitted edits.
+
+Export loads the repo as plan does (mappings applied) and packs it with `pack`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jobsync import gitrepo
+from jobsync.archive.pack import Package, pack, uses
+from jobsync.archive.read import ArchiveEntry, read_archive
+from jobsync.config import WorkspaceConfig
+from jobsync.engine import desired_state
+from jobsync.errors import ArchiveError, JobsyncError, RepoError
+from jobsync.fileio import write_atomic
+from jobsync.model import Kind, ObjectKey, Spec, canonical_json
+from jobsync.references import invert, rename
+from jobsync.repo import object_files, render_files
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+
+def import_archives(
+    config: WorkspaceConfig, paths: Sequence[Path], *, commit: bool = False,
+    message: str | None = None,
+) -> ImportResult:
+    """Write the definitions in the archives at `paths` into the workspace's folder."""
+    entries = _merge([(path, read_archive(path)) for path in paths])
+    wanted = _files(config, entries)
+    existing = _existing(config.folder)
+    writes = {p: data for files in wanted.values() for p, data in files.items()
+              if not p.exists() or p.read_bytes() != data}
+    removes = {p for key, files in wanted.items() for p in existing.get(key, ()) if p not in files}
+    touched = sorted(set(writes) | removes)
+    _refuse_dirty(config, touched)
+    result = _result(wanted, existing, writes)
+    for path, data in writes.items():
+        write_atomic(path, data)
+    for path in removes:  # the object moved to another DataArts directory
+        path.unlink(missing_ok=True)
+    if commit and touched:
+        names = ", ".join(path.name for path in paths)
+        text = message or f"jobsync archive import {config.name}: {len(result.added)} added, " \
+            f"{len(result.changed)} changed\n\nfrom {names}\n"
+        result.commit = gitrepo.commit(config.repo_root, touched, text)
+    return result
+
+
+def _merge(read: list[tuple[Path, list[ArchiveEntry]]]) -> dict[ObjectKey, ArchiveEntry]:
+    """One entry per definition over all archives; the same name with two bodies is an error."""
+    merged: dict[ObjectKey, tuple[Path, ArchiveEntry]] = {}
+    for path, entries in read:
+        for entry in entries:
+            key = ObjectKey(entry.kind, entry.name)
+            first_path, first = merged.setdefault(key, (path, entry))
+            if canonical_json(first.body) != canonical_json(entry.body):
+                raise ArchiveError(
+                    f"{path}: {entry.entry}: {key} differs from {first_path}: {first.entry}; "
+                    "import the archives one at a time to keep one of them"
+                )
+    return {key: entry for key, (_, entry) in merged.items()}
+
+
+Files = dict[ObjectKey, dict[Path, bytes]]  # object -> its files (absolute path -> bytes)
+
+
+def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> Files:
+    back = invert(config.mappings)
+    schemas = config.repo_root / "schemas"
+    folder = config.folder.resolve()
+    wanted = {}
+    for key in sorted(entries):
+        entry = entries[key]
+        body = rename(key.kind, entry.body, back)
+        files = render_files(config.folder, key, body, schema_dir=schemas)
+        outside = [p for p in files if not p.resolve().is_relative_to(folder)]
+        if outside:
+            raise ArchiveError(
+                f"{entry.entry}: {key} would be written outside workspaces/{config.name} "
+                f"(directory {body.get('directory')!r}); nothing was imported"
+            )
+        wanted[key] = files
+    return wanted
+
+
+def _existing(folder: Path) -> dict[ObjectKey, list[Path]]:
+    """Current object files (YAML and script content files) by the key their name gives."""
+    found: dict[ObjectKey, list[Path]] = {}
+    for kind, path in object_files(folder):
+        paths = found.setdefault(ObjectKey(kind, path.stem), [])
+        paths.append(path)
+        if kind is Kind.SCRIPT:
+            paths += [p for p in path.parent.glob(f"{path.stem}.*")
+                      if p.suffix != ".yaml" and p.stem == path.stem]
+    return found
+
+
+def _refuse_dirty(config: WorkspaceConfig, touched: Iterable[Path]) -> None:
+    dirty = gitrepo.dirty_paths(config.repo_root, list(touched))
+    if dirty:
+        listed = "\n".join(f"  {p}" for p in dirty)
+        raise RepoError(f"the import would overwrite uncommitted edits in:\n{listed}\n"
+                        "commit or stash them (`git stash`), then import again")
+
+
+def _result(wanted: Files, existing: dict[ObjectKey, list[Path]],
+            writes: dict[Path, bytes]) -> ImportResult:
+    result = ImportResult()
+    for key, files in wanted.items():
+        if not any(p in writes for p in files) and set(existing.get(key, ())) == set(files):
+            result.unchanged.append(str(key))
+        else:
+            (result.changed if key in existing else result.added).append(str(key))
+    return result
+
+
+def select(specs: Sequence[Spec], jobs: Sequence[str], *, jobs_only: bool) -> list[Spec]:
+    """The named jobs (all when none) and, unless jobs_only, what they use."""
+    names = set(jobs)
+    missing = sorted(names - {s.name for s in specs if s.kind is Kind.JOB})
+    if missing:
+        raise JobsyncError(f"no job named {', '.join(missing)} in the repo; "
+                           "`jobsync validate` lists what is there")
+    if not names:
+        return [s for s in specs if s.kind is Kind.JOB or not jobs_only]
+    chosen = {s.key: s for s in specs if s.kind is Kind.JOB and s.name in names}
+    if not jobs_only:
+        for job in list(chosen.values()):
+            chosen.update((s.key, s) for s in uses(job, specs))
+    return [chosen[key] for key in sorted(chosen)]
+
+
+def export_archives(
+    config: WorkspaceConfig, *, jobs: Sequence[str] = (), jobs_only: bool = False,
+    max_bytes: int, layout: str = "single",
+) -> list[Package]:
+    specs = list(desired_state(config).values())
+    return pack(select(specs, jobs, jobs_only=jobs_only), max_bytes=max_bytes, layout=layout)
+
+
+def write_packages(packages: Sequence[Package], out: Path) -> list[Path]:
+    """Write to `out` if it ends in .zip (several: <stem>-01.zip ... beside it), else into it."""
+    if out.suffix.lower() != ".zip":
+        targets = [out / package.filename for package in packages]
+    elif len(packages) == 1:
+        targets = [out]
+    else:
+        width = max(2, len(str(len(packages))))
+        names = [f"{out.stem}-{i:0{width}d}.zip" for i in range(1, len(packages) + 1)]
+        targets = [out.with_name(name) for name in names]
+    for target, package in zip(targets, packages, strict=True):
+        write_atomic(target, package.data)
+    return targets
