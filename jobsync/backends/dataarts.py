@@ -1,0 +1,250 @@
+"""The dataarts backend: a DataArts Factory workspace over its V1 REST API.
+
+* snapshot: paged lists of jobs (BATCH and REAL_TIME), scripts, resources and connections;
+  job bodies through batch export (100 jobs a call, zip parsed in memory), DLI queues, DIS
+  streams and GES graphs for the environment. Lock holders and the lock policy are not
+  exposed by the API (reference §7.4): the service enforces them when writing, and the
+  refusal comes back as a blocked Failure.
+* write: jobs through the console import (dataarts_import.py: a new version is submitted);
+  scripts and resources through their create/modify APIs.
+* The acting user is the one the credentials belong to; the `user` arguments are not sent.
+
+docs/dataarts-backend.md explains the choices. The change-hint cache of a later issue plugs in
+at `read_job_bodies`: it gets the listed jobs with lastUpdateTime/lastUpdateUser and may
+answer unchanged ones from a cache, exporting only the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from obs import ObsClient
+
+from jobsync.backends.base import Environment, Failure, Outcome, RemoteObject, Snapshot
+from jobsync.backends.dataarts_config import DataArtsConfig, credentials_from_env, parse_config
+from jobsync.backends.dataarts_http import (
+    Credentials,
+    ServiceError,
+    SignedClient,
+    TokenBucket,
+    write_once,
+)
+from jobsync.backends.dataarts_import import JobImporter, ObsTransfer, same, service_failure
+from jobsync.backends.dataarts_read import (
+    dis_streams,
+    dli_queues,
+    export_all,
+    ges_graphs,
+    list_all,
+    optional_names,
+)
+from jobsync.model import Kind, ObjectKey
+
+EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
+JOB_TYPES = ("BATCH", "REAL_TIME")
+LIST_PATHS = {Kind.SCRIPT: ("scripts", "scripts"), Kind.RESOURCE: ("resources", "resources")}
+
+
+def tags_of(body: Mapping[str, Any]) -> tuple[str, ...]:
+    basic = body.get("basicConfig")
+    tags = basic.get("tags") if isinstance(basic, dict) else None
+    return tuple(str(tag) for tag in tags) if isinstance(tags, list) else ()
+
+
+class DataArtsWorkspace:
+    """A Workspace backed by the DataArts Factory API (or the emulator)."""
+
+    def __init__(
+        self, config: DataArtsConfig, credentials: Credentials, *, obs: ObsTransfer | None = None
+    ) -> None:
+        self.config = config
+        self.label = f"dataarts {config.region}/{config.workspace_id}"
+        bucket = TokenBucket(config.rate_limit)
+        headers = {"workspace": config.workspace_id}
+
+        def client(endpoint: str) -> SignedClient:
+            return SignedClient(
+                endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket
+            )
+
+        self.client = client(config.endpoint)
+        self.dli, self.dis, self.ges = (
+            client(config.dli_endpoint),
+            client(config.dis_endpoint),
+            client(config.ges_endpoint),
+        )
+        self.pool = ThreadPoolExecutor(max_workers=config.concurrency)
+        self.obs = obs
+        self.jobs = JobImporter(self.client, obs, self.pool, timeout_s=config.import_timeout_s)
+
+    def __repr__(self) -> str:
+        return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
+
+    @classmethod
+    def from_config(
+        cls, backend: Mapping[str, Any], *, workspace_name: str, repo_root: Path
+    ) -> DataArtsWorkspace:
+        """Build from workspace.yaml's `backend:` mapping; credentials from the environment."""
+        config = parse_config(backend, f"workspaces/{workspace_name}/workspace.yaml")
+        credentials = credentials_from_env()
+        obs = None
+        if config.obs_bucket and credentials.ak:
+            obs_client = ObsClient(
+                access_key_id=credentials.ak,
+                secret_access_key=credentials.sk,
+                security_token=credentials.security_token or None,
+                server=config.obs_endpoint,
+                path_style=config.obs_path_style,
+            )
+            obs = ObsTransfer(obs_client, config.obs_bucket)
+        return cls(config, credentials, obs=obs)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
+        listed = self.list_jobs()
+        bodies = self.read_job_bodies(listed, EXPORT_STATUS[state])
+        objects: dict[ObjectKey, RemoteObject] = {}
+        for item in listed:
+            body = bodies.get(str(item["name"]))
+            if body is not None:
+                remote = RemoteObject(
+                    key=ObjectKey(Kind.JOB, str(item["name"])),
+                    body=body,
+                    status=item.get("status"),
+                    tags=tags_of(body),
+                    last_update_time=item.get("lastUpdateTime"),
+                    last_update_user=item.get("lastUpdateUser"),
+                )
+                objects[remote.key] = remote
+        for kind in (Kind.SCRIPT, Kind.RESOURCE):
+            for body in self.list_kind(kind):
+                key = ObjectKey(kind, str(body["name"]))
+                objects[key] = RemoteObject(key=key, body=body)
+        return Snapshot(objects=objects, environment=self.environment())
+
+    def list_jobs(self) -> list[Mapping[str, Any]]:
+        path = self.client.path("jobs")
+        found: list[Mapping[str, Any]] = []
+        for job_type in JOB_TYPES:
+            found += list_all(
+                self.client, path, "jobs", query=[("jobType", job_type)], pool=self.pool
+            )
+        return found
+
+    def read_job_bodies(self, listed: Sequence[Mapping[str, Any]], status: str) -> dict[str, Any]:
+        """Job bodies by name (seam for the change-hint cache, see the module docstring)."""
+        return export_all(self.client, [str(item["name"]) for item in listed], status, self.pool)
+
+    def list_kind(self, kind: Kind) -> list[Mapping[str, Any]]:
+        segment, key = LIST_PATHS[kind]
+        return list_all(self.client, self.client.path(segment), key, pool=self.pool)
+
+    def environment(self) -> Environment:
+        def connections() -> list[str]:
+            items = list_all(self.client, self.client.path("connections"), "connections")
+            return [str(item.get("name")) for item in items]
+
+        return Environment(
+            connections=optional_names(connections),
+            dli_queues=optional_names(lambda: dli_queues(self.dli)),
+            dis_streams=optional_names(lambda: dis_streams(self.dis)),
+            ges_graphs=optional_names(lambda: ges_graphs(self.ges)),
+        )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(
+        self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
+    ) -> Outcome:
+        if kind is Kind.JOB:
+            return self.jobs.write(bodies, message)
+        existing = {str(item["name"]): item for item in self.list_kind(kind)}
+        return self.each(
+            [str(b["name"]) for b in bodies],
+            lambda name: self.save(kind, by_name(bodies)[name], existing.get(name)),
+        )
+
+    def save(self, kind: Kind, body: Mapping[str, Any], existing: Mapping[str, Any] | None) -> None:
+        name = str(body["name"])
+        segment = LIST_PATHS[kind][0]
+        if existing is None:
+            path, method = self.client.path(segment), "POST"
+        else:
+            target = name if kind is Kind.SCRIPT else str(existing["id"])
+            path, method = self.client.path(segment, target), "PUT"
+
+        def send() -> None:
+            self.client.call(method, path, body=dict(body), replay_safe=False)
+
+        write_once(send, lambda: same(body, self.read_one(kind, name)))
+
+    def read_one(self, kind: Kind, name: str) -> Mapping[str, Any] | None:
+        """The object as the service holds it now, or None."""
+        if kind is Kind.SCRIPT:
+            try:
+                return self.client.get_json(self.client.path("scripts", name))
+            except ServiceError:
+                return None
+        query = [("resourceName", name)]
+        items = list_all(self.client, self.client.path("resources"), "resources", query=query)
+        return next((item for item in items if item.get("name") == name), None)
+
+    def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
+        ids = {}
+        if kind is Kind.RESOURCE:
+            ids = {str(item["name"]): str(item["id"]) for item in self.list_kind(kind)}
+
+        def remove(name: str) -> None:
+            if kind is Kind.RESOURCE and name not in ids:
+                raise ServiceError(400, "DLF.6241", f"resource {name} does not exist", None)
+            target = ids.get(name, name)
+            path = self.client.path(LIST_PATHS.get(kind, ("jobs",))[0], target)
+            write_once(
+                lambda: self.client.call("DELETE", path, replay_safe=False),
+                lambda: self.gone(kind, name),
+            )
+
+        return self.each(names, remove)
+
+    def gone(self, kind: Kind, name: str) -> bool:
+        if kind is Kind.RESOURCE:
+            return self.read_one(kind, name) is None
+        segment = "jobs" if kind is Kind.JOB else "scripts"
+        try:
+            self.client.get_json(self.client.path(segment, name))
+        except ServiceError:
+            return True
+        return False
+
+    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
+        action = "start" if running else "stop"
+        return self.each(
+            names, lambda name: self.client.call("POST", self.client.path("jobs", name, action))
+        )
+
+    def each(self, names: Sequence[str], change: Callable[[str], Any]) -> Outcome:
+        """Run change(name) for each name on the pool; a ServiceError is that name's Failure."""
+
+        def run(name: str) -> Failure | None:
+            try:
+                change(name)
+            except ServiceError as error:
+                return service_failure(error)
+            return None
+
+        return dict(zip(names, self.pool.map(run, names), strict=True))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for client in (self.client, self.dli, self.dis, self.ges):
+            client.close()
+        if self.obs is not None:
+            self.obs.close()
+
+
+def by_name(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {str(body["name"]): body for body in bodies}

@@ -1,0 +1,98 @@
+"""The `backend:` mapping of workspace.yaml for type dataarts, and credentials from the
+environment (never from the repo):
+
+    HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     AK/SK, as the Huawei Cloud SDK reads them
+    HUAWEICLOUD_SDK_SECURITY_TOKEN             with temporary AK/SK
+    JOBSYNC_IAM_TOKEN                          an IAM token instead of AK/SK (API calls
+                                               only: the OBS upload of imports needs AK/SK)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobsync.backends.dataarts_http import Credentials
+from jobsync.errors import ConfigError, Problem
+
+
+@dataclass(frozen=True)
+class DataArtsConfig:
+    region: str
+    project_id: str
+    workspace_id: str
+    endpoint: str
+    dli_endpoint: str
+    dis_endpoint: str
+    ges_endpoint: str
+    obs_bucket: str | None
+    obs_endpoint: str
+    obs_path_style: bool
+    rate_limit: float = 25.0  # the service allows 30 requests/s per user (reference §1)
+    concurrency: int = 4
+    import_timeout_s: float = 600.0
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
+    """Validate the mapping; a ConfigError names every missing key."""
+    problems = [
+        Problem(source, f"backend.{key} is required for type dataarts", field=f"backend.{key}")
+        for key in ("region", "project_id", "workspace_id")
+        if not backend.get(key)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    region = str(backend["region"])
+    endpoint = str(backend.get("endpoint") or f"https://dayu-dlf.{region}.myhuaweicloud.com")
+    custom = bool(backend.get("endpoint"))
+    obs = backend.get("obs") or {}
+
+    def service(name: str, default_host: str) -> str:
+        return str(backend.get(f"{name}_endpoint") or (endpoint if custom else default_host))
+
+    return DataArtsConfig(
+        region=region,
+        project_id=str(backend["project_id"]),
+        workspace_id=str(backend["workspace_id"]),
+        endpoint=endpoint,
+        dli_endpoint=service("dli", f"https://dli.{region}.myhuaweicloud.com"),
+        dis_endpoint=service("dis", f"https://dis.{region}.myhuaweicloud.com"),
+        ges_endpoint=service("ges", f"https://ges.{region}.myhuaweicloud.com"),
+        obs_bucket=obs.get("bucket"),
+        obs_endpoint=str(obs.get("endpoint") or f"https://obs.{region}.myhuaweicloud.com"),
+        obs_path_style=bool(obs.get("path_style", bool(obs.get("endpoint")))),
+        rate_limit=float(backend.get("rate_limit", 25.0)),
+        concurrency=int(backend.get("concurrency", 4)),
+        import_timeout_s=float(backend.get("import_timeout_s", 600.0)),
+    )
+
+
+def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials:
+    env = os.environ if environ is None else environ
+    ak, sk = env.get("HUAWEICLOUD_SDK_AK", ""), env.get("HUAWEICLOUD_SDK_SK", "")
+    if ak and sk:
+        return Credentials(
+            ak=ak, sk=sk, security_token=env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN", "")
+        )
+    token = env.get("JOBSYNC_IAM_TOKEN", "")
+    if token:
+        return Credentials(iam_token=token)
+    missing = (
+        "HUAWEICLOUD_SDK_SK"
+        if ak
+        else "HUAWEICLOUD_SDK_AK"
+        if sk
+        else ("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK")
+    )
+    raise ConfigError(
+        [
+            Problem(
+                "environment",
+                f"no DataArts credentials: set {missing} (or JOBSYNC_IAM_TOKEN for an IAM token); "
+                "credentials are read from the environment, never from the repo",
+            )
+        ]
+    )

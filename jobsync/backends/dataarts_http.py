@@ -1,0 +1,252 @@
+"""The signed HTTP client of the dataarts backend: one requests.Session, AK/SK signing with
+huaweicloudsdkcore's Signer (reference §8.4) or an IAM token, a client-side token bucket, and
+retries with exponential backoff and full jitter on 429, 5xx and connection errors.
+
+Bodies stay raw bytes/JSON; no typed SDK model touches them (reference §8.3).
+
+Retrying is only automatic where it is safe. A request that is not replay-safe (create, edit,
+import) raises `Ambiguous` on a 5xx or a lost connection, because the service may have applied
+it; the caller checks what happened before sending it again (see `write_once`). A 429 is
+always retried: the gateway throttles before the service sees the request.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+
+from jobsync.errors import RemoteError
+
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
+TIMEOUT = (10, 120)  # connect, read (seconds)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """AK/SK (optionally temporary, with a security token) or an IAM token. repr hides all."""
+
+    ak: str = field(default="", repr=False)
+    sk: str = field(default="", repr=False)
+    security_token: str = field(default="", repr=False)
+    iam_token: str = field(default="", repr=False)
+
+    @property
+    def kind(self) -> str:
+        return "token" if self.iam_token else "aksk"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8
+    base_s: float = 0.1
+    cap_s: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
+        return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+class ServiceError(Exception):
+    """The service refused one request (a 4xx with a DLF or APIG error body)."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str | None) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        super().__init__(f"{message} (HTTP {status}, {code})")
+
+
+class Ambiguous(Exception):
+    """A request that is not replay-safe failed in a way that may have applied it."""
+
+
+class TokenBucket:
+    """At most `rate` requests per second from this process (burst 1)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        if self.interval <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            wait = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if wait > 0:
+            time.sleep(wait)
+
+
+def parse_error(response: requests.Response) -> ServiceError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    code = body.get("error_code") or body.get("errorCode") or body.get("code") or ""
+    message = body.get("error_msg") or body.get("errorMsg") or body.get("message") or ""
+    request_id = response.headers.get("X-Request-Id")
+    return ServiceError(
+        response.status_code, str(code), str(message or response.reason), request_id
+    )
+
+
+class SignedClient:
+    """Requests to one API endpoint, signed, throttled and retried."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        *,
+        project_id: str,
+        headers: Mapping[str, str] | None = None,
+        rate: float = 25.0,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        bucket: TokenBucket | None = None,
+    ) -> None:
+        parts = urlsplit(endpoint)
+        self.scheme, self.host = parts.scheme or "https", parts.netloc or parts.path
+        self.credentials = credentials
+        self.project_id = project_id
+        self.headers = dict(headers or {})
+        self.retry = retry or RetryPolicy()
+        self.session = session or requests.Session()
+        self.bucket = bucket or TokenBucket(rate)
+
+    def __repr__(self) -> str:
+        return f"SignedClient({self.scheme}://{self.host}, {self.credentials.kind})"
+
+    def path(self, *segments: str, version: str = "v1") -> str:
+        quoted = "/".join(quote(segment, safe="") for segment in segments)
+        return f"/{version}/{self.project_id}/{quoted}"
+
+    def prepare(
+        self, method: str, path: str, query: Sequence[tuple[str, Any]], body: bytes
+    ) -> tuple[str, dict[str, str]]:
+        """(url, headers) of a request, signed when the credentials are AK/SK."""
+        headers = {"Content-Type": "application/json", "X-Project-Id": self.project_id}
+        headers.update(self.headers)
+        credentials = self.credentials
+        if credentials.iam_token:
+            headers["X-Auth-Token"] = credentials.iam_token
+            request = SdkRequest(method=method, resource_path=path, query_params=list(query))
+            Signer.process_request_uri(request)
+            return f"{self.scheme}://{self.host}{request.uri}", headers
+        if credentials.security_token:
+            headers["X-Security-Token"] = credentials.security_token
+        request = SdkRequest(
+            method=method,
+            schema=self.scheme,
+            host=self.host,
+            resource_path=path,
+            query_params=list(query),
+            header_params=headers,
+            body=body,
+        )
+        signed = Signer(BasicCredentials(credentials.ak, credentials.sk)).sign(request)
+        return f"{self.scheme}://{self.host}{signed.uri}", dict(signed.header_params)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, Any]] = (),
+        body: Any = None,
+        replay_safe: bool = True,
+    ) -> requests.Response:
+        """Send a request; returns a 2xx response.
+
+        Raises ServiceError for a 4xx the caller may report per object, RemoteError when the
+        credentials are refused or the service stays unreachable, Ambiguous as described above.
+        """
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        for attempt in range(self.retry.attempts):
+            self.bucket.take()
+            url, headers = self.prepare(method, path, query, data)
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, data=data or None, timeout=TIMEOUT
+                )
+            except requests.RequestException as error:
+                outcome: Exception = RemoteError(
+                    f"cannot reach {self.host}: {type(error).__name__}"
+                )
+            else:
+                if response.status_code < 300:
+                    return response
+                outcome = self.refusal(response)
+                if response.status_code == 429:
+                    time.sleep(self.retry.delay(attempt))
+                    continue
+            if not replay_safe:
+                raise Ambiguous(str(outcome))
+            time.sleep(self.retry.delay(attempt))
+        raise RemoteError(
+            f"{method} {path} failed {self.retry.attempts} times; the service is unavailable "
+            "or throttling; try again later",
+        )
+
+    def refusal(self, response: requests.Response) -> Exception:
+        """The exception for a non-2xx answer, raised at once unless it is worth a retry."""
+        error = parse_error(response)
+        if response.status_code in (401, 403):
+            raise RemoteError(
+                f"{self.host} refused the credentials: {error.message}; check "
+                "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK (or JOBSYNC_IAM_TOKEN) and the project id",
+                status=response.status_code,
+                code=error.code,
+                request_id=error.request_id,
+            )
+        if response.status_code not in RETRYABLE:
+            raise error
+        return error
+
+    def get_json(self, path: str, query: Sequence[tuple[str, Any]] = ()) -> Any:
+        return self.call("GET", path, query=query).json()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def write_once(
+    send: Callable[[], requests.Response | None],
+    applied: Callable[[], bool],
+    *,
+    attempts: int = 6,
+) -> None:
+    """Send a request that is not replay-safe so that it takes effect at most once.
+
+    After an ambiguous failure, `applied()` reads the service; if the change is there, stop.
+    """
+    retried = False
+    for _ in range(attempts):
+        try:
+            send()
+            return
+        except Ambiguous:
+            if applied():
+                return
+            retried = True
+        except ServiceError:
+            # e.g. "name exists" when the first, lost attempt did create the object
+            if retried and applied():
+                return
+            raise
+    raise RemoteError(f"a write failed {attempts} times in a row; the service is unavailable")
