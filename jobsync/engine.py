@@ -25,6 +25,7 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
         return LocalWorkspace(
             config.repo_root / backend["path"],
             seed=config.folder / seed if seed else None,
+            label=f"local {backend['path']}",
         )
     if backend["type"] == "dataarts":
         from jobsync.backends.dataarts import DataArtsWorkspace

@@ -92,7 +92,7 @@ def strip(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def normal_directory(value: Any) -> str:
-    parts = [part for part in str(value or "/").split("/") if part]
+    parts = [part for part in str(value or "/").split("/") if part and part != "."]
     return "/" + "/".join(parts)
 
 

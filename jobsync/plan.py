@@ -129,9 +129,25 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     return Change(action=Action.UPDATE, diff=diff, reason=f"{len(diff)} field(s) differ", **common)
 
 
+def describe(spec: Spec) -> str:
+    """One line on what a new object is, for the reason column."""
+    body = spec.body
+    if spec.kind is Kind.JOB:
+        nodes = [n for n in body.get("nodes") or () if isinstance(n, dict)]
+        types = ", ".join(sorted({str(n.get("type")) for n in nodes}))
+        schedule = body.get("schedule") or {}
+        cron = (schedule.get("cron") or {}).get("expression") if isinstance(schedule, dict) else None
+        when = f"{schedule.get('type', '?')} {cron}" if cron else str(schedule.get("type", "no schedule"))
+        return f"new job: {len(nodes)} node(s) ({types}), {when}"
+    if spec.kind is Kind.SCRIPT:
+        lines = len(str(body.get("content", "")).splitlines())
+        return f"new {body.get('type', '?')} script, {lines} line(s)"
+    return f"new {body.get('type', '?')} resource at {body.get('location', '?')}"
+
+
 def _create(spec: Spec) -> Change:
     return Change(
-        key=spec.key, action=Action.CREATE, desired=spec.body, reason="not in the workspace",
+        key=spec.key, action=Action.CREATE, desired=spec.body, reason=describe(spec),
         after_fingerprint=desired_fingerprint(spec.key, spec.body),
     )
 

@@ -51,3 +51,7 @@ def local(tmp_path: Path) -> Scenario:
     scenario = Scenario(tmp_path, "local")
     scenario.seed(environment())
     return scenario
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/*/plan.*")

@@ -76,7 +76,7 @@ class Scenario:
 
     name = "dev"
 
-    def __init__(self, root: Path, backend: str, emulator: Any = None) -> None:
+    def __init__(self, root: Path, backend: str, emulator: Any = None, *, configure: bool = True) -> None:
         self.root = root
         self.backend = backend
         self.emulator = emulator
@@ -85,7 +85,8 @@ class Scenario:
         self.env: dict[str, str] = {}
         git(root, "init", "-q", "-b", "main")
         (root / ".gitignore").write_text(".jobsync/\n")
-        self.configure()
+        if configure:
+            self.configure()
 
     # -- set up -----------------------------------------------------------------------------
     def configure(self, *, user: str = "jobsync", mappings: Mapping[str, Any] | None = None,

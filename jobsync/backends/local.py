@@ -53,10 +53,10 @@ def read_document(path: Path) -> dict[str, Any]:
 class LocalWorkspace:
     """A Workspace kept in a JSON document on disk."""
 
-    def __init__(self, path: Path, *, seed: Path | None = None) -> None:
+    def __init__(self, path: Path, *, seed: Path | None = None, label: str | None = None) -> None:
         self.path = path
         self.seed = seed
-        self.label = f"local {path}"
+        self.label = label or f"local {path}"
         self._lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
 
     def _load(self) -> WorkspaceDocument:

@@ -10,7 +10,8 @@ INLINE_LIMIT = 120
 
 
 def inline(value: Any) -> str:
-    text = value if isinstance(value, str) and "\n" not in value else json.dumps(value, ensure_ascii=False)
+    plain = isinstance(value, str) and value.strip() == value and value and "\n" not in value
+    text = value if plain else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= INLINE_LIMIT else text[: INLINE_LIMIT - 1] + "…"
 
 

@@ -1,0 +1,3 @@
+select *
+from ods.orders
+where dt = '${day}';
