@@ -14,13 +14,20 @@ import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from obs import ObsClient
 
 from jobsync.emulator.app import EmulatorApp
 from jobsync.emulator.faults import Options
 from jobsync.emulator.paging import ROW
 from jobsync.emulator.server import make_server
 from jobsync.emulator.state import EmulatorState, default_state
+
+if TYPE_CHECKING:
+    from jobsync.backends.dataarts import DataArtsWorkspace
+
+TRANSFER_BUCKET = "jobsync-transfer"
 
 
 class EmulatorServer:
@@ -80,6 +87,41 @@ class EmulatorServer:
         """A deep copy of a workspace document as it is now."""
         with self.app.state.lock:
             return copy.deepcopy(self.app.state.data["workspaces"][workspace_id])
+
+    def backend_config(self, workspace_id: str = "default", **changes: Any) -> dict[str, Any]:
+        """A workspace.yaml `backend:` mapping pointing at this emulator."""
+        backend = {
+            "type": "dataarts",
+            "region": "cn-north-4",
+            "project_id": self.project_id,
+            "workspace_id": workspace_id,
+            "endpoint": self.url,
+            "obs": {"bucket": TRANSFER_BUCKET, "endpoint": self.obs_url},
+        }
+        backend.update(changes)
+        return backend
+
+    def environment(self, user: str = "analyst") -> dict[str, str]:
+        """The environment variables that make jobsync act as `user` (emulator demo keys)."""
+        ak, sk = self.credential(user)
+        return {"HUAWEICLOUD_SDK_AK": ak, "HUAWEICLOUD_SDK_SK": sk}
+
+    def dataarts_workspace(
+        self, workspace_id: str = "default", user: str = "analyst", **changes: Any
+    ) -> DataArtsWorkspace:
+        """A DataArtsWorkspace on this emulator acting as `user`; close it after use."""
+        from jobsync.backends.dataarts import DataArtsWorkspace
+        from jobsync.backends.dataarts_config import parse_config
+        from jobsync.backends.dataarts_http import Credentials
+        from jobsync.backends.dataarts_import import ObsTransfer
+
+        ak, sk = self.credential(user)
+        config = parse_config(self.backend_config(workspace_id, **changes), "workspace.yaml")
+        obs = ObsClient(
+            access_key_id=ak, secret_access_key=sk, server=self.obs_url, path_style=True
+        )
+        transfer = ObsTransfer(obs, TRANSFER_BUCKET)
+        return DataArtsWorkspace(config, Credentials(ak=ak, sk=sk), obs=transfer)
 
     def close(self) -> None:
         self._server.shutdown()

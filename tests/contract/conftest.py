@@ -11,13 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from obs import ObsClient
 
 from jobsync.backends.base import Workspace
-from jobsync.backends.dataarts import DataArtsWorkspace
-from jobsync.backends.dataarts_config import parse_config
-from jobsync.backends.dataarts_http import Credentials
-from jobsync.backends.dataarts_import import ObsTransfer
 from jobsync.backends.local import LocalWorkspace
 from jobsync.emulator.testing import EmulatorServer, running_emulator
 
@@ -36,24 +31,6 @@ class Harness:
 
     open: Callable[[str], Workspace]
     document: Callable[[], dict[str, Any]]
-
-
-def dataarts_workspace(emulator: EmulatorServer, workspace_id: str, user: str) -> DataArtsWorkspace:
-    ak, sk = emulator.credential(user)
-    backend = {
-        "type": "dataarts",
-        "region": "cn-north-4",
-        "project_id": emulator.project_id,
-        "workspace_id": workspace_id,
-        "endpoint": emulator.url,
-        "obs": {"bucket": BUCKET, "endpoint": emulator.obs_url},
-    }
-    config = parse_config(backend, "workspace.yaml")
-    obs = ObsTransfer(
-        ObsClient(access_key_id=ak, secret_access_key=sk, server=emulator.obs_url, path_style=True),
-        BUCKET,
-    )
-    return DataArtsWorkspace(config, Credentials(ak=ak, sk=sk), obs=obs)
 
 
 @pytest.fixture(params=["local", "dataarts"])
@@ -78,7 +55,7 @@ def seeded(
         emulator.set_workspace(workspace_id, document)
 
         def open_remote(user: str) -> Workspace:
-            opened.append(dataarts_workspace(emulator, workspace_id, user))
+            opened.append(emulator.dataarts_workspace(workspace_id, user))
             return opened[-1]
 
         return Harness(open_remote, lambda: emulator.workspace(workspace_id))
