@@ -47,6 +47,11 @@ def announce(url: str, state: EmulatorState) -> None:
     typer.echo(f"  workspaces: {workspaces}", err=True)
 
 
+@app.callback()
+def emulator() -> None:
+    """A DataArts Factory API emulator for tests and demos."""
+
+
 STATE_HELP = "State JSON file; loaded, and saved after each change."
 RATE_HELP = "Requests per second per user; 0 = no limit."
 FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
