@@ -100,6 +100,7 @@ def plan(
     out: Annotated[Optional[Path], typer.Option("--out", help="Also save the plan (JSON) for `jobsync apply PLANFILE`.")] = None,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Read every definition again, ignoring the cache.")] = False,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar="REF", help="Only the objects whose files changed since the merge base with this git ref (e.g. origin/main).")] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -107,7 +108,7 @@ def plan(
     with handle_errors():
         code = commands.plan(repo, workspace, job or [], fmt=format.value, out=out,
                              detailed_exitcode=detailed_exitcode, refresh=refresh, user=user,
-                             colour=sys.stdout.isatty())
+                             colour=sys.stdout.isatty(), changed_since=changed_since)
         raise typer.Exit(code)
 
 

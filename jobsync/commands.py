@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
+from jobsync import changes, gitrepo, planfile, scaffold
 from jobsync import config as configuration
-from jobsync import gitrepo, planfile, scaffold
 from jobsync.apply import ApplyResult, apply_plan
 from jobsync.console import Progress, is_tty, say, warn
 from jobsync.engine import desired_state, make_plan, open_workspace
@@ -91,12 +91,16 @@ def _plan_exit(plan: Plan, detailed: bool) -> int:
 
 
 def plan(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, fmt: str, out: Path | None,
-         detailed_exitcode: bool, refresh: bool, user: str | None, colour: bool) -> int:
+         detailed_exitcode: bool, refresh: bool, user: str | None, colour: bool,
+         changed_since: str | None = None) -> int:
     cfg = _config(repo, workspace, user)
+    only = None
+    if changed_since:
+        only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
     ws = open_workspace(cfg)
     try:
         say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh)
+        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh, only=only)
     finally:
         ws.close()
     document = plan_to_document(planned.plan)

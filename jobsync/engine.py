@@ -72,14 +72,18 @@ class Planned:
 
 def make_plan(
     config: WorkspaceConfig, workspace: Workspace, *, jobs: Sequence[str] = (), refresh: bool = False,
+    only: frozenset[ObjectKey] | None = None,
 ) -> Planned:
+    """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
+    planning the union of both; neither plans everything."""
     desired = desired_state(config)
     snapshot = workspace.snapshot(refresh=refresh)
     settings = PlanSettings(
         workspace=config.name, user=config.user, policies=config.policies,
         backend=workspace.label, mappings=config.mappings,
     )
-    only = selection(jobs, desired, snapshot) if jobs else None
+    if jobs:
+        only = selection(jobs, desired, snapshot) | (only or frozenset())
     plan = compute_plan(desired, snapshot, settings, only=only)
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))

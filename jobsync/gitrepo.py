@@ -78,6 +78,7 @@ def changed_since(root: Path, ref: str) -> list[str]:
         base = repo.git.merge_base(ref, "HEAD")
     except git.GitCommandError:
         raise RepoError(f"unknown git ref {ref!r}; fetch it first (e.g. `git fetch origin main`)") from None
-    names = repo.git.diff("--name-only", base, "--").splitlines()
+    # --no-renames: a renamed file lists both paths, so the old name plans as a deletion
+    names = repo.git.diff("--name-only", "--no-renames", base, "--").splitlines()
     untracked = repo.untracked_files
     return sorted(set(names) | set(untracked))

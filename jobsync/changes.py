@@ -1,0 +1,112 @@
+"""What a branch changed since a git ref: which workspaces, and which objects in each.
+
+A pull request that touches two jobs should plan two jobs, not the whole repo. The files
+changed since the merge base with REF (committed or not, untracked included) are mapped to
+objects by the repo format (repo.py):
+
+    workspaces/<ws>/jobs/**/<job>.yaml            -> job <job>
+    workspaces/<ws>/scripts/**/<script>.yaml      -> script <script>
+    workspaces/<ws>/scripts/**/<script>.<ext>     -> script <script> (the content sidecar)
+    workspaces/<ws>/resources/**/<res>.yaml       -> resource <res>
+    workspaces/<ws>/workspace.yaml, or any other  -> the whole workspace
+    file of the workspace outside those folders
+
+A deleted file maps to its object as well, so the plan shows the object as deleted when
+prune is on (unmanaged when it is off). A workspace whose workspace.yaml is gone is not
+listed: there is nothing left to plan it with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from jobsync import gitrepo
+from jobsync.config import WORKSPACE_FILE, WORKSPACES_DIR, workspace_names
+from jobsync.model import Kind, ObjectKey
+
+KIND_BY_FOLDER = {kind.folder: kind for kind in Kind}
+IGNORED_NAMES = {".gitkeep"}
+
+
+@dataclass(frozen=True)
+class WorkspaceChanges:
+    """The changes in one workspace folder.
+
+    `whole` is True when a change can affect every object (workspace.yaml, seed files);
+    then `only` is None and the whole workspace is planned. Otherwise `keys` are the objects
+    whose files changed.
+    """
+
+    workspace: str
+    whole: bool = False
+    keys: frozenset[ObjectKey] = field(default_factory=frozenset)
+
+    @property
+    def only(self) -> frozenset[ObjectKey] | None:
+        """What to pass to `make_plan(only=...)`: None plans the whole workspace."""
+        return None if self.whole else self.keys
+
+    def to_dict(self) -> dict[str, object]:
+        return {"workspace": self.workspace, "whole": self.whole,
+                "objects": [str(key) for key in sorted(self.keys)]}
+
+
+def object_of(parts: tuple[str, ...]) -> ObjectKey | None:
+    """The object a path inside a workspace folder belongs to (parts after workspaces/<ws>/).
+
+    None means the path is not an object file: the caller decides whether it matters.
+    """
+    if len(parts) < 2 or parts[0] not in KIND_BY_FOLDER:
+        return None
+    kind, name = KIND_BY_FOLDER[parts[0]], PurePosixPath(parts[-1])
+    if name.name in IGNORED_NAMES or not name.suffix:
+        return None
+    if name.suffix != ".yaml" and kind is not Kind.SCRIPT:
+        return None
+    return ObjectKey(kind, name.stem)
+
+
+def classify(paths: Iterable[str], existing: Iterable[str]) -> dict[str, WorkspaceChanges]:
+    """Group changed repo-relative paths by workspace; only workspaces in `existing` count."""
+    names = set(existing)
+    whole: set[str] = set()
+    keys: dict[str, set[ObjectKey]] = {}
+    for path in paths:
+        parts = PurePosixPath(path).parts
+        if len(parts) < 3 or parts[0] != WORKSPACES_DIR or parts[1] not in names:
+            continue
+        workspace, rest = parts[1], parts[2:]
+        key = object_of(rest)
+        if key is not None:
+            keys.setdefault(workspace, set()).add(key)
+        elif rest[0] not in KIND_BY_FOLDER and PurePosixPath(rest[-1]).name not in IGNORED_NAMES:
+            whole.add(workspace)
+    return {
+        name: WorkspaceChanges(name, whole=name in whole, keys=frozenset(keys.get(name, ())))
+        for name in sorted(whole | set(keys))
+    }
+
+
+def changed_since(root: Path, ref: str) -> dict[str, WorkspaceChanges]:
+    """The workspaces (and objects in them) changed between the merge base with `ref` and
+    the work tree. Raises RepoError for an unknown ref."""
+    return classify(gitrepo.changed_since(root, ref), workspace_names(root))
+
+
+def describe(changes: WorkspaceChanges) -> str:
+    """One line for stderr: what --changed-since chose to plan."""
+    if changes.whole:
+        return (f"workspace {changes.workspace}: {WORKSPACE_FILE} or another shared file changed; "
+                "planning all of it")
+    return f"workspace {changes.workspace}: planning {len(changes.keys)} changed object(s)"
+
+
+def only_changed(
+    root: Path, workspace: str, ref: str, say: Callable[[str], None]
+) -> frozenset[ObjectKey] | None:
+    """The `only` selection for `plan --changed-since REF` in one workspace (None: all of it)."""
+    found = changed_since(root, ref).get(workspace, WorkspaceChanges(workspace))
+    say(describe(found))
+    return found.only
