@@ -132,15 +132,14 @@ def apply(
 def _add_subcommands() -> None:
     from jobsync.archive.command import app as archive_app
     from jobsync.emulator.command import app as emulator_app
+    from jobsync.github.command import app as github_app
 
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")
+    app.add_typer(github_app, name="github", help="Pull-request workflow helpers: sticky plan comment, drift PR.")
 
 
-try:
-    _add_subcommands()
-except ImportError:  # pragma: no cover - while those packages are being built
-    pass
+_add_subcommands()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,142 @@
+"""`jobsync github ...`: what the GitOps workflows run besides plan, apply and export.
+
+    workspaces [--remote-only]        JSON list of workspace names (a workflow matrix)
+    changed-workspaces --since REF    JSON list of the workspaces a branch changed
+    comment --pr N | --commit SHA     post or update the sticky PR comment
+    drift-pr -w W ...                 open or update the drift pull request
+
+GitHub settings come from GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL (set by Actions;
+the token is passed with `env:`). Messages go to stderr, data to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jobsync import changes, gitrepo
+from jobsync import config as configuration
+from jobsync.console import handle_errors, say
+from jobsync.errors import JobsyncError
+from jobsync.github import comment as sticky
+from jobsync.github import drift
+from jobsync.github.api import GitHub
+
+app = typer.Typer(help="GitHub pull-request workflow helpers.", no_args_is_help=True)
+
+REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
+REMOTE_HELP = "Leave out workspaces on the local backend (nothing to export from in CI)."
+SINCE_HELP = "Compare with the merge base of this git ref, e.g. origin/main."
+DETAILS_HELP = "Print the changed objects of each workspace too."
+COMMIT_HELP = "Or: the merged commit whose pull request to comment on."
+PLAN_HELP = "A plan saved with `plan --out`; repeat for each workspace."
+BODY_HELP = "Markdown to include as it is; repeat for more."
+MARKER_HELP = "The marker line the comment is found by (default: the body's first line)."
+MESSAGE_HELP = "The export commit's message (its Changed-by: trailers name the console users)."
+
+Repo = Annotated[Path | None, typer.Option("--repo", help=REPO_HELP)]
+RemoteOnly = Annotated[bool, typer.Option("--remote-only", help=REMOTE_HELP)]
+Since = Annotated[str, typer.Option("--since", metavar="REF", help=SINCE_HELP)]
+Details = Annotated[bool, typer.Option("--details", help=DETAILS_HELP)]
+Pr = Annotated[int | None, typer.Option("--pr", help="The pull request number.")]
+Commit = Annotated[str | None, typer.Option("--commit", help=COMMIT_HELP)]
+Plans = Annotated[list[Path] | None,
+                  typer.Option("--plan", help=PLAN_HELP, exists=True, dir_okay=False)]
+Bodies = Annotated[list[Path] | None,
+                   typer.Option("--body-file", help=BODY_HELP, exists=True, dir_okay=False)]
+Marker = Annotated[str | None, typer.Option("--marker", help=MARKER_HELP)]
+Workspace = Annotated[str, typer.Option("-w", "--workspace", help="The workspace that drifted.")]
+ExportJson = Annotated[Path, typer.Option("--export-json", help="What `jobsync export` printed.",
+                                          exists=True, dir_okay=False)]
+Message = Annotated[Path | None,
+                    typer.Option("--message-file", help=MESSAGE_HELP, exists=True, dir_okay=False)]
+Branch = Annotated[str | None, typer.Option("--branch", help="Default: jobsync/drift/<workspace>.")]
+Base = Annotated[str, typer.Option("--base", help="The branch to merge into.")]
+
+
+def _root(repo: Path | None) -> Path:
+    return gitrepo.find_root((repo or Path.cwd()).resolve())
+
+
+def _is_local(root: Path, name: str) -> bool:
+    return bool(configuration.load_workspace(root, name).backend["type"] == "local")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise JobsyncError(f"{path}: cannot read it as JSON ({error})") from None
+
+
+@app.command()
+def workspaces(remote_only: RemoteOnly = False, repo: Repo = None) -> None:
+    """Print the repo's workspaces as a JSON list."""
+    with handle_errors():
+        root = _root(repo)
+        names = configuration.workspace_names(root)
+        if remote_only:
+            names = [n for n in names if not _is_local(root, n)]
+        typer.echo(json.dumps(names))
+
+
+@app.command("changed-workspaces")
+def changed_workspaces(since: Since, details: Details = False, repo: Repo = None) -> None:
+    """Print the workspaces whose files changed since REF as a JSON list."""
+    with handle_errors():
+        found = changes.changed_since(_root(repo), since)
+        for item in found.values():
+            say(changes.describe(item))
+        out: Any = [item.to_dict() for item in found.values()] if details else list(found)
+        typer.echo(json.dumps(out))
+
+
+@app.command()
+def comment(pr: Pr = None, commit: Commit = None, plan: Plans = None, body_file: Bodies = None,
+            marker: Marker = None) -> None:
+    """Create the pull request's sticky comment, or update it in place."""
+    with handle_errors():
+        github = GitHub.from_env()
+        number = pr if pr is not None else _pull_of(github, commit)
+        if number is None:
+            say(f"commit {commit} is not from a pull request; no comment posted")
+            return
+        extra = [p.read_text(encoding="utf-8") for p in body_file or ()]
+        if plan:
+            body = sticky.plan_comment([_read_json(p) for p in plan], extra)
+            body = body if marker is None else body.replace(sticky.PLAN_MARKER, marker, 1)
+        else:
+            body = sticky.with_marker("\n".join(extra), marker)
+        posted = sticky.upsert_comment(github, number, body)
+        say(f"{posted.action} comment {posted.id} on pull request #{number}")
+        typer.echo(posted.url)
+
+
+def _pull_of(github: GitHub, commit: str | None) -> int | None:
+    if commit is None:
+        raise JobsyncError("name the pull request with --pr N, or a merged commit with "
+                           "--commit SHA")
+    return sticky.pull_request_of(github, commit)
+
+
+@app.command("drift-pr")
+def drift_pr(workspace: Workspace, export_json: ExportJson, message_file: Message = None,
+             branch: Branch = None, base: Base = "main") -> None:
+    """Open the drift pull request for a workspace, or update the one already open."""
+    with handle_errors():
+        export = _read_json(export_json)
+        objects = drift.objects_of(export)
+        if not objects:
+            say(f"workspace {workspace} matches git; no pull request")
+            return
+        message = message_file.read_text(encoding="utf-8") if message_file else ""
+        users = drift.console_users(message)
+        pull = drift.open_or_update(
+            GitHub.from_env(), branch=branch or drift.BRANCH.format(workspace=workspace), base=base,
+            title=drift.title(workspace, objects), body=drift.body(workspace, export, users),
+        )
+        say(f"{pull.action} pull request #{pull.number}")
+        typer.echo(pull.url)

@@ -1,0 +1,96 @@
+"""The sticky pull-request comment: one per PR and marker, updated on every push.
+
+A comment body starts with a marker line, an HTML comment GitHub does not show:
+`<!-- jobsync-plan -->` for the plan of every changed workspace in one comment (what the
+plan workflow posts), `<!-- jobsync-plan:<workspace> -->` for one workspace's Markdown plan
+on its own, `<!-- jobsync-apply -->` for the apply result. Posting looks through all of the
+PR's comments (every page) for one that starts with the same marker and edits it; only when
+there is none does it create one. So re-runs and later pushes never add a second comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jobsync.errors import JobsyncError
+from jobsync.github.api import GitHub
+from jobsync.render import markdown
+
+PLAN_MARKER = "<!-- jobsync-plan -->"
+APPLY_MARKER = "<!-- jobsync-apply -->"
+CUT_NOTE = "the full text is in the workflow run's job summary and artifacts"
+MARKER_LINE = re.compile(r"<!-- jobsync-[\w:.\-]+ -->")
+
+
+@dataclass(frozen=True)
+class Posted:
+    action: str  # "created" or "updated"
+    id: int
+    url: str
+
+
+def marker_of(body: str) -> str:
+    """The marker a body starts with; JobsyncError if it has none."""
+    first = body.split("\n", 1)[0].strip()
+    if not MARKER_LINE.fullmatch(first):
+        raise JobsyncError("the comment body must start with a marker line such as "
+                           f"{PLAN_MARKER}; pass --marker to add one")
+    return first
+
+
+def with_marker(body: str, marker: str | None) -> str:
+    if marker is None or body.startswith(marker):
+        return body
+    return f"{marker}\n{body}"
+
+
+def fit(body: str, limit: int = markdown.GITHUB_LIMIT) -> str:
+    """The body, cut with a note when it is over GitHub's comment limit."""
+    if len(body) <= limit:
+        return body
+    note = f"\n\n_…cut to fit GitHub's comment limit; {CUT_NOTE}._\n"
+    return body[: limit - len(note)] + note
+
+
+def find_comment(github: GitHub, pr: int, marker: str) -> dict[str, Any] | None:
+    for comment in github.get_all(f"issues/{pr}/comments"):
+        if str(comment.get("body") or "").startswith(marker):
+            return comment
+    return None
+
+
+def upsert_comment(github: GitHub, pr: int, body: str) -> Posted:
+    """Edit the PR's comment that starts with the body's marker, or create it."""
+    body = fit(body)
+    found = find_comment(github, pr, marker_of(body))
+    if found is not None:
+        done = github.patch(f"issues/comments/{found['id']}", {"body": body})
+        return Posted("updated", int(done["id"]), str(done.get("html_url", "")))
+    done = github.post(f"issues/{pr}/comments", {"body": body})
+    return Posted("created", int(done["id"]), str(done.get("html_url", "")))
+
+
+def pull_request_of(github: GitHub, commit: str) -> int | None:
+    """The pull request a pushed (merged) commit came from, if any."""
+    for pull in github.get_all(f"commits/{commit}/pulls"):
+        return int(pull["number"])
+    return None
+
+
+def plan_comment(documents: Sequence[dict[str, Any]], extra: Sequence[str] = (),
+                 *, limit: int = markdown.GITHUB_LIMIT) -> str:
+    """One comment for several workspaces' plans (JSON documents) plus extra Markdown.
+
+    Each plan gets an equal share of what the marker and the extra text leave, so the whole
+    comment stays under `limit`; markdown.render shortens a plan to its share.
+    """
+    head = [PLAN_MARKER, *extra]
+    used = sum(len(part) + 1 for part in head)
+    share = (limit - used) // max(1, len(documents)) - 1
+    parts = [markdown.render(document, limit=share) for document in documents]
+    if not documents and not extra:
+        parts = ["No workspace changed in this pull request; nothing to plan.\n"]
+    return "\n".join(head + parts)
