@@ -1,0 +1,122 @@
+"""The sticky PR comment against the fake GitHub API: create once, then edit in place."""
+
+from __future__ import annotations
+
+import pytest
+from fake_github import REPOSITORY, TOKEN
+from typer.testing import CliRunner
+
+from jobsync.cli import app
+from jobsync.errors import RemoteError
+from jobsync.github.api import GitHub
+from jobsync.github.comment import PLAN_MARKER, fit, plan_comment, upsert_comment
+from jobsync.render.markdown import GITHUB_LIMIT
+
+
+def run(env, *args):
+    result = CliRunner().invoke(app, ["github", *args], env=env, catch_exceptions=False)
+    return result
+
+
+def test_the_first_post_creates_the_comment_and_the_second_edits_it(fake_github, tmp_path):
+    for n in range(5):  # other people's comments first: the marker is found on page 3
+        fake_github.add_comment(7, f"looks good {n}")
+    body = tmp_path / "plan.md"
+    body.write_text("<!-- jobsync-plan:dev -->\nPlan: 1 to create\n")
+
+    first = run(fake_github.env, "comment", "--pr", "7", "--body-file", str(body))
+    body.write_text("<!-- jobsync-plan:dev -->\nPlan: 2 to create\n")
+    second = run(fake_github.env, "comment", "--pr", "7", "--body-file", str(body))
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.stderr + second.stderr
+    assert "created comment" in first.stderr and "updated comment" in second.stderr
+    sticky = fake_github.comments_with(7, "<!-- jobsync-plan:dev -->")
+    assert [c["body"] for c in sticky] == ["<!-- jobsync-plan:dev -->\nPlan: 2 to create\n"]
+    assert len(fake_github.comments[7]) == 6
+    pages = [p for m, p in fake_github.requests_seen if m == "GET"]
+    assert len(pages) >= 3 + 3  # each run walked all three pages of comments
+
+
+def test_a_body_without_a_marker_gets_the_one_given(fake_github, tmp_path):
+    body = tmp_path / "apply.md"
+    body.write_text("Applied: 1 created.\n")
+    fake_github.commit_pulls["abc123"] = 9
+
+    result = run(fake_github.env, "comment", "--commit", "abc123", "--body-file", str(body),
+                 "--marker", "<!-- jobsync-apply:dev -->")
+
+    assert result.exit_code == 0, result.stderr
+    assert fake_github.comments[9][0]["body"] == "<!-- jobsync-apply:dev -->\nApplied: 1 created.\n"
+
+
+def test_a_commit_pushed_without_a_pull_request_posts_nothing(fake_github, tmp_path):
+    body = tmp_path / "apply.md"
+    body.write_text("<!-- jobsync-apply -->\nx\n")
+
+    result = run(fake_github.env, "comment", "--commit", "deadbeef", "--body-file", str(body))
+
+    assert result.exit_code == 0
+    assert "not from a pull request" in result.stderr
+    assert fake_github.comments == {}
+
+
+def test_a_body_with_no_marker_and_none_given_is_refused(fake_github, tmp_path):
+    body = tmp_path / "plain.md"
+    body.write_text("hello\n")
+
+    result = run(fake_github.env, "comment", "--pr", "3", "--body-file", str(body))
+
+    assert result.exit_code == 1
+    assert "must start with a marker line" in result.stderr
+    assert fake_github.comments == {}
+
+
+def test_a_refused_token_is_reported_without_the_token(fake_github, tmp_path):
+    body = tmp_path / "plan.md"
+    body.write_text(f"{PLAN_MARKER}\nx\n")
+    env = {**fake_github.env, "GITHUB_TOKEN": "ghs_wrong_secret_value"}
+
+    result = run(env, "comment", "--pr", "3", "--body-file", str(body))
+
+    assert result.exit_code == 1
+    assert "Bad credentials" in result.stderr and "HTTP 401" in result.stderr
+    assert "ghs_wrong_secret_value" not in result.stdout + result.stderr
+
+
+def test_missing_github_settings_say_what_to_pass(tmp_path):
+    body = tmp_path / "plan.md"
+    body.write_text(f"{PLAN_MARKER}\nx\n")
+
+    result = run({"GITHUB_TOKEN": "", "GITHUB_REPOSITORY": ""}, "comment", "--pr", "3",
+                 "--body-file", str(body))
+
+    assert result.exit_code == 1
+    assert "GITHUB_TOKEN and GITHUB_REPOSITORY not set" in result.stderr
+
+
+def test_the_client_never_shows_its_token():
+    github = GitHub("http://127.0.0.1:9", REPOSITORY, TOKEN)
+
+    with pytest.raises(RemoteError) as raised:
+        github.post("issues/1/comments", {"body": "x"})
+
+    assert TOKEN not in repr(github) and TOKEN not in str(raised.value)
+
+
+def test_an_oversized_body_is_cut_to_the_limit_with_a_note(fake_github):
+    body = PLAN_MARKER + "\n" + "x" * (GITHUB_LIMIT + 10)
+
+    posted = upsert_comment(GitHub(fake_github.url, REPOSITORY, TOKEN), 4, body)
+
+    stored = fake_github.comments[4][0]["body"]
+    assert posted.action == "created"
+    assert len(stored) == GITHUB_LIMIT and stored.startswith(PLAN_MARKER)
+    assert "cut to fit GitHub's comment limit" in stored
+    assert fit("short") == "short"
+
+
+def test_plan_comment_with_nothing_planned_says_so():
+    body = plan_comment([])
+
+    assert body.startswith(PLAN_MARKER)
+    assert "No workspace changed" in body
