@@ -18,6 +18,9 @@ from jobsync.repo import load_objects
 from jobsync.validate import semantic_problems
 
 
+CACHE_DIR = Path(".jobsync") / "cache"
+
+
 def open_workspace(config: WorkspaceConfig) -> Workspace:
     backend = config.backend
     if backend["type"] == "local":
@@ -39,7 +42,8 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
 
 def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
     """The repo's objects with the workspace's mappings applied."""
-    specs = load_objects(config.folder, config.repo_root)
+    cache = config.repo_root / CACHE_DIR / f"repo-{config.name}.json"
+    specs = load_objects(config.folder, config.repo_root, cache_path=cache)
     problems = semantic_problems(specs)
     if problems:
         raise ConfigError(problems)

@@ -12,7 +12,6 @@ Three forms of one definition:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,10 +73,14 @@ def ordered(body: Mapping[str, Any], first: tuple[str, ...], last: tuple[str, ..
 
 
 def strip(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored form of a body the service returned."""
+    """The stored form of a body the service returned.
+
+    The result is a new top-level mapping that shares nested values with `body`: treat both
+    as read-only (every function here builds new containers rather than editing).
+    """
     drop = SERVER_FIELDS[kind]
     clean = {
-        SNAKE_CASE.get(key, key): copy.deepcopy(value)
+        SNAKE_CASE.get(key, key): value
         for key, value in body.items()
         if key not in drop
     }

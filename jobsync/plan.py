@@ -103,22 +103,25 @@ class Plan:
         return tuple(c for c in self.changes if c.action in CHANGING)
 
 
-def remote_fingerprint(remote: RemoteObject | None) -> str | None:
-    if remote is None:
-        return None
-    return fingerprint({"body": comparable(remote.key.kind, remote.body), "status": remote.status})
+def remote_fingerprint(remote: RemoteObject, compared: Mapping[str, Any] | None = None) -> str:
+    """What a saved plan checks the workspace object against: its body and schedule status."""
+    body = compared if compared is not None else comparable(remote.key.kind, remote.body)
+    return fingerprint({"body": body, "status": remote.status})
 
 
-def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any] | None) -> str | None:
-    return None if body is None else fingerprint(comparable(key.kind, body))
+def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], compared: Mapping[str, Any] | None = None) -> str:
+    return fingerprint(compared if compared is not None else comparable(key.kind, body))
 
 
 def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
+    stored = strip(spec.kind, remote.body)
+    if stored == spec.body:  # the common case, decided without building the compared forms
+        return Change(key=spec.key, action=Action.NOOP, desired=spec.body, before=stored)
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common = {
-        "key": spec.key, "desired": spec.body, "before": strip(spec.kind, remote.body),
-        "before_fingerprint": remote_fingerprint(remote),
-        "after_fingerprint": desired_fingerprint(spec.key, spec.body),
+        "key": spec.key, "desired": spec.body, "before": stored,
+        "before_fingerprint": remote_fingerprint(remote, before),
+        "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
     }
     if before == after:
         return Change(action=Action.NOOP, **common)

@@ -11,6 +11,8 @@ script's `content` lives in the sidecar file. `directory` may be left out: the f
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -18,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from jobsync import schemas, yamlio
+from jobsync import __version__, schemas, yamlio
 from jobsync.errors import ConfigError, Problem
+from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey, Spec, directory_of
 from jobsync.normalize import normal_directory, strip
 
@@ -128,12 +131,73 @@ def _sidecar(path: Path, rel: str, problems: list[Problem]) -> str | None:
     return candidates[0].read_bytes().decode("utf-8")
 
 
-def load_file(
-    kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem]
-) -> Spec | None:
-    """Parse and check one object file; problems are appended, never raised."""
-    rel = path.relative_to(repo_root).as_posix()
-    text = path.read_text(encoding="utf-8")
+class _Lines:
+    """Line numbers of a file's YAML nodes, parsed only when a problem needs one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._map: dict[tuple[str | int, ...], int] | None = None
+
+    def of(self, *path: str | int) -> int | None:
+        if self._map is None:
+            self._map = yamlio.line_map(self.text)
+        return yamlio.line_of(self._map, path)
+
+
+class ParseCache:
+    """Checked file mappings keyed by a hash of the file's bytes, kept between runs.
+
+    A file whose bytes are unchanged skips YAML parsing and the schema check, the two costs
+    of reading a large repo. Entries are valid for one jobsync and schema version only.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.version = f"{__version__}/{schemas.VERSION}"
+        self.entries: dict[str, list[Any]] = {}
+        self.seen: set[str] = set()
+        self.dirty = False
+        if path is not None and path.exists():
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                stored = {}  # a broken cache is only a slower run
+            if isinstance(stored, dict) and stored.get("version") == self.version:
+                self.entries = stored.get("files") or {}
+
+    def get(self, rel: str, digest: str) -> dict[str, Any] | None:
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        return entry[1] if entry and entry[0] == digest else None
+
+    def put(self, rel: str, digest: str, data: dict[str, Any]) -> None:
+        self.entries[rel] = [digest, data]
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        stale = set(self.entries) - self.seen
+        if not (self.dirty or stale):
+            return
+        files = {rel: entry for rel, entry in self.entries.items() if rel in self.seen}
+        write_atomic(self.path, json.dumps({"version": self.version, "files": files}, separators=(",", ":")))
+
+
+def parse_file(kind: Kind, rel: str, raw: bytes, problems: list[Problem],
+               cache: ParseCache | None = None) -> dict[str, Any] | None:
+    """The file's mapping if it parses and fits the schema; problems are appended."""
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cached = cache.get(rel, digest) if cache else None
+    if cached is not None:
+        return dict(cached)
+    data = _parse_checked(kind, rel, raw.decode("utf-8"), problems)
+    if data is not None and cache is not None:
+        cache.put(rel, digest, data)
+    return data
+
+
+def _parse_checked(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
         data = yamlio.load(text)
     except yaml.YAMLError as error:
@@ -145,20 +209,30 @@ def load_file(
         problems.append(Problem(rel, f"a {kind.value} file must hold a mapping", 1))
         return None
     found = schemas.check(kind.value, data, rel, text)
-    if found:
-        problems.extend(found)
+    problems.extend(found)
+    return None if found else data
+
+
+def load_file(
+    kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem],
+    cache: ParseCache | None = None,
+) -> Spec | None:
+    """Parse and check one object file; problems are appended, never raised."""
+    rel = path.relative_to(repo_root).as_posix()
+    raw = path.read_bytes()
+    data = parse_file(kind, rel, raw, problems, cache)
+    if data is None:
         return None
-    lines = yamlio.line_map(text)
+    lines = _Lines(raw.decode("utf-8"))
     if data["name"] != path.stem:
         problems.append(Problem(rel, f"name {data['name']!r} must match the file name "
-                                f"{path.stem!r}; rename one of them", yamlio.line_of(lines, ("name",)), "name"))
+                                f"{path.stem!r}; rename one of them", lines.of("name"), "name"))
         return None
     folder_dir = normal_directory(path.parent.relative_to(folder / kind.folder).as_posix())
     if "directory" in data and normal_directory(data["directory"]) != folder_dir:
         problems.append(Problem(
             rel, f"directory {data['directory']!r} does not match the folder the file is in "
-            f"({folder_dir!r}); move the file or fix the field",
-            yamlio.line_of(lines, ("directory",)), "directory"))
+            f"({folder_dir!r}); move the file or fix the field", lines.of("directory"), "directory"))
         return None
     if "directory" not in data and folder_dir != "/":
         data = {"name": data["name"], "directory": folder_dir, **data}
@@ -169,12 +243,16 @@ def load_file(
     return Spec(ObjectKey(kind, data["name"]), body, source=rel)
 
 
-def load_objects(folder: Path, repo_root: Path) -> dict[ObjectKey, Spec]:
-    """Every object of a workspace folder; raises ConfigError listing all problems."""
+def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = None) -> dict[ObjectKey, Spec]:
+    """Every object of a workspace folder; raises ConfigError listing all problems.
+
+    With `cache_path`, files whose bytes did not change since the last run are not parsed again.
+    """
     problems: list[Problem] = []
     specs: dict[ObjectKey, Spec] = {}
+    cache = ParseCache(cache_path) if cache_path else None
     for kind, path in object_files(folder):
-        spec = load_file(kind, path, folder=folder, repo_root=repo_root, problems=problems)
+        spec = load_file(kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache)
         if spec is None:
             continue
         if spec.key in specs:
@@ -182,6 +260,8 @@ def load_objects(folder: Path, repo_root: Path) -> dict[ObjectKey, Spec]:
                                     f"in {specs[spec.key].source}; keep one"))
             continue
         specs[spec.key] = spec
+    if cache is not None:
+        cache.save()
     if problems:
         raise ConfigError(problems)
     return specs
