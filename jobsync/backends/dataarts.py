@@ -9,21 +9,24 @@
   scripts and resources through their create/modify APIs.
 * The acting user is the one the credentials belong to; the `user` arguments are not sent.
 
-docs/dataarts-backend.md explains the choices. The change-hint cache of a later issue plugs in
-at `read_job_bodies`: it gets the listed jobs with lastUpdateTime/lastUpdateUser and may
-answer unchanged ones from a cache, exporting only the rest.
+docs/dataarts-backend.md explains the choices. The change-hint cache (dataarts_cache.py)
+answers `read_job_bodies` for jobs whose list hints did not move, so a plan with nothing
+changed is list pages and no exports; `refresh=True` reads every body again. Writes and
+deletes drop the jobs they touch from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+import time
 from pathlib import Path
 from typing import Any
 
 from obs import ObsClient
 
 from jobsync.backends.base import Environment, Failure, Outcome, RemoteObject, Snapshot
+from jobsync.backends.dataarts_cache import SETTLE_MS, JobCache
 from jobsync.backends.dataarts_config import DataArtsConfig, credentials_from_env, parse_config
 from jobsync.backends.dataarts_http import (
     Credentials,
@@ -45,6 +48,8 @@ from jobsync.model import Kind, ObjectKey
 
 EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")
+JOB_PAGE = 1000  # the job list allows limit 1-1000 (list_all falls back if a service caps it)
+NO_DATE_MARGIN_MS = 300_000  # no Date header: trust only bodies older than 5 minutes
 LIST_PATHS = {Kind.SCRIPT: ("scripts", "scripts"), Kind.RESOURCE: ("resources", "resources")}
 
 
@@ -58,7 +63,12 @@ class DataArtsWorkspace:
     """A Workspace backed by the DataArts Factory API (or the emulator)."""
 
     def __init__(
-        self, config: DataArtsConfig, credentials: Credentials, *, obs: ObsTransfer | None = None
+        self,
+        config: DataArtsConfig,
+        credentials: Credentials,
+        *,
+        obs: ObsTransfer | None = None,
+        cache_path: Path | None = None,
     ) -> None:
         self.config = config
         self.label = f"dataarts {config.region}/{config.workspace_id}"
@@ -79,6 +89,8 @@ class DataArtsWorkspace:
         self.pool = ThreadPoolExecutor(max_workers=config.concurrency)
         self.obs = obs
         self.jobs = JobImporter(self.client, obs, self.pool, timeout_s=config.import_timeout_s)
+        owner = f"{config.endpoint}|{config.project_id}|{config.workspace_id}"
+        self.cache = JobCache(cache_path, owner)
 
     def __repr__(self) -> str:
         return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
@@ -100,13 +112,14 @@ class DataArtsWorkspace:
                 path_style=config.obs_path_style,
             )
             obs = ObsTransfer(obs_client, config.obs_bucket)
-        return cls(config, credentials, obs=obs)
+        cache_path = repo_root / ".jobsync" / "cache" / f"{workspace_name}.json"
+        return cls(config, credentials, obs=obs, cache_path=cache_path)
 
     # -- reading -----------------------------------------------------------------------------
 
     def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
         listed = self.list_jobs()
-        bodies = self.read_job_bodies(listed, EXPORT_STATUS[state])
+        bodies = self.read_job_bodies(listed, EXPORT_STATUS[state], refresh=refresh)
         objects: dict[ObjectKey, RemoteObject] = {}
         for item in listed:
             body = bodies.get(str(item["name"]))
@@ -131,13 +144,50 @@ class DataArtsWorkspace:
         found: list[Mapping[str, Any]] = []
         for job_type in JOB_TYPES:
             found += list_all(
-                self.client, path, "jobs", query=[("jobType", job_type)], pool=self.pool
+                self.client,
+                path,
+                "jobs",
+                limit=JOB_PAGE,
+                query=[("jobType", job_type)],
+                pool=self.pool,
             )
         return found
 
-    def read_job_bodies(self, listed: Sequence[Mapping[str, Any]], status: str) -> dict[str, Any]:
-        """Job bodies by name (seam for the change-hint cache, see the module docstring)."""
-        return export_all(self.client, [str(item["name"]) for item in listed], status, self.pool)
+    def read_job_bodies(
+        self, listed: Sequence[Mapping[str, Any]], status: str, *, refresh: bool = False
+    ) -> dict[str, Any]:
+        """Job bodies by name: unchanged ones from the cache, the rest by batch export.
+
+        Only the development state is cached (see dataarts_cache.py). Must be called right
+        after the list: the list's Date bounds which bodies have settled.
+        """
+        names = [str(item["name"]) for item in listed]
+        if status != EXPORT_STATUS["develop"]:
+            return export_all(self.client, names, status, self.pool)
+        settled_before = self.settled_before()
+        bodies: dict[str, Any] = {}
+        stale: list[Mapping[str, Any]] = []
+        for item in listed:
+            cached = None if refresh else self.cache.get(item)
+            if cached is None:
+                stale.append(item)
+            else:
+                bodies[str(item["name"])] = cached
+        read = export_all(self.client, [str(item["name"]) for item in stale], status, self.pool)
+        for item in stale:
+            body = read.get(str(item["name"]))
+            if body is not None:
+                self.cache.put(item, body, settled_before=settled_before)
+        bodies.update(read)
+        self.cache.keep_only(names)
+        self.cache.save()
+        return bodies
+
+    def settled_before(self) -> int:
+        """Bodies whose lastUpdateTime is below this (service clock, ms) may be cached."""
+        if self.client.server_ms:
+            return self.client.server_ms - SETTLE_MS
+        return int(time.time() * 1000) - NO_DATE_MARGIN_MS
 
     def list_kind(self, kind: Kind) -> list[Mapping[str, Any]]:
         segment, key = LIST_PATHS[kind]
@@ -161,6 +211,7 @@ class DataArtsWorkspace:
         self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
     ) -> Outcome:
         if kind is Kind.JOB:
+            self.forget([str(body["name"]) for body in bodies])
             return self.jobs.write(bodies, message)
         existing = {str(item["name"]): item for item in self.list_kind(kind)}
         return self.each(
@@ -193,7 +244,14 @@ class DataArtsWorkspace:
         items = list_all(self.client, self.client.path("resources"), "resources", query=query)
         return next((item for item in items if item.get("name") == name), None)
 
+    def forget(self, names: Sequence[str]) -> None:
+        """Drop jobs about to be written or deleted from the cache (saved before the change)."""
+        self.cache.forget(names)
+        self.cache.save()
+
     def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
+        if kind is Kind.JOB:
+            self.forget(names)
         ids = {}
         if kind is Kind.RESOURCE:
             ids = {str(item["name"]): str(item["id"]) for item in self.list_kind(kind)}

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -73,10 +74,15 @@ class Ambiguous(Exception):
 
 
 class TokenBucket:
-    """At most `rate` requests per second from this process (burst 1)."""
+    """At most `rate` requests per second from this process (burst 1), shared by all threads.
+
+    Adaptive: a 429 (someone else uses the same user's quota) lowers the rate by a fifth, down
+    to a tenth of it; each success wins back 1% until the configured rate is reached again.
+    """
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.fastest = 1.0 / rate if rate > 0 else 0.0
+        self.interval = self.fastest
         self._next = time.monotonic()
         self._lock = threading.Lock()
 
@@ -89,6 +95,15 @@ class TokenBucket:
             self._next = max(now, self._next) + self.interval
         if wait > 0:
             time.sleep(wait)
+
+    def slow_down(self) -> None:
+        with self._lock:
+            self.interval = min(self.fastest * 10, self.interval * 1.25)
+
+    def speed_up(self) -> None:
+        if self.interval > self.fastest:
+            with self._lock:
+                self.interval = max(self.fastest, self.interval * 0.99)
 
 
 def parse_error(response: requests.Response) -> ServiceError:
@@ -128,6 +143,7 @@ class SignedClient:
         self.retry = retry or RetryPolicy()
         self.session = session or requests.Session()
         self.bucket = bucket or TokenBucket(rate)
+        self.server_ms = 0  # the latest `Date` the service answered with (epoch ms), 0 if none
 
     def __repr__(self) -> str:
         return f"SignedClient({self.scheme}://{self.host}, {self.credentials.kind})"
@@ -190,9 +206,12 @@ class SignedClient:
                 )
             else:
                 if response.status_code < 300:
+                    self.bucket.speed_up()
+                    self.note_date(response)
                     return response
                 outcome = self.refusal(response)
                 if response.status_code == 429:
+                    self.bucket.slow_down()
                     time.sleep(self.retry.delay(attempt))
                     continue
             if not replay_safe:
@@ -202,6 +221,13 @@ class SignedClient:
             f"{method} {path} failed {self.retry.attempts} times; the service is unavailable "
             "or throttling; try again later",
         )
+
+    def note_date(self, response: requests.Response) -> None:
+        try:
+            stamp = int(parsedate_to_datetime(response.headers["Date"]).timestamp() * 1000)
+        except (KeyError, TypeError, ValueError):
+            return
+        self.server_ms = max(self.server_ms, stamp)
 
     def refusal(self, response: requests.Response) -> Exception:
         """The exception for a non-2xx answer, raised at once unless it is worth a retry."""

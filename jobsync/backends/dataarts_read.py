@@ -46,6 +46,9 @@ def list_all(
     seen: dict[str, Mapping[str, Any]] = {}
     first, total = fetch(0)
     unique(first, seen)
+    if first and len(first) < limit and len(seen) < total:
+        # a short first page of an incomplete list: the service caps `limit` below ours
+        return list_all(client, path, key, limit=len(first), query=query, pool=pool)
     if len(first) < limit or len(seen) >= total:
         return list(seen.values())
     probe, total = fetch(1)

@@ -74,6 +74,7 @@ class WorkspaceDocument:
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         self.data: dict[str, Any] = data if data is not None else {}
         self._index: dict[Kind, dict[str, dict[str, Any]]] = {}
+        self._deleted: dict[tuple[Kind, str], int] = {}  # last stamp of deleted objects
         for kind, section in SECTIONS.items():
             entries = self.data.setdefault(section, [])
             self._index[kind] = {
@@ -209,7 +210,7 @@ class WorkspaceDocument:
         self.check_lock(kind, entry, user)
         if kind is not Kind.RESOURCE:
             self.check_references(kind, definition)
-        stamp = now_ms()
+        stamp = self._stamp(kind, name, entry)
         if entry is None:
             entry = self._new_entry(kind, name, user, stamp)
         entry["definition"] = copy.deepcopy(dict(definition))
@@ -220,6 +221,12 @@ class WorkspaceDocument:
         if kind is Kind.JOB and submit:
             self._submit(entry, user, stamp, description)
         return entry
+
+    def _stamp(self, kind: Kind, name: str, entry: Mapping[str, Any] | None) -> int:
+        """now, but strictly after the object's last change (and after a deleted namesake's),
+        so lastUpdateTime and createTime always tell two states apart (dataarts_cache.py)."""
+        before = entry.get("lastUpdateTime") if entry else self._deleted.get((kind, name))
+        return max(now_ms(), int(before) + 1) if isinstance(before, int) else now_ms()
 
     def _new_entry(self, kind: Kind, name: str, user: str, stamp: int) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": uuid.uuid4().hex, "createTime": stamp, "createUser": user}
@@ -251,6 +258,8 @@ class WorkspaceDocument:
         self.check_lock(kind, entry, user)
         self.data[SECTIONS[kind]].remove(entry)
         del self._index[kind][name]
+        if isinstance(entry.get("lastUpdateTime"), int):
+            self._deleted[(kind, name)] = entry["lastUpdateTime"]
 
     def set_status(self, name: str, status: str) -> None:
         entry = self.entry(Kind.JOB, name)

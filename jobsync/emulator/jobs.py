@@ -65,8 +65,9 @@ def list_jobs(call: Call, mode: str) -> Reply:
         and name_part in entry["definition"]["name"]
         and tags <= call.workspace.job_tags(entry["definition"], entry)
     ]
-    items = [list_item(entry) for entry in entries]
-    return json_reply(listing("jobs", items, call, default=10, most=1000, mode=mode))
+    reply = listing("jobs", entries, call, default=10, most=1000, mode=mode)
+    reply["jobs"] = [list_item(entry) for entry in reply["jobs"]]  # only the page's items
+    return json_reply(reply)
 
 
 def submitted(entry: dict[str, Any], number: int | None) -> dict[str, Any]:

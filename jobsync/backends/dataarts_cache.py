@@ -1,0 +1,113 @@
+"""The change-hint cache of the dataarts backend: job bodies from earlier reads, keyed by what
+the job list says about each job, so a plan exports only the jobs that changed.
+
+The V1 job list has no ETag, version or hash (reference §3); per job it gives `lastUpdateTime`
+(epoch ms), `lastUpdateUser`, `createTime`, `path` and `jobType`. A cached body is used only
+when all five are what they were when the body was read; anything else means "read it again":
+
+* an edit by anyone, in the console, through the API or through an import, moves
+  `lastUpdateTime` (and `lastUpdateUser` when someone else made it);
+* a delete and re-create under the same name gives a new `createTime`;
+* a job whose list item has no `lastUpdateTime` is never answered from the cache;
+* only the development state is cached: a version submitted without an edit changes the
+  submitted state and nothing the list shows, so `export --status submitted` reads all.
+
+Residual risk, the service's clock: two saves of one job by the same user within the same
+millisecond would look alike. The emulator makes `lastUpdateTime` strictly increase per job;
+for the real service, a body is only cached when its `lastUpdateTime` is at least `SETTLE_MS`
+older than the service's own clock (the `Date` header of the list that preceded the read), so
+a save in the same millisecond as the read cannot hide behind it. `plan --refresh` reads
+everything and rewrites the cache.
+
+The file is `<repo>/.jobsync/cache/<workspace>.json` (ignored by git), written atomically; it
+names the endpoint, project and workspace id it belongs to and is ignored when they differ.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jobsync.fileio import write_atomic
+
+FORMAT = 1
+SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
+HINTS = ("lastUpdateTime", "lastUpdateUser", "createTime", "path", "jobType")
+
+
+def hint_of(item: Mapping[str, Any]) -> list[Any] | None:
+    """The list item's change hint, or None when it has no lastUpdateTime (always re-read)."""
+    if item.get("lastUpdateTime") in (None, ""):
+        return None
+    return [item.get(key) for key in HINTS]
+
+
+class JobCache:
+    """Development-state job bodies by name, each with the list hint it was read under.
+
+    `owner` identifies the workspace (endpoint, project, workspace id). Not thread-safe:
+    the backend calls it from one thread.
+    """
+
+    def __init__(self, path: Path | None, owner: str) -> None:
+        self.path = path
+        self.owner = owner
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        if path is not None:
+            self.entries = self._load(path)
+
+    def __repr__(self) -> str:
+        return f"JobCache({str(self.path)!r}, {len(self.entries)} jobs)"
+
+    def _load(self, path: Path) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return {}  # missing or unreadable: start empty, the next save replaces it
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("owner") != self.owner:
+            return {}
+        jobs = data.get("jobs")
+        return jobs if isinstance(jobs, dict) else {}
+
+    def get(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The cached body of a listed job if its hint is unchanged, else None."""
+        hint = hint_of(item)
+        entry = self.entries.get(str(item.get("name")))
+        if hint is None or entry is None or entry.get("hint") != hint:
+            return None
+        body = entry.get("body")
+        return body if isinstance(body, dict) else None
+
+    def put(self, item: Mapping[str, Any], body: Mapping[str, Any], *, settled_before: int) -> None:
+        """Remember a body read under this list item, unless it may not have settled yet."""
+        name = str(item.get("name"))
+        hint = hint_of(item)
+        stamp = item.get("lastUpdateTime")
+        if hint is None or not isinstance(stamp, int) or stamp >= settled_before:
+            self.forget([name])
+            return
+        self.entries[name] = {"hint": hint, "body": body}
+        self.dirty = True
+
+    def forget(self, names: Iterable[str]) -> None:
+        for name in names:
+            if self.entries.pop(name, None) is not None:
+                self.dirty = True
+
+    def keep_only(self, names: Iterable[str]) -> None:
+        """Drop the jobs the list no longer has."""
+        self.forget(set(self.entries) - set(names))
+
+    def clear(self) -> None:
+        if self.entries:
+            self.entries, self.dirty = {}, True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        document = {"format": FORMAT, "owner": self.owner, "jobs": self.entries}
+        write_atomic(self.path, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        self.dirty = False
