@@ -28,7 +28,10 @@ def _root(repo: Path | None) -> Path:
     return gitrepo.find_root((repo or Path.cwd()).resolve())
 
 
-def _config(repo: Path | None, workspace: str | None, user: str | None = None) -> configuration.WorkspaceConfig:
+def workspace_config(
+    repo: Path | None, workspace: str | None, user: str | None = None
+) -> configuration.WorkspaceConfig:
+    """The workspace's settings, for a command given --repo and -w."""
     root = _root(repo)
     name = configuration.pick_workspace(root, workspace)
     return configuration.load_workspace(root, name, user=user)
@@ -67,7 +70,7 @@ def validate(repo: Path | None, workspace: str | None) -> int:
 
 def export(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, with_deps: bool,
            status: str, commit: bool, message: str | None) -> None:
-    cfg = _config(repo, workspace)
+    cfg = workspace_config(repo, workspace)
     ws = open_workspace(cfg)
     try:
         result = export_workspace(cfg, ws, jobs=jobs, with_deps=with_deps, status=status,
@@ -93,7 +96,7 @@ def _plan_exit(plan: Plan, detailed: bool) -> int:
 def plan(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, fmt: str, out: Path | None,
          detailed_exitcode: bool, refresh: bool, user: str | None, colour: bool,
          changed_since: str | None = None) -> int:
-    cfg = _config(repo, workspace, user)
+    cfg = workspace_config(repo, workspace, user)
     only = None
     if changed_since:
         only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
@@ -130,7 +133,7 @@ def _report(result: ApplyResult) -> None:
 
 def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan_path: Path | None,
           auto_approve: bool, fmt: str, user: str | None, colour: bool) -> int:
-    cfg = _config(repo, workspace, user)
+    cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
     if saved is not None:
         jobs = saved.get("selection") or []

@@ -8,10 +8,9 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from jobsync import gitrepo
 from jobsync.backends.base import RemoteObject, Snapshot, Workspace
@@ -19,8 +18,8 @@ from jobsync.config import WorkspaceConfig
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey
-from jobsync.references import SCRIPTS, invert, references, rename
-from jobsync.repo import object_files, render_files, sidecar_suffix
+from jobsync.references import invert, rename, used_objects
+from jobsync.repo import existing_files, render_files
 
 
 @dataclass
@@ -35,23 +34,11 @@ class ExportResult:
         return not (self.added or self.changed or self.removed)
 
 
-def _property_values(body: Mapping[str, Any]) -> set[str]:
-    values = set()
-    for node in body.get("nodes") or ():
-        for prop in (node.get("properties") or ()) if isinstance(node, dict) else ():
-            if isinstance(prop, dict) and isinstance(prop.get("value"), str):
-                values.add(prop["value"])
-    return values
-
-
 def dependencies(job: RemoteObject, snapshot: Snapshot) -> set[ObjectKey]:
     """Scripts the job runs, and resources whose name or location a node property names."""
-    found = {ObjectKey(Kind.SCRIPT, n) for n in references(Kind.JOB, job.body).get(SCRIPTS, ())}
-    values = _property_values(job.body)
-    for key, remote in snapshot.objects.items():
-        if key.kind is Kind.RESOURCE and (key.name in values or remote.body.get("location") in values):
-            found.add(key)
-    return {key for key in found if key in snapshot.objects}
+    scripts = [k.name for k in snapshot.objects if k.kind is Kind.SCRIPT]
+    resources = {k.name: r.body.get("location") for k, r in snapshot.objects.items() if k.kind is Kind.RESOURCE}
+    return used_objects(job.body, scripts, resources)
 
 
 def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[ObjectKey]:
@@ -66,19 +53,6 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[Obje
         for key in list(chosen):
             chosen |= dependencies(snapshot.objects[key], snapshot)
     return chosen
-
-
-def _existing_files(folder: Path, kinds: Iterable[Kind]) -> dict[ObjectKey, list[Path]]:
-    """Current object files (YAML and script sidecars) by the key their file name gives."""
-    found: dict[ObjectKey, list[Path]] = {}
-    for kind, path in object_files(folder):
-        if kind not in kinds:
-            continue
-        paths = found.setdefault(ObjectKey(kind, path.stem), [])
-        paths.append(path)
-        if kind is Kind.SCRIPT:
-            paths += [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
-    return found
 
 
 def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> dict[ObjectKey, dict[Path, bytes]]:
@@ -99,7 +73,7 @@ def export_workspace(
     snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(Kind) if with_deps else {Kind.JOB}
-    existing = _existing_files(config.folder, kinds)
+    existing = existing_files(config.folder, kinds)
     wanted = _files(config, snapshot, keys)
     stale = set(existing) - set(wanted) if not jobs else set()
     writes = {p: data for files in wanted.values() for p, data in files.items()
@@ -125,7 +99,8 @@ def export_workspace(
     progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "
              f"{len(result.changed)} changed, {len(result.removed)} removed")
     if commit and touched:
-        result.commit = gitrepo.commit(config.repo_root, touched, message or commit_message(config.name, result, snapshot))
+        message = message or commit_message(config.name, result, snapshot)
+        result.commit = gitrepo.commit(config.repo_root, touched, message)
     return result
 
 
@@ -142,5 +117,3 @@ def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> 
         lines += ["", *(f"Changed-by: {user}" for user in users)]
     return "\n".join(lines) + "\n"
 
-
-__all__ = ["ExportResult", "export_workspace", "sidecar_suffix"]

@@ -11,10 +11,10 @@ GES graphs have no documented node property; jobsync reads a property named `gra
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from jobsync.model import Kind
+from jobsync.model import Kind, ObjectKey
 
 CONNECTIONS = "connections"
 DLI_QUEUES = "dli_queues"
@@ -138,3 +138,29 @@ def invert(mappings: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str
         for repo_name, workspace_name in pairs.items():
             back.setdefault(workspace_name, repo_name)
     return inverted
+
+
+def property_values(body: Mapping[str, Any]) -> Iterator[str]:
+    """Every string value of every node property of a job body."""
+    for node in body.get("nodes") or ():
+        properties = node.get("properties") if isinstance(node, dict) else None
+        for prop in properties if isinstance(properties, list) else ():
+            if isinstance(prop, dict) and isinstance(prop.get("value"), str):
+                yield prop["value"]
+
+
+def used_objects(
+    body: Mapping[str, Any], scripts: Iterable[str], resources: Mapping[str, Any]
+) -> set[ObjectKey]:
+    """The scripts and resources a job uses, among those named.
+
+    Scripts by name (`scriptName`); resources by name (`resourceName`) or by their OBS
+    location appearing as a node property value. `resources` maps name -> location.
+    """
+    named = references(Kind.JOB, body)
+    script_names = set(scripts)
+    found = {ObjectKey(Kind.SCRIPT, n) for n in named.get(SCRIPTS, ()) if n in script_names}
+    found |= {ObjectKey(Kind.RESOURCE, n) for n in named.get(RESOURCES, ()) if n in resources}
+    by_location = {location: name for name, location in resources.items() if location}
+    found |= {ObjectKey(Kind.RESOURCE, by_location[v]) for v in property_values(body) if v in by_location}
+    return found

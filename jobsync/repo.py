@@ -121,6 +121,20 @@ def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
                 yield kind, path
 
 
+def existing_files(folder: Path, kinds: Iterable[Kind] = tuple(Kind)) -> dict[ObjectKey, list[Path]]:
+    """Current object files (YAML and script content files) by the key their file name gives."""
+    wanted = set(kinds)
+    found: dict[ObjectKey, list[Path]] = {}
+    for kind, path in object_files(folder):
+        if kind not in wanted:
+            continue
+        paths = found.setdefault(ObjectKey(kind, path.stem), [])
+        paths.append(path)
+        if kind is Kind.SCRIPT:
+            paths += [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
+    return found
+
+
 def _sidecar(path: Path, rel: str, problems: list[Problem]) -> str | None:
     candidates = [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
     if len(candidates) != 1:

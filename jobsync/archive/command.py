@@ -10,10 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from jobsync import config as configuration
-from jobsync import gitrepo
 from jobsync.archive.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.archive.transfer import export_archives, import_archives, write_packages
+from jobsync.commands import workspace_config
 from jobsync.console import handle_errors, say
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
@@ -42,11 +41,6 @@ MaxSize = Annotated[str, typer.Option("--max-size", help=SIZE_HELP)]
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help=LAYOUT_HELP)]
 
 
-def _config(repo: Path | None, workspace: str | None) -> configuration.WorkspaceConfig:
-    root = gitrepo.find_root((repo or Path.cwd()).resolve())
-    return configuration.load_workspace(root, configuration.pick_workspace(root, workspace))
-
-
 @app.command("import")
 def import_(
     zips: Zips, workspace: WorkspaceOpt = None, commit: Commit = False, message: Message = None,
@@ -54,7 +48,7 @@ def import_(
 ) -> None:
     """Write the jobs, scripts and resources in console exports into the repo."""
     with handle_errors():
-        result = import_archives(_config(repo, workspace), zips, commit=commit, message=message)
+        result = import_archives(workspace_config(repo, workspace), zips, commit=commit, message=message)
         say(f"imported {len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.unchanged)} unchanged")
         if result.commit:
@@ -71,7 +65,7 @@ def export(
     """Write console-importable .zip files from the repo, with the workspace's mappings applied."""
     with handle_errors():
         max_bytes = parse_size(max_size)
-        packages = export_archives(_config(repo, workspace), jobs=job or [], jobs_only=jobs_only,
+        packages = export_archives(workspace_config(repo, workspace), jobs=job or [], jobs_only=jobs_only,
                                    max_bytes=max_bytes, layout=layout.value)
         paths = write_packages(packages, out)
         _report(packages, paths, max_bytes)

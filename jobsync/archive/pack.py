@@ -37,7 +37,7 @@ from typing import Any
 
 from jobsync.errors import ArchiveError
 from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.references import RESOURCES, SCRIPTS, references
+from jobsync.references import used_objects
 
 LOCAL_LIMIT = 1_048_576  # console local import, 1 MB
 OBS_LIMIT = 10 * 1_048_576  # console and API import from OBS, 10 MB
@@ -132,13 +132,10 @@ def _groups(specs: Sequence[Spec]) -> Iterator[_Group]:
 def _uses(
     body: Mapping[str, Any], scripts: Mapping[str, Spec], resources: Mapping[str, Spec]
 ) -> tuple[Spec, ...]:
-    named = references(Kind.JOB, body)
-    found = [scripts[name] for name in named.get(SCRIPTS, ()) if name in scripts]
-    found += [resources[name] for name in named.get(RESOURCES, ()) if name in resources]
-    by_location = {r.body.get("location"): r for r in resources.values()}
-    found += [by_location[value] for value in _property_values(body) if value in by_location]
-    unique = {spec.key: spec for spec in found}
-    return tuple(unique[key] for key in sorted(unique))
+    locations = {name: spec.body.get("location") for name, spec in resources.items()}
+    specs = {**{ObjectKey(Kind.SCRIPT, n): s for n, s in scripts.items()},
+             **{ObjectKey(Kind.RESOURCE, n): r for n, r in resources.items()}}
+    return tuple(specs[key] for key in sorted(used_objects(body, scripts, locations)))
 
 
 def uses(job: Spec, specs: Sequence[Spec]) -> tuple[Spec, ...]:
@@ -146,14 +143,6 @@ def uses(job: Spec, specs: Sequence[Spec]) -> tuple[Spec, ...]:
     scripts = {s.name: s for s in specs if s.kind is Kind.SCRIPT}
     resources = {s.name: s for s in specs if s.kind is Kind.RESOURCE}
     return _uses(job.body, scripts, resources)
-
-
-def _property_values(body: Mapping[str, Any]) -> Iterator[str]:
-    for node in body.get("nodes") or ():
-        properties = node.get("properties") if isinstance(node, dict) else None
-        for prop in properties if isinstance(properties, list) else ():
-            if isinstance(prop, dict) and isinstance(prop.get("value"), str):
-                yield prop["value"]
 
 
 def _members(group: _Group, layout: str) -> Members:

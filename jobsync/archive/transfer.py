@@ -23,7 +23,7 @@ from jobsync.errors import ArchiveError, JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey, Spec, canonical_json
 from jobsync.references import invert, rename
-from jobsync.repo import object_files, render_files
+from jobsync.repo import existing_files, render_files
 
 
 @dataclass
@@ -41,7 +41,7 @@ def import_archives(
     """Write the definitions in the archives at `paths` into the workspace's folder."""
     entries = _merge([(path, read_archive(path)) for path in paths])
     wanted = _files(config, entries)
-    existing = _existing(config.folder)
+    existing = existing_files(config.folder)
     writes = {p: data for files in wanted.values() for p, data in files.items()
               if not p.exists() or p.read_bytes() != data}
     removes = {p for key, files in wanted.items() for p in existing.get(key, ()) if p not in files}
@@ -95,18 +95,6 @@ def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> F
             )
         wanted[key] = files
     return wanted
-
-
-def _existing(folder: Path) -> dict[ObjectKey, list[Path]]:
-    """Current object files (YAML and script content files) by the key their name gives."""
-    found: dict[ObjectKey, list[Path]] = {}
-    for kind, path in object_files(folder):
-        paths = found.setdefault(ObjectKey(kind, path.stem), [])
-        paths.append(path)
-        if kind is Kind.SCRIPT:
-            paths += [p for p in path.parent.glob(f"{path.stem}.*")
-                      if p.suffix != ".yaml" and p.stem == path.stem]
-    return found
 
 
 def _refuse_dirty(config: WorkspaceConfig, touched: Iterable[Path]) -> None:
