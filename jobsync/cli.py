@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -39,10 +39,19 @@ class Status(str, enum.Enum):
     submitted = "submitted"
 
 
-Repo = Annotated[Optional[Path], typer.Option("--repo", help="The GitOps repo (default: the git repo around the current folder).")]
-WorkspaceOpt = Annotated[Optional[str], typer.Option("-w", "--workspace", help="Workspace folder under workspaces/ (default: the only one).")]
-Jobs = Annotated[Optional[list[str]], typer.Option("--job", help="Only this job and what it uses; repeat for more.")]
-User = Annotated[Optional[str], typer.Option("--user", help="Act as this user (default: JOBSYNC_USER, then workspace.yaml).")]
+Repo = Annotated[
+    Path | None,
+    typer.Option("--repo", help="The GitOps repo (default: the git repo around the current folder)."),
+]
+WorkspaceOpt = Annotated[
+    str | None,
+    typer.Option("-w", "--workspace", help="Workspace folder under workspaces/ (default: the only one)."),
+]
+Jobs = Annotated[list[str] | None, typer.Option("--job", help="Only this job and what it uses; repeat for more.")]
+User = Annotated[
+    str | None,
+    typer.Option("--user", help="Act as this user (default: JOBSYNC_USER, then workspace.yaml)."),
+]
 
 
 def version_callback(value: bool) -> None:
@@ -80,10 +89,16 @@ def validate(repo: Repo = None, workspace: WorkspaceOpt = None) -> None:
 def export(
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
-    with_deps: Annotated[bool, typer.Option("--with-deps/--jobs-only", help="Also export the scripts and resources the jobs use.")] = True,
-    status: Annotated[Status, typer.Option(help="Export the development state or the latest submitted version.")] = Status.develop,
+    with_deps: Annotated[
+        bool,
+        typer.Option("--with-deps/--jobs-only", help="Also export the scripts and resources the jobs use."),
+    ] = True,
+    status: Annotated[
+        Status,
+        typer.Option(help="Export the development state or the latest submitted version."),
+    ] = Status.develop,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit.")] = False,
-    message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
+    message: Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")] = None,
     repo: Repo = None,
 ) -> None:
     """Write the workspace's objects into the repo and commit them."""
@@ -96,11 +111,28 @@ def export(
 def plan(
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown (PR comment) or json.")] = Format.text,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Also save the plan (JSON) for `jobsync apply PLANFILE`.")] = None,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are changes.")] = False,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Read every definition again, ignoring the cache.")] = False,
-    changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar="REF", help="Only the objects whose files changed since the merge base with this git ref (e.g. origin/main).")] = None,
+    format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="text, markdown (PR comment) or json."),
+    ] = Format.text,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also save the plan (JSON) for `jobsync apply PLANFILE`."),
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option("--detailed-exitcode", help="Exit 2 when there are changes."),
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Read every definition again, ignoring the cache."),
+    ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", metavar="REF", help=(
+            "Only the objects whose files changed since the merge base with this git ref "
+            "(e.g. origin/main).")),
+    ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -114,11 +146,14 @@ def plan(
 
 @app.command()
 def apply(
-    planfile: Annotated[Optional[Path], typer.Argument(help="A plan saved with `plan --out`; refused if stale.")] = None,
+    planfile: Annotated[Path | None, typer.Argument(help="A plan saved with `plan --out`; refused if stale.")] = None,
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask before applying.")] = False,
-    format: Annotated[Format, typer.Option("--format", "-f", help="How to show the plan and the result.")] = Format.text,
+    format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="How to show the plan and the result."),
+    ] = Format.text,
     user: User = None,
     repo: Repo = None,
 ) -> None:

@@ -14,7 +14,7 @@ from jobsync import config as configuration
 from jobsync.apply import ApplyResult, apply_plan
 from jobsync.console import Progress, is_tty, say, warn
 from jobsync.engine import desired_state, make_plan, open_workspace
-from jobsync.errors import ConfigError, ExitCode, JobsyncError
+from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.export import export_workspace
 from jobsync.fileio import write_atomic
 from jobsync.plan import Plan
@@ -55,7 +55,7 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     names = [configuration.pick_workspace(root, workspace)] if workspace else configuration.workspace_names(root)
     if not names:
         raise JobsyncError(f"no workspaces in {root / configuration.WORKSPACES_DIR}; run `jobsync init`")
-    problems = []
+    problems: list[Problem] = []
     for name in names:
         try:
             cfg = configuration.load_workspace(root, name)

@@ -57,7 +57,7 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         with tempfile.NamedTemporaryFile("w", prefix="jobsync-crash-", suffix=".log", delete=False) as log:
             traceback.print_exc(file=log)
         say(f"jobsync hit an internal error ({type(error).__name__}: {error}).\n"

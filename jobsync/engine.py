@@ -17,7 +17,6 @@ from jobsync.references import RESOURCES, SCRIPTS, references, rename
 from jobsync.repo import load_objects
 from jobsync.validate import semantic_problems
 
-
 CACHE_DIR = Path(".jobsync") / "cache"
 
 

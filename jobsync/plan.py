@@ -118,7 +118,7 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     if stored == spec.body:  # the common case, decided without building the compared forms
         return Change(key=spec.key, action=Action.NOOP, desired=spec.body, before=stored)
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
-    common = {
+    common: dict[str, Any] = {
         "key": spec.key, "desired": spec.body, "before": stored,
         "before_fingerprint": remote_fingerprint(remote, before),
         "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
@@ -156,7 +156,7 @@ def _create(spec: Spec) -> Change:
 
 
 def _absent(remote: RemoteObject, policies: Policies) -> Change:
-    common = {"key": remote.key, "before": strip(remote.key.kind, remote.body),
+    common: dict[str, Any] = {"key": remote.key, "before": strip(remote.key.kind, remote.body),
               "before_fingerprint": remote_fingerprint(remote)}
     if policies.prune:
         return Change(action=Action.DELETE, reason="not in the repo; prune is on", **common)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from jobsync.backends.base import SCHEDULING, Environment, RemoteObject, Snapshot
 from jobsync.model import Kind, ObjectKey, Spec

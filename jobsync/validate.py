@@ -32,7 +32,9 @@ def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
         key.name: sorted(references(Kind.JOB, spec.body).get(JOBS, ()))
         for key, spec in specs.items() if key.kind is Kind.JOB
     }
-    problems, done, stack = [], set(), []
+    problems: list[Problem] = []
+    done: set[str] = set()
+    stack: list[str] = []
 
     def visit(name: str) -> None:
         if name in stack:

@@ -24,7 +24,7 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=Loader)
 
 
 def dump(value: Any) -> str:

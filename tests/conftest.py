@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import BACKENDS, WORKSPACE_ID, Scenario, environment
-
 
 # Test-only credentials of the emulator: one per user the scenarios act as.
 EMULATOR_STATE = {

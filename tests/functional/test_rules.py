@@ -6,10 +6,9 @@ Every test runs on the local workspace and on the dataarts backend against the e
 from __future__ import annotations
 
 import pytest
+from helpers import job_body, remote_job, sql_node
 
 from jobsync.model import Kind
-
-from helpers import job_body, remote_job, sql_node
 
 
 def versions(scenario, name):
@@ -88,7 +87,8 @@ def test_admin_overwrites_a_job_held_under_a_hard_lock(scenario):
     scenario.seed(document)
     scenario.configure(lock="hard", user="admin")
     if scenario.backend == "emulator":
-        scenario.env.update(zip(("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"), scenario.emulator.credential("admin")))
+        ak, sk = scenario.emulator.credential("admin")
+        scenario.env.update(HUAWEICLOUD_SDK_AK=ak, HUAWEICLOUD_SDK_SK=sk)
     scenario.put(Kind.JOB, changed_job())
     scenario.commit()
 
@@ -135,11 +135,15 @@ def test_new_job_declaring_a_locked_tag_is_not_created(scenario):
     assert scenario.entry("jobs", "etl") is None
 
 
+def _template(node_type, prop):
+    return {"name": "n", "type": node_type, "properties": [{"name": prop, "value": ""}]}
+
+
 REFERENCES = [
-    ("connections", "dws_conn", {"name": "n", "type": "DWSSQL", "properties": [{"name": "connectionName", "value": "{}"}]}),
-    ("dli_queues", "default", {"name": "n", "type": "DLISQL", "properties": [{"name": "queueName", "value": "{}"}]}),
-    ("dis_streams", "clicks", {"name": "n", "type": "DISStream", "properties": [{"name": "streamName", "value": "{}"}]}),
-    ("ges_graphs", "social", {"name": "n", "type": "Dummy", "properties": [{"name": "graphName", "value": "{}"}]}),
+    ("connections", "dws_conn", _template("DWSSQL", "connectionName")),
+    ("dli_queues", "default", _template("DLISQL", "queueName")),
+    ("dis_streams", "clicks", _template("DISStream", "streamName")),
+    ("ges_graphs", "social", _template("Dummy", "graphName")),
 ]
 
 
