@@ -13,7 +13,7 @@ from jobsync import changes, gitrepo, planfile, scaffold
 from jobsync import config as configuration
 from jobsync.apply import ApplyResult, apply_plan
 from jobsync.console import Progress, is_tty, say, warn
-from jobsync.engine import desired_state, make_plan, open_workspace
+from jobsync.engine import desired_state, make_plan, open_workspace, parse_selection
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.export import export_workspace
 from jobsync.fileio import write_atomic
@@ -135,12 +135,13 @@ def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan
           auto_approve: bool, fmt: str, user: str | None, colour: bool) -> int:
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
-    if saved is not None:
-        jobs = saved.get("selection") or []
+    only = None
+    if saved is not None and saved.get("selection") is not None:
+        jobs, only = [], parse_selection(saved["selection"])
     ws = open_workspace(cfg)
     try:
         say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs)
+        planned = make_plan(cfg, ws, jobs=jobs, only=only)
         document = plan_to_document(planned.plan)
         if saved is not None:
             planfile.check_fresh(saved, document)

@@ -90,8 +90,9 @@ def make_plan(
     plan = compute_plan(desired, snapshot, settings, only=only)
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
+    selected = None if only is None else tuple(str(key) for key in sorted(only))
     plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty,
-                selection=tuple(sorted(jobs)))
+                selection=selected)
     return Planned(plan=plan, snapshot=snapshot, desired=desired)
 
 
@@ -100,3 +101,12 @@ def relative(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def parse_selection(names: Sequence[str]) -> frozenset[ObjectKey]:
+    """A saved plan's selection ("job etl", "script load") back to keys."""
+    keys = set()
+    for name in names:
+        kind, _, rest = name.partition(" ")
+        keys.add(ObjectKey(Kind(kind), rest))
+    return frozenset(keys)

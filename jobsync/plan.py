@@ -81,7 +81,7 @@ class Plan:
     changes: tuple[Change, ...]
     repo_commit: str | None = None
     repo_dirty: bool = False
-    selection: tuple[str, ...] = ()  # the jobs named with --job; empty plans everything
+    selection: tuple[str, ...] | None = None  # objects --job/--changed-since chose ("job etl"); None: all
 
     @property
     def summary(self) -> dict[str, int]:

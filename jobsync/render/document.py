@@ -48,7 +48,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
             "prune": settings.policies.prune,
         },
         "repo": {"commit": plan.repo_commit, "dirty": plan.repo_dirty},
-        "selection": list(plan.selection) or None,
+        "selection": None if plan.selection is None else list(plan.selection),
         "summary": plan.summary,
         "changes": [change_to_dict(c) for c in plan.changes if c.action is not Action.NOOP],
     }

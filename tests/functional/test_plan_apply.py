@@ -127,3 +127,18 @@ def test_a_failed_object_stops_only_what_depends_on_it(local):
     assert apply.exit_code == 1
     assert "1 applied" in apply.stdout and "1 blocked" in apply.stdout
     assert local.entry("jobs", "free") is not None
+
+
+def test_a_saved_plan_limited_by_changed_since_applies_only_its_objects(local, tmp_path_factory):
+    local.put(Kind.JOB, job_body("old"))
+    base = local.commit("base")
+    local.put(Kind.JOB, job_body("new"))
+    local.commit("change")
+    planfile = tmp_path_factory.mktemp("plans") / "plan.json"
+
+    plan = local.run("plan", "-w", "dev", "--changed-since", base, "--out", str(planfile))
+    apply = local.run("apply", "-w", "dev", str(planfile))
+
+    assert json.loads(planfile.read_text())["selection"] == ["job new"]
+    assert plan.exit_code == 0 and apply.exit_code == 0, apply.stderr
+    assert [j["definition"]["name"] for j in local.document()["jobs"]] == ["new"]
