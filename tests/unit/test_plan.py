@@ -1,0 +1,85 @@
+"""compute_plan is pure: two states in, a plan out."""
+
+from __future__ import annotations
+
+from jobsync.backends.base import Environment, RemoteObject, Snapshot
+from jobsync.config import Policies
+from jobsync.model import Kind, ObjectKey, Spec
+from jobsync.plan import Action, PlanSettings, compute_plan
+
+
+def job(name, **extra):
+    return {"name": name, "nodes": [{"name": "a", "type": "Dummy"}], "schedule": {"type": "CRON"}, **extra}
+
+
+def desired(*bodies):
+    return {ObjectKey(Kind.JOB, b["name"]): Spec(ObjectKey(Kind.JOB, b["name"]), b) for b in bodies}
+
+
+def snapshot(*bodies, **environment):
+    objects = {ObjectKey(Kind.JOB, b["name"]): RemoteObject(ObjectKey(Kind.JOB, b["name"]), b, status="STOPPED")
+               for b in bodies}
+    return Snapshot(objects=objects, environment=Environment(**environment))
+
+
+def plan(wanted, actual, **policies):
+    return compute_plan(wanted, actual, PlanSettings(workspace="dev", user="me", policies=Policies(**policies)))
+
+
+def actions(result):
+    return {c.key.name: c.action for c in result.changes}
+
+
+def test_plan_marks_objects_by_where_they_are():
+    result = plan(desired(job("new"), job("same"), job("changed", description="x")),
+                  snapshot(job("same"), job("changed"), job("extra")))
+
+    assert actions(result) == {"new": Action.CREATE, "same": Action.NOOP, "changed": Action.UPDATE,
+                               "extra": Action.UNMANAGED}
+    assert result.summary["create"] == 1 and result.has_changes
+
+
+def test_server_managed_fields_and_filled_in_defaults_are_not_changes():
+    remote = job("etl", id=42, createTime=1, lastUpdateUser="bob", version=7, directory="/a/",
+                 basicConfig={"tags": {}})
+    remote["nodes"] = [{"name": "a", "type": "Dummy", "pollingInterval": 10, "retryTimes": 0,
+                        "failPolicy": "FAIL", "preNodeName": []}]
+
+    result = plan(desired(job("etl", directory="/a", basicConfig={})), snapshot(remote))
+
+    assert actions(result) == {"etl": Action.NOOP}
+
+
+def test_update_lists_field_changes_by_readable_path():
+    before = job("etl")
+    after = job("etl")
+    after["nodes"] = [{"name": "a", "type": "Dummy", "properties": [{"name": "database", "value": "new"}]}]
+    before["nodes"] = [{"name": "a", "type": "Dummy", "properties": [{"name": "database", "value": "old"}]}]
+
+    change = plan(desired(after), snapshot(before)).changes[0]
+
+    assert [(d.path, d.before, d.after) for d in change.diff] == [("nodes.a.properties.database", "old", "new")]
+
+
+def test_prune_turns_unmanaged_into_delete():
+    result = plan(desired(), snapshot(job("extra")), prune=True)
+
+    assert actions(result) == {"extra": Action.DELETE}
+
+
+def test_plan_is_the_same_when_computed_twice():
+    wanted, actual = desired(job("a", description="1"), job("b")), snapshot(job("a"), job("c"))
+
+    assert plan(wanted, actual) == plan(wanted, actual)
+
+
+def test_unknown_environment_skips_the_reference_check():
+    body = job("etl")
+    body["nodes"] = [{"name": "a", "type": "DWSSQL", "properties": [{"name": "connectionName", "value": "x"}]}]
+
+    unknown = plan(desired(body), snapshot())
+    known = plan(desired(body), snapshot(connections=frozenset({"y"})))
+
+    assert actions(unknown) == {"etl": Action.CREATE}
+    assert actions(known) == {"etl": Action.BLOCKED}
+    assert "data connection 'x'" in known.changes[0].reason
