@@ -127,9 +127,9 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
         return Change(action=Action.NOOP, **common)
     diff = field_changes(before, after)
     if policies.duplicate_name == "skip":
-        return Change(action=Action.SKIP, diff=diff, reason="exists and differs; duplicate_name is skip",
-                      **common)
-    return Change(action=Action.UPDATE, diff=diff, reason=f"{len(diff)} field(s) differ", **common)
+        reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"
+        return Change(action=Action.SKIP, diff=diff, reason=reason, **common)
+    return Change(action=Action.UPDATE, diff=diff, reason=differing(diff), **common)
 
 
 def describe(spec: Spec) -> str:
@@ -146,6 +146,14 @@ def describe(spec: Spec) -> str:
         lines = len(str(body.get("content", "")).splitlines())
         return f"new {body.get('type', '?')} script, {lines} line(s)"
     return f"new {body.get('type', '?')} resource at {body.get('location', '?')}"
+
+
+def differing(diff: tuple[FieldChange, ...], shown: int = 3) -> str:
+    """"changes a, b and c" naming the first few changed fields."""
+    paths = [d.path for d in diff]
+    named = ", ".join(paths[:shown])
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"changes {named}{more}"
 
 
 def _create(spec: Spec) -> Change:

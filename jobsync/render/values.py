@@ -39,3 +39,15 @@ def field_lines(entry: dict[str, Any]) -> list[str]:
     if is_text_change(entry):
         return [f"~ {path}:", *text_diff(entry)]
     return [f"~ {path}: {inline(entry['before'])} -> {inline(entry['after'])}"]
+
+
+def diff_lines(entry: dict[str, Any]) -> list[str]:
+    """Lines for a ```diff block: the old value on a `-` line, the new one on a `+` line."""
+    path, change = entry["path"], entry["change"]
+    if change == "added":
+        return [f"+ {path}: {inline(entry['after'])}"]
+    if change == "removed":
+        return [f"- {path}: {inline(entry['before'])}"]
+    if is_text_change(entry):
+        return [f"  {path}:", *text_diff(entry)]
+    return [f"- {path}: {inline(entry['before'])}", f"+ {path}: {inline(entry['after'])}"]

@@ -101,7 +101,7 @@ def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
     assert body.startswith(PLAN_MARKER + "\n")
     assert "<!-- jobsync-plan:dev -->" in body and "<!-- jobsync-plan:prod -->" in body
     assert "<code>daily_sales</code>" in body and "<code>nightly_housekeeping</code>" in body
-    assert "~ schedule.cron.expression: 0 30 2 * * ? -> 0 45 2 * * ?" in body
+    assert "- schedule.cron.expression: 0 30 2 * * ?\n+ schedule.cron.expression: 0 45 2 * * ?" in body
     assert body.count("**Plan: 0 to create, 1 to update, 0 to delete, 0 skipped, 0 blocked.**") == 2
     assert "sales_report" not in body  # unchanged jobs are not planned
     saved = json.loads((flow.out / "prod.json").read_text())
