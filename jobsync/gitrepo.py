@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 import git
 
 from jobsync.errors import RepoError
+
+
+MANY_PATHS = 500  # above this, paths are not passed on the command line
 
 
 def find_root(start: Path) -> Path:
@@ -51,8 +55,15 @@ def dirty_paths(root: Path, under: Iterable[Path]) -> list[str]:
     rels = [str(p.relative_to(root)) for p in under if p.exists() or p.parent.exists()]
     if not rels:
         return []
-    out = _repo(root).git.status("--porcelain", "--untracked-files=all", "--", *rels)
-    return sorted(line[3:].strip('"') for line in out.splitlines() if line.strip())
+    if len(rels) <= MANY_PATHS:
+        out = _repo(root).git.status("--porcelain", "--untracked-files=all", "--", *rels)
+        return sorted(line[3:].strip('"') for line in out.splitlines() if line.strip())
+    # thousands of paths do not fit on a command line: ask for all, keep those asked about
+    out = _repo(root).git.status("--porcelain", "--untracked-files=all")
+    wanted = set(rels)
+    folders = tuple(r.rstrip("/") + "/" for r in rels if (root / r).is_dir())
+    found = (line[3:].strip('"') for line in out.splitlines() if line.strip())
+    return sorted(p for p in found if p in wanted or p.startswith(folders))
 
 
 def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
@@ -61,14 +72,24 @@ def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
     rels = [str(p.relative_to(root)) for p in paths]
     if not rels:
         return None
-    repo.git.add("--all", "--", *rels)
-    if not repo.git.diff("--cached", "--name-only", "--", *rels).strip():
+    listing = "\0".join(rels) + "\0"  # paths go through stdin: 10,000 overflow argv
+    pathspec = ("--pathspec-from-file=-", "--pathspec-file-nul")
+    _git(root, "add", "--all", *pathspec, stdin=listing)
+    staged = set(repo.git.diff("--cached", "--name-only", "-z").split("\0"))
+    if not staged & set(rels):
         return None
     try:
-        repo.git.commit("-m", message, "--", *rels)
+        _git(root, "commit", "-q", "-m", message, *pathspec, stdin=listing)
     except git.GitCommandError as error:
         raise RepoError(f"git commit failed: {error.stderr.strip() or error}") from None
     return repo.head.commit.hexsha
+
+
+def _git(root: Path, *args: str, stdin: str) -> None:
+    """Run git with `stdin` as its input; failures raise git.GitCommandError."""
+    done = subprocess.run(["git", *args], cwd=root, input=stdin.encode(), capture_output=True)
+    if done.returncode:
+        raise git.GitCommandError(["git", *args], done.returncode, done.stderr.decode(errors="replace"))
 
 
 def changed_since(root: Path, ref: str) -> list[str]:
