@@ -12,6 +12,7 @@ import typer
 from jobsync import __version__, commands
 from jobsync.console import handle_errors
 from jobsync.errors import ExitCode
+from jobsync.options import Jobs, Repo, User, WorkspaceOpt
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 an error, or something blocked or failed; 2 with "
@@ -37,21 +38,6 @@ class Format(str, enum.Enum):
 class Status(str, enum.Enum):
     develop = "develop"
     submitted = "submitted"
-
-
-Repo = Annotated[
-    Path | None,
-    typer.Option("--repo", help="The GitOps repo (default: the git repo around the current folder)."),
-]
-WorkspaceOpt = Annotated[
-    str | None,
-    typer.Option("-w", "--workspace", help="Workspace folder under workspaces/ (default: the only one)."),
-]
-Jobs = Annotated[list[str] | None, typer.Option("--job", help="Only this job and what it uses; repeat for more.")]
-User = Annotated[
-    str | None,
-    typer.Option("--user", help="Act as this user (default: JOBSYNC_USER, then workspace.yaml)."),
-]
 
 
 def version_callback(value: bool) -> None:

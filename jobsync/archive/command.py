@@ -14,6 +14,7 @@ from jobsync.archive.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.archive.transfer import export_archives, import_archives, write_packages
 from jobsync.commands import workspace_config
 from jobsync.console import handle_errors, say
+from jobsync.options import Repo, WorkspaceOpt
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
 
@@ -23,14 +24,10 @@ class Layout(str, enum.Enum):
     batch = "batch"
 
 
-REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
-WORKSPACE_HELP = "Workspace folder under workspaces/ (default: the only one)."
 OUT_HELP = "A .zip file (several get -01, -02 ... added), or a folder for jobs.zip, jobs-01.zip ..."
 SIZE_HELP = "Largest file: 1MB (console local import), 10MB (OBS import) or a number of bytes."
 LAYOUT_HELP = "single: jobs/ scripts/ resources/; batch: a folder per job."
 
-Repo = Annotated[Path | None, typer.Option("--repo", help=REPO_HELP)]
-WorkspaceOpt = Annotated[str | None, typer.Option("-w", "--workspace", help=WORKSPACE_HELP)]
 Zips = Annotated[list[Path], typer.Argument(help="Console .zip exports, either layout.")]
 Commit = Annotated[bool, typer.Option("--commit", help="Commit the files written.")]
 Message = Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")]

@@ -24,10 +24,10 @@ from jobsync.errors import JobsyncError
 from jobsync.github import comment as sticky
 from jobsync.github import drift
 from jobsync.github.api import GitHub
+from jobsync.options import Repo
 
 app = typer.Typer(help="GitHub pull-request workflow helpers.", no_args_is_help=True)
 
-REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
 REMOTE_HELP = "Leave out workspaces on the local backend (nothing to export from in CI)."
 SINCE_HELP = "Compare with the merge base of this git ref, e.g. origin/main."
 DETAILS_HELP = "Print the changed objects of each workspace too."
@@ -37,7 +37,6 @@ BODY_HELP = "Markdown to include as it is; repeat for more."
 MARKER_HELP = "The marker line the comment is found by (default: the body's first line)."
 MESSAGE_HELP = "The export commit's message (its Changed-by: trailers name the console users)."
 
-Repo = Annotated[Path | None, typer.Option("--repo", help=REPO_HELP)]
 RemoteOnly = Annotated[bool, typer.Option("--remote-only", help=REMOTE_HELP)]
 Since = Annotated[str, typer.Option("--since", metavar="REF", help=SINCE_HELP)]
 Details = Annotated[bool, typer.Option("--details", help=DETAILS_HELP)]

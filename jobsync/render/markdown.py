@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from jobsync.render.document import has_changes, summary_line
-from jobsync.render.values import diff_lines
+from jobsync.render.values import field_lines
 
 GITHUB_LIMIT = 65_535
 MARKER = "<!-- jobsync-plan:{workspace} -->"
@@ -34,7 +34,7 @@ def section(change: dict[str, Any]) -> str:
     warnings = [f"> ⚠️ {html.escape(w)}  " for w in change.get("warnings", ())]
     if warnings:
         body += [*warnings, ""]
-    lines = [line for field in change["diff"] for line in diff_lines(field)]
+    lines = [line for field in change["diff"] for line in field_lines(field, style="diff")]
     if lines:
         body += ["```diff", *(line.replace("```", "`​``") for line in lines), "```"]
     body += ["", "</details>", ""]

@@ -29,25 +29,19 @@ def text_diff(entry: dict[str, Any]) -> list[str]:
     return list(lines)[2:]  # drop the ---/+++ header: the path says what changed
 
 
-def field_lines(entry: dict[str, Any]) -> list[str]:
-    """Lines describing one field change, without indentation or colour."""
+def field_lines(entry: dict[str, Any], *, style: str = "text") -> list[str]:
+    """Lines describing one field change, without indentation or colour.
+
+    style "text": `~ path: old -> new`; style "diff" (for ```diff blocks): the old value on a
+    `-` line and the new one on a `+` line, so GitHub colours them.
+    """
     path, change = entry["path"], entry["change"]
     if change == "added":
         return [f"+ {path}: {inline(entry['after'])}"]
     if change == "removed":
         return [f"- {path}: {inline(entry['before'])}"]
     if is_text_change(entry):
-        return [f"~ {path}:", *text_diff(entry)]
-    return [f"~ {path}: {inline(entry['before'])} -> {inline(entry['after'])}"]
-
-
-def diff_lines(entry: dict[str, Any]) -> list[str]:
-    """Lines for a ```diff block: the old value on a `-` line, the new one on a `+` line."""
-    path, change = entry["path"], entry["change"]
-    if change == "added":
-        return [f"+ {path}: {inline(entry['after'])}"]
-    if change == "removed":
-        return [f"- {path}: {inline(entry['before'])}"]
-    if is_text_change(entry):
-        return [f"  {path}:", *text_diff(entry)]
+        return [f"~ {path}:" if style == "text" else f"  {path}:", *text_diff(entry)]
+    if style == "text":
+        return [f"~ {path}: {inline(entry['before'])} -> {inline(entry['after'])}"]
     return [f"- {path}: {inline(entry['before'])}", f"+ {path}: {inline(entry['after'])}"]
