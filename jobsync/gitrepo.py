@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -78,8 +79,11 @@ def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
     staged = set(repo.git.diff("--cached", "--name-only", "-z").split("\0"))
     if not staged & set(rels):
         return None
-    try:
-        _git(root, "commit", "-q", "-m", message, *pathspec, stdin=listing)
+    try:  # the message goes through a file: an export of 10,000 objects lists them all
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as note:
+            note.write(message)
+            note.flush()
+            _git(root, "commit", "-q", "-F", note.name, *pathspec, stdin=listing)
     except git.GitCommandError as error:
         raise RepoError(f"git commit failed: {error.stderr.strip() or error}") from None
     return repo.head.commit.hexsha
