@@ -88,6 +88,12 @@ def _node_from_file(node: Any) -> Any:
     return node
 
 
+def body_problems(kind: Kind, body: Mapping[str, Any], source: str) -> list[Problem]:
+    """Schema problems the file written for `body` would have: check before writing it."""
+    data, _ = to_file_form(kind, strip(kind, body))
+    return schemas.check(kind.value, data, source)
+
+
 # -- writing -----------------------------------------------------------------------------------
 
 def object_path(folder: Path, key: ObjectKey, body: Mapping[str, Any]) -> Path:

@@ -19,11 +19,11 @@ from jobsync.archive.pack import Package, pack, uses
 from jobsync.archive.read import ArchiveEntry, read_archive
 from jobsync.config import WorkspaceConfig
 from jobsync.engine import desired_state
-from jobsync.errors import ArchiveError, JobsyncError, RepoError
+from jobsync.errors import ArchiveError, ConfigError, JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey, Spec, canonical_json
 from jobsync.references import invert, rename
-from jobsync.repo import existing_files, render_files
+from jobsync.repo import body_problems, existing_files, render_files
 
 
 @dataclass
@@ -82,6 +82,9 @@ def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> F
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
     folder = config.folder.resolve()
+    problems = [p for key, entry in entries.items() for p in body_problems(key.kind, entry.body, entry.entry)]
+    if problems:
+        raise ConfigError(problems)  # before anything is written: fix the archive or import fewer
     wanted = {}
     for key in sorted(entries):
         entry = entries[key]

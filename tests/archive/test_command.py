@@ -176,8 +176,12 @@ HOSTILE = {
         lambda mz: mz("x.zip", {"jobs/j.job": {"name": "j", "type": "Shell"}}),
         "jobs/j.job: job field 'nodes' is missing",
     ),
+    "job the schema refuses": (
+        lambda mz: mz("x.zip", {"jobs/bad name.job": {"name": "bad name", "nodes": [], "schedule": {}}}),
+        "jobs/bad name.job: name: 'bad name' does not match",
+    ),
     "directory leaves the workspace": (
-        lambda mz: mz("x.zip", {"jobs/j.job": {"name": "j", "nodes": [],
+        lambda mz: mz("x.zip", {"jobs/j.job": {"name": "j", "nodes": [], "schedule": {},
                                                "directory": "/../../../../outside"}}),
         "jobs/j.job: job j would be written outside workspaces/dev",
     ),

@@ -1,0 +1,103 @@
+"""Plan and apply times on the embedded local workspace, at N jobs.
+
+    python benchmarks/local_plan.py --jobs 10000
+
+Builds a git repo of N jobs (1-20 nodes each) and N scripts, a local workspace document
+holding the same objects, then times, each in a fresh `python -m jobsync` process: a cold
+no-op plan (empty parse cache), a warm no-op plan, a plan with 1% of the jobs edited in the
+repo, and its apply. Prints one JSON document (seconds, peak RSS in MB); progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jobsync.model import Kind, ObjectKey
+from jobsync.repo import render_files
+from jobsync.schemas import schema_dir
+
+
+def job(index: int, rng: random.Random) -> dict:
+    nodes = [{
+        "name": f"n{k}", "type": "DLISQL", "preNodeName": [f"n{k - 1}"] if k else [],
+        "properties": [{"name": "scriptName", "value": f"s{index:05d}"}, {"name": "queueName", "value": "default"}],
+        "pollingInterval": 20, "location": {"x": str(k * 100), "y": "0"},
+    } for k in range(rng.randint(1, 20))]
+    return {"name": f"job_{index:05d}", "directory": f"/d{index % 50}", "processType": "BATCH",
+            "schedule": {"type": "CRON", "cron": {"expression": "0 0 2 * * ?"}}, "nodes": nodes}
+
+
+def build(root: Path, count: int) -> list[dict]:
+    rng = random.Random(1)
+    folder = root / "workspaces" / "dev"
+    folder.mkdir(parents=True)
+    (folder / "workspace.yaml").write_text("backend: {type: local, path: .jobsync/state/dev.json}\n")
+    jobs = [job(i, rng) for i in range(count)]
+    scripts = [{"name": f"s{i:05d}", "type": "DLISQL", "queueName": "default", "content": f"select {i};\n"}
+               for i in range(count)]
+    for kind, bodies in ((Kind.JOB, jobs), (Kind.SCRIPT, scripts)):
+        for body in bodies:
+            key = ObjectKey(kind, body["name"])
+            for path, data in render_files(folder, key, body, schema_dir=schema_dir()).items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+    state = {"dliQueues": ["default"],
+             "jobs": [{"definition": b, "status": "STOPPED", "versions": []} for b in jobs],
+             "scripts": [{"definition": s} for s in scripts]}
+    (root / ".jobsync" / "state").mkdir(parents=True)
+    (root / ".jobsync" / "state" / "dev.json").write_text(json.dumps(state))
+    (root / ".gitignore").write_text(".jobsync/\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bench"]):
+        subprocess.run(["git", *args], cwd=root, check=True)
+    return jobs
+
+
+MEASURE = """
+import resource, sys, time
+from jobsync.cli import main
+start = time.perf_counter()
+code = main(sys.argv[1:])
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)
+"""
+
+
+def measure(root: Path, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEASURE, *args, "--repo", str(root)], cwd=root,
+                          capture_output=True, text=True)
+    seconds, rss_kb, code = done.stderr.strip().splitlines()[-1].split()
+    return {"seconds": round(float(seconds), 2), "peak_rss_mb": round(int(rss_kb) / 1024), "exit": int(code)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        start = time.perf_counter()
+        jobs = build(root, args.jobs)
+        print(f"built {args.jobs} jobs in {time.perf_counter() - start:.1f}s", file=sys.stderr)
+        figures = {"jobs": args.jobs, "scripts": args.jobs}
+        figures["plan_noop_cold"] = measure(root, "plan", "-w", "dev")
+        figures["plan_noop_warm"] = measure(root, "plan", "-w", "dev")
+        changed = jobs[:: 100]
+        for body in changed:
+            path = root / "workspaces" / "dev" / "jobs" / body["directory"].strip("/") / f"{body['name']}.yaml"
+            path.write_text(path.read_text().replace("0 0 2 * * ?", "0 30 2 * * ?"))
+        figures["changed_jobs"] = len(changed)
+        figures["plan_1pct"] = measure(root, "plan", "-w", "dev")
+        figures["apply_1pct"] = measure(root, "apply", "-w", "dev", "--auto-approve")
+        figures["plan_after_apply"] = measure(root, "plan", "-w", "dev", "--detailed-exitcode")
+        print(f"done in {time.perf_counter() - start:.1f}s", file=sys.stderr)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
