@@ -72,7 +72,7 @@ def serve(
     emulator_state = load_state(state)
     options = Options(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate, seed=seed)
     server = make_server(EmulatorApp(emulator_state, options), host, port)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     announce(f"http://{bound_host}:{bound_port}", emulator_state)
     try:
         server.serve_forever()

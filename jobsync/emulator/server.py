@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextlib
 import socket
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from jobsync.emulator.app import EmulatorApp
 
 
 class DroppingHandler(ServerHandler):
+    environ: dict[str, Any]  # set by ServerHandler.run
+
     def finish_response(self) -> None:
         if self.environ.get("jobsync.drop"):
             self.close()  # write nothing: the client sees the connection close
@@ -34,7 +36,7 @@ class QuietRequestHandler(WSGIRequestHandler):
             return
         environ = self.get_environ()
         handler = DroppingHandler(
-            self.rfile, self.wfile, self.get_stderr(), environ, multithread=True
+            self.rfile, cast(IO[bytes], self.wfile), self.get_stderr(), environ, multithread=True
         )
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ class EmulatorServer:
         self._startup = asdict(options)
         self.app = EmulatorApp(EmulatorState(state), options)
         self._server = make_server(self.app)
-        host, port = self._server.server_address[:2]
+        host, port = str(self._server.server_address[0]), self._server.server_address[1]
         self.url = f"http://{host}:{port}"
         self.obs_url = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

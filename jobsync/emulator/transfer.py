@@ -247,7 +247,7 @@ def import_jobs(state: EmulatorState, call: Call) -> Reply:
     request = call.json_object()
     objects = read_archive(read_obs(state, str(request.get("path") or "")))
     stamp = now_ms()
-    task = {
+    task: dict[str, Any] = {
         "id": uuid.uuid4().hex,
         "name": "importJob",
         "startTime": stamp,
