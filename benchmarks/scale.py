@@ -28,7 +28,6 @@ import json
 import math
 import os
 import random
-
 import shutil
 import subprocess
 import sys

@@ -17,9 +17,9 @@ deletes drop the jobs they touch from it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-import time
 from pathlib import Path
 from typing import Any
 
