@@ -120,7 +120,9 @@ def references(kind: Kind, body: Mapping[str, Any]) -> dict[str, set[str]]:
 
 def rename(kind: Kind, body: Mapping[str, Any], mappings: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     """Body with every mapped reference renamed: a copy when something is renamed, else body."""
-    if not any(value in mappings.get(category, {}) for category, value, _ in _slots(kind, dict(body))):
+    if not any(mappings.values()) or not any(
+        value in mappings.get(category, {}) for category, value, _ in _slots(kind, dict(body))
+    ):
         return dict(body)
     result = copy.deepcopy(dict(body))
     for category, value, set_value in _slots(kind, result):

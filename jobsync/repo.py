@@ -131,20 +131,42 @@ def existing_files(folder: Path, kinds: Iterable[Kind] = tuple(Kind)) -> dict[Ob
     """Current object files (YAML and script content files) by the key their file name gives."""
     wanted = set(kinds)
     found: dict[ObjectKey, list[Path]] = {}
+    siblings = Siblings()
     for kind, path in object_files(folder):
         if kind not in wanted:
             continue
         paths = found.setdefault(ObjectKey(kind, path.stem), [])
         paths.append(path)
         if kind is Kind.SCRIPT:
-            paths += [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
+            paths += siblings.content_files(path)
     return found
 
 
-def _sidecar(path: Path, rel: str, problems: list[Problem]) -> str | None:
-    candidates = [p for p in path.parent.glob(f"{path.stem}.*") if p.suffix != ".yaml" and p.stem == path.stem]
+class Siblings:
+    """Files by folder and stem, each folder listed once: finding a script's content file
+    by globbing its folder per script was quadratic in the folder's size."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, list[Path]]] = {}
+
+    def content_files(self, path: Path) -> list[Path]:
+        listing = self._folders.get(path.parent)
+        if listing is None:
+            listing = {}
+            with os.scandir(path.parent) as entries:
+                for entry in entries:
+                    if entry.is_file():
+                        stem, _, suffix = entry.name.rpartition(".")
+                        if stem and suffix != "yaml":
+                            listing.setdefault(stem, []).append(path.parent / entry.name)
+            self._folders[path.parent] = listing
+        return sorted(listing.get(path.stem, ()))
+
+
+def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) -> str | None:
+    candidates = siblings.content_files(path)
     if len(candidates) != 1:
-        found = ", ".join(sorted(p.name for p in candidates)) or "none"
+        found = ", ".join(p.name for p in candidates) or "none"
         problems.append(Problem(rel, f"a script needs exactly one content file beside it "
                                 f"({path.stem}.sql, .sh, .py or .txt); found {found}"))
         return None
@@ -235,7 +257,7 @@ def _parse_checked(kind: Kind, rel: str, text: str, problems: list[Problem]) -> 
 
 def load_file(
     kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem],
-    cache: ParseCache | None = None,
+    cache: ParseCache | None = None, siblings: Siblings | None = None,
 ) -> Spec | None:
     """Parse and check one object file; problems are appended, never raised."""
     rel = path.relative_to(repo_root).as_posix()
@@ -256,7 +278,7 @@ def load_file(
         return None
     if "directory" not in data and folder_dir != "/":
         data = {"name": data["name"], "directory": folder_dir, **data}
-    content = _sidecar(path, rel, problems) if kind is Kind.SCRIPT else None
+    content = _sidecar(path, rel, problems, siblings or Siblings()) if kind is Kind.SCRIPT else None
     if kind is Kind.SCRIPT and content is None:
         return None
     body = from_file_form(kind, data, content)
@@ -271,8 +293,10 @@ def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = Non
     problems: list[Problem] = []
     specs: dict[ObjectKey, Spec] = {}
     cache = ParseCache(cache_path) if cache_path else None
+    siblings = Siblings()
     for kind, path in object_files(folder):
-        spec = load_file(kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache)
+        spec = load_file(kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache,
+                         siblings=siblings)
         if spec is None:
             continue
         if spec.key in specs:

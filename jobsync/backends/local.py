@@ -58,6 +58,25 @@ class LocalWorkspace:
         self.seed = seed
         self.label = label or f"local {path}"
         self._lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+        # The document last read or written, with the file's identity then: apply reuses the
+        # one its plan read instead of holding a second copy, unless another process wrote.
+        self._held: tuple[tuple[int, int, int], WorkspaceDocument] | None = None
+
+    def _identity(self) -> tuple[int, int, int] | None:
+        """(inode, mtime, size): every atomic write makes a new inode, so this changes."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def _current(self) -> WorkspaceDocument:
+        identity = self._identity()
+        if identity is not None and self._held is not None and self._held[0] == identity:
+            return self._held[1]
+        document = self._load()
+        self._held = (identity, document) if identity is not None else None
+        return document
 
     def _load(self) -> WorkspaceDocument:
         if self.path.exists():
@@ -71,13 +90,14 @@ class LocalWorkspace:
         return self._lock
 
     def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
-        return self._load().snapshot(state)
+        return self._current().snapshot(state)
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
         outcome: dict[str, Failure | None] = {}
         try:
             with self._locked():
-                document = self._load()
+                document = self._current()
+                self._held = None  # changed in memory from here until written
                 for name in names:
                     try:
                         change(document, name)
@@ -85,6 +105,8 @@ class LocalWorkspace:
                     except RuleError as error:
                         outcome[name] = Failure(error.message, error.code)
                 write_json(self.path, document.data)
+                identity = self._identity()
+                self._held = (identity, document) if identity is not None else None
         except Timeout:
             raise StateError(
                 f"{self.path}: another jobsync process holds the workspace lock "
