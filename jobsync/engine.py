@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,24 @@ from jobsync.repo import load_objects
 from jobsync.validate import semantic_problems
 
 CACHE_DIR = Path(".jobsync") / "cache"
+
+
+@contextlib.contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while tens of thousands of bodies are built.
+
+    Each collection rescans the growing heap, which made reading a 10,000-job workspace
+    2-6x slower; these objects form no reference cycles. What was built is frozen after,
+    so later collections skip it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def open_workspace(config: WorkspaceConfig) -> Workspace:
@@ -79,8 +99,9 @@ def make_plan(
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
     planning the union of both; neither plans everything."""
-    desired = desired_state(config)
-    snapshot = workspace.snapshot(refresh=refresh)
+    with bulk_work():
+        desired = desired_state(config)
+        snapshot = workspace.snapshot(refresh=refresh)
     settings = PlanSettings(
         workspace=config.name, user=config.user, policies=config.policies,
         backend=workspace.label, mappings=config.mappings,

@@ -15,6 +15,7 @@ from pathlib import Path
 from jobsync import gitrepo
 from jobsync.backends.base import RemoteObject, Snapshot, Workspace
 from jobsync.config import WorkspaceConfig
+from jobsync.engine import bulk_work
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey
@@ -70,7 +71,8 @@ def export_workspace(
     progress: Callable[[str], None] = lambda text: None,
 ) -> ExportResult:
     progress(f"reading {workspace.label}")
-    snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
+    with bulk_work():
+        snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(Kind) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)
