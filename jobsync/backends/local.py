@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from jobsync.backends.base import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.backends.document import RuleError, WorkspaceDocument
 from jobsync.errors import StateError
-from jobsync.fileio import write_json
+from jobsync.fileio import document_lines, write_atomic
 from jobsync.model import Kind
 
 LOCK_TIMEOUT_S = 60
@@ -104,7 +104,7 @@ class LocalWorkspace:
                         outcome[name] = None
                     except RuleError as error:
                         outcome[name] = Failure(error.message, error.code)
-                write_json(self.path, document.data)
+                write_atomic(self.path, document_lines(document.data))
                 identity = self._identity()
                 self._held = (identity, document) if identity is not None else None
         except Timeout:

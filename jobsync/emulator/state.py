@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.document import WorkspaceDocument
-from jobsync.fileio import write_json
+from jobsync.fileio import document_lines, write_atomic
 
 DEFAULT_WORKSPACE = "default"
 
@@ -101,4 +101,4 @@ class EmulatorState:
         """Write the state file atomically, if the emulator was started with one."""
         if self.path is not None:
             with self.lock:
-                write_json(self.path, self.data)
+                write_atomic(self.path, document_lines(self.data))
