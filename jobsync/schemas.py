@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from jobsync import yamlio
@@ -36,12 +37,25 @@ def validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+@functools.cache
+def fast_validator(name: str) -> Callable[[Any], Any]:
+    """The schema compiled to Python by fastjsonschema: about 5x faster than jsonschema
+    on a valid document, which is nearly every document. It only says yes or no; the
+    problems themselves come from jsonschema, whose error paths give field and line."""
+    return fastjsonschema.compile(json.loads(schema_file(name).read_text(encoding="utf-8")))
+
+
 def _pointer(path: Iterator[Any] | Any) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
 
 
 def check(name: str, data: Any, file: str, text: str | None = None) -> list[Problem]:
     """Every schema problem of `data`, each with its field and (given the text) its line."""
+    try:
+        fast_validator(name)(data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass  # collect every problem, with paths, below
     errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
         return []
@@ -49,6 +63,8 @@ def check(name: str, data: Any, file: str, text: str | None = None) -> list[Prob
     problems = []
     for error in errors:
         path = tuple(error.absolute_path)
+        if error.validator == "not" and error.validator_value == {"required": ["content"]}:
+            error.message = "a script's content belongs in its content file beside the YAML (.sql, .sh, ...)"
         problems.append(Problem(
             file=file,
             line=yamlio.line_of(lines, path) if lines else None,
