@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jobsync import gitrepo
 from jobsync.backends.base import RemoteObject, Snapshot, Workspace
 from jobsync.config import WorkspaceConfig
-from jobsync.engine import bulk_work
+from jobsync.engine import CACHE_DIR, bulk_work
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey
 from jobsync.references import invert, rename, used_objects
-from jobsync.repo import existing_files, render_files
+from jobsync.repo import existing_files, prime_cache, render_object
 
 
 @dataclass
@@ -56,11 +57,14 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[Obje
     return chosen
 
 
-def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> dict[ObjectKey, dict[Path, bytes]]:
+Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]
+
+
+def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> Rendered:
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
     return {
-        key: render_files(config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas)
+        key: render_object(config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas)
         for key in sorted(keys)
     }
 
@@ -76,7 +80,8 @@ def export_workspace(
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(Kind) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)
-    wanted = _files(config, snapshot, keys)
+    rendered = _files(config, snapshot, keys)
+    wanted = {key: files for key, (files, _) in rendered.items()}
     stale = set(existing) - set(wanted) if not jobs else set()
     writes = {p: data for files in wanted.values() for p, data in files.items()
               if not p.exists() or p.read_bytes() != data}
@@ -98,6 +103,9 @@ def export_workspace(
         write_atomic(path, data)
     for path in removes:
         path.unlink(missing_ok=True)
+    prime_cache(config.repo_root / CACHE_DIR / f"repo-{config.name}.json", config.repo_root, (
+        (key.kind, path, files[path], data) for key, (files, data) in rendered.items()
+        for path in files if path.suffix == ".yaml"))
     progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "
              f"{len(result.changed)} changed, {len(result.removed)} removed")
     if commit and touched:

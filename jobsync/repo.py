@@ -102,10 +102,10 @@ def object_path(folder: Path, key: ObjectKey, body: Mapping[str, Any]) -> Path:
     return (base / directory if directory else base) / f"{key.name}.yaml"
 
 
-def render_files(
+def render_object(
     folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schema_dir: Path
-) -> dict[Path, bytes]:
-    """The files (absolute path -> bytes) that hold one object."""
+) -> tuple[dict[Path, bytes], dict[str, Any]]:
+    """(the files that hold one object, absolute path -> bytes; the YAML file's mapping)."""
     path = object_path(folder, key, body)
     data, content = to_file_form(key.kind, strip(key.kind, body))
     schema = Path(os.path.relpath(schema_dir / f"{key.kind.value}.{schemas.VERSION}.json", path.parent))
@@ -114,7 +114,14 @@ def render_files(
     if key.kind is Kind.SCRIPT:
         suffix = sidecar_suffix(str(body.get("type", "")))
         files[path.with_suffix(suffix)] = (content or "").encode()
-    return files
+    return files, data
+
+
+def render_files(
+    folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schema_dir: Path
+) -> dict[Path, bytes]:
+    """The files (absolute path -> bytes) that hold one object."""
+    return render_object(folder, key, body, schema_dir=schema_dir)[0]
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -213,6 +220,7 @@ class ParseCache:
         return entry[1] if entry and entry[0] == digest else None
 
     def put(self, rel: str, digest: str, data: dict[str, Any]) -> None:
+        self.seen.add(rel)
         self.entries[rel] = [digest, data]
         self.dirty = True
 
@@ -224,6 +232,20 @@ class ParseCache:
             return
         files = {rel: entry for rel, entry in self.entries.items() if rel in self.seen}
         write_atomic(self.path, json.dumps({"version": self.version, "files": files}, separators=(",", ":")))
+
+
+def prime_cache(cache_path: Path, repo_root: Path, written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]) -> None:
+    """Record files jobsync itself just wrote, so the next read need not parse them.
+
+    Only mappings the schema accepts are recorded: the cache must never let a bad file pass.
+    """
+    cache = ParseCache(cache_path)
+    cache.seen.update(cache.entries)
+    for kind, path, raw, data in written:
+        if not schemas.check(kind.value, data, ""):
+            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+            cache.put(path.relative_to(repo_root).as_posix(), digest, data)
+    cache.save()
 
 
 def parse_file(kind: Kind, rel: str, raw: bytes, problems: list[Problem],

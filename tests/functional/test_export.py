@@ -136,3 +136,27 @@ def test_export_then_plan_shows_no_changes_for_the_official_examples(scenario):
 
     assert plan.exit_code == 0, plan.stderr
     assert plan.json()["summary"]["noop"] == 3
+
+
+def test_export_primes_the_parse_cache_so_the_next_plan_reads_no_yaml(local):
+    local.commit("init")
+    seeded(local, job_body("etl"), scripts=[SCRIPT])
+    local.run("export", "-w", "dev")
+    cache = json.loads((local.root / ".jobsync" / "cache" / "repo-dev.json").read_text())
+
+    plan = local.run("plan", "-w", "dev", "--detailed-exitcode")
+
+    assert sorted(cache["files"]) == ["workspaces/dev/jobs/etl.yaml", "workspaces/dev/scripts/sales/load.yaml"]
+    assert plan.exit_code == 0
+
+
+def test_a_file_edited_after_export_is_read_again_despite_the_cache(local):
+    local.commit("init")
+    seeded(local, job_body("etl"))
+    local.run("export", "-w", "dev")
+    path = local.folder / "jobs" / "etl.yaml"
+    path.write_text(path.read_text().replace("0 0 2 * * ?", "0 0 3 * * ?"))
+
+    plan = local.run("plan", "-w", "dev")
+
+    assert "schedule.cron.expression: 0 0 2 * * ? -> 0 0 3 * * ?" in plan.stdout
