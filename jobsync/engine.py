@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +100,15 @@ def make_plan(
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
     planning the union of both; neither plans everything."""
-    with bulk_work():
-        desired = desired_state(config)
-        snapshot = workspace.snapshot(refresh=refresh)
+    with bulk_work(), ThreadPoolExecutor(max_workers=1) as reader:
+        # The workspace is read (mostly waiting on the API) while the repo is parsed (CPU).
+        reading = reader.submit(workspace.snapshot, refresh=refresh)
+        try:
+            desired = desired_state(config)
+        except BaseException:
+            reading.exception()  # let the read finish; the repo's error is the one to report
+            raise
+        snapshot = reading.result()
     settings = PlanSettings(
         workspace=config.name, user=config.user, policies=config.policies,
         backend=workspace.label, mappings=config.mappings,

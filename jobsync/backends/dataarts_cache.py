@@ -54,13 +54,24 @@ class JobCache:
     def __init__(self, path: Path | None, owner: str) -> None:
         self.path = path
         self.owner = owner
-        self.entries: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, dict[str, Any]] | None = None  # read on first use
         self.dirty = False
-        if path is not None:
-            self.entries = self._load(path)
+
+    @property
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """The cached jobs, read from disk the first time they are needed (in the reading
+        thread, after the list, rather than while the backend is built)."""
+        if self._entries is None:
+            self._entries = self._load(self.path) if self.path is not None else {}
+        return self._entries
+
+    @entries.setter
+    def entries(self, value: dict[str, dict[str, Any]]) -> None:
+        self._entries = value
 
     def __repr__(self) -> str:
-        return f"JobCache({str(self.path)!r}, {len(self.entries)} jobs)"
+        held = "not read yet" if self._entries is None else f"{len(self._entries)} jobs"
+        return f"JobCache({str(self.path)!r}, {held})"
 
     def _load(self, path: Path) -> dict[str, dict[str, Any]]:
         try:
