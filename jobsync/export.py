@@ -103,7 +103,7 @@ def export_workspace(
         write_atomic(path, data)
     for path in removes:
         path.unlink(missing_ok=True)
-    prime_cache(config.repo_root / CACHE_DIR / f"repo-{config.name}.json", config.repo_root, (
+    prime_cache(config.repo_root / CACHE_DIR / f"repo-{config.name}.json", config.folder, config.repo_root, (
         (key.kind, path, files[path], data) for key, (files, data) in rendered.items()
         for path in files if path.suffix == ".yaml"))
     progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "

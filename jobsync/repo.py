@@ -181,7 +181,8 @@ def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) 
 
 
 class _Lines:
-    """Line numbers of a file's YAML nodes, parsed only when a problem needs one."""
+    """Line numbers of a file's YAML nodes, parsed only when a problem needs one (none
+    for a mapping that was never text)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -194,7 +195,7 @@ class _Lines:
 
 
 class ParseCache:
-    """Checked file mappings keyed by a hash of the file's bytes, kept between runs.
+    """Checked bodies keyed by a hash of the file's bytes, kept between runs.
 
     A file whose bytes are unchanged skips YAML parsing and the schema check, the two costs
     of reading a large repo. Entries are valid for one jobsync and schema version only.
@@ -202,7 +203,7 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}"
+        self.version = f"{__version__}/{schemas.VERSION}/body"  # entries are checked API-form bodies
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.dirty = False
@@ -234,34 +235,28 @@ class ParseCache:
         write_atomic(self.path, json.dumps({"version": self.version, "files": files}, separators=(",", ":")))
 
 
-def prime_cache(cache_path: Path, repo_root: Path, written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]) -> None:
+def prime_cache(cache_path: Path, folder: Path, repo_root: Path,
+                written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]) -> None:
     """Record files jobsync itself just wrote, so the next read need not parse them.
 
-    Only mappings the schema accepts are recorded: the cache must never let a bad file pass.
+    Each mapping goes through the same checks as a file read from disk; only what passes
+    is recorded, so the cache never lets a bad file through.
     """
     cache = ParseCache(cache_path)
     cache.seen.update(cache.entries)
     for kind, path, raw, data in written:
-        if not schemas.check(kind.value, data, ""):
-            digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-            cache.put(path.relative_to(repo_root).as_posix(), digest, data)
+        rel = path.relative_to(repo_root).as_posix()
+        body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[])
+        if body is not None:
+            cache.put(rel, _digest(raw), body)
     cache.save()
 
 
-def parse_file(kind: Kind, rel: str, raw: bytes, problems: list[Problem],
-               cache: ParseCache | None = None) -> dict[str, Any] | None:
-    """The file's mapping if it parses and fits the schema; problems are appended."""
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    cached = cache.get(rel, digest) if cache else None
-    if cached is not None:
-        return dict(cached)
-    data = _parse_checked(kind, rel, raw.decode("utf-8"), problems)
-    if data is not None and cache is not None:
-        cache.put(rel, digest, data)
-    return data
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def _parse_checked(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str, Any] | None:
+def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
         data = yamlio.load(text)
     except yaml.YAMLError as error:
@@ -272,22 +267,18 @@ def _parse_checked(kind: Kind, rel: str, text: str, problems: list[Problem]) -> 
     if not isinstance(data, dict):
         problems.append(Problem(rel, f"a {kind.value} file must hold a mapping", 1))
         return None
+    return data
+
+
+def _checked_body(kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path,
+                  text: str | None, problems: list[Problem]) -> dict[str, Any] | None:
+    """The API-form body (a script's without its content) of a file's mapping, if it passes
+    the schema, the name and the folder checks; problems are appended."""
     found = schemas.check(kind.value, data, rel, text)
-    problems.extend(found)
-    return None if found else data
-
-
-def load_file(
-    kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem],
-    cache: ParseCache | None = None, siblings: Siblings | None = None,
-) -> Spec | None:
-    """Parse and check one object file; problems are appended, never raised."""
-    rel = path.relative_to(repo_root).as_posix()
-    raw = path.read_bytes()
-    data = parse_file(kind, rel, raw, problems, cache)
-    if data is None:
+    if found:
+        problems.extend(found)
         return None
-    lines = _Lines(raw.decode("utf-8"))
+    lines = _Lines(text or "")
     if data["name"] != path.stem:
         problems.append(Problem(rel, f"name {data['name']!r} must match the file name "
                                 f"{path.stem!r}; rename one of them", lines.of("name"), "name"))
@@ -300,11 +291,36 @@ def load_file(
         return None
     if "directory" not in data and folder_dir != "/":
         data = {"name": data["name"], "directory": folder_dir, **data}
-    content = _sidecar(path, rel, problems, siblings or Siblings()) if kind is Kind.SCRIPT else None
-    if kind is Kind.SCRIPT and content is None:
-        return None
-    body = from_file_form(kind, data, content)
-    return Spec(ObjectKey(kind, data["name"]), body, source=rel)
+    return from_file_form(kind, data, None)
+
+
+def load_file(
+    kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem],
+    cache: ParseCache | None = None, siblings: Siblings | None = None,
+) -> Spec | None:
+    """Parse and check one object file; problems are appended, never raised.
+
+    With a cache, a file whose bytes it has seen is not parsed or checked again, and the
+    Spec shares the cached body (bodies are read-only) rather than holding a copy.
+    """
+    rel = path.relative_to(repo_root).as_posix()
+    raw = path.read_bytes()
+    digest = _digest(raw)
+    body = cache.get(rel, digest) if cache else None
+    if body is None:
+        text = raw.decode("utf-8")
+        data = _parse(kind, rel, text, problems)
+        body = _checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
+        if body is None:
+            return None
+        if cache is not None:
+            cache.put(rel, digest, body)
+    if kind is Kind.SCRIPT:
+        content = _sidecar(path, rel, problems, siblings or Siblings())
+        if content is None:
+            return None
+        body = {**body, CONTENT_KEY: content}
+    return Spec(ObjectKey(kind, body["name"]), body, source=rel)
 
 
 def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = None) -> dict[ObjectKey, Spec]:
