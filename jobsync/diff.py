@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
@@ -49,6 +47,9 @@ def _value(value: Any) -> Any:
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """Every difference, sorted by path, so the same two bodies always give the same list."""
+    # Imported here: deepdiff pulls in numpy and pydantic (0.15 s), and a no-op plan never diffs.
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(dict(before), dict(after), view="tree", verbose_level=2)
     changes = []
     for report, items in tree.items():
