@@ -100,7 +100,7 @@ def export_workspace(
             (result.changed if key in existing else result.added).append(str(key))
     result.removed = sorted(str(k) for k in stale)
     for path, data in writes.items():
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)  # git records them; see write_atomic
     for path in removes:
         path.unlink(missing_ok=True)
     prime_cache(config.repo_root / CACHE_DIR / f"repo-{config.name}.json", config.folder, config.repo_root, (

@@ -11,7 +11,6 @@ import git
 
 from jobsync.errors import RepoError
 
-
 MANY_PATHS = 500  # above this, paths are not passed on the command line
 
 
@@ -68,25 +67,39 @@ def dirty_paths(root: Path, under: Iterable[Path]) -> list[str]:
 
 
 def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
-    """Stage `paths` (added, changed or deleted) and commit them; None when nothing changed."""
+    """Stage `paths` (added, changed or deleted) and commit them; None when nothing changed.
+
+    Paths are staged with `update-index` from stdin: linear in their number, where pathspecs
+    (10,000 of them do not fit on a command line anyway) are matched against every file.
+    Anything else already staged stays out of the commit.
+    """
     repo = _repo(root)
     rels = [str(p.relative_to(root)) for p in paths]
     if not rels:
         return None
-    listing = "\0".join(rels) + "\0"  # paths go through stdin: 10,000 overflow argv
-    pathspec = ("--pathspec-from-file=-", "--pathspec-file-nul")
-    _git(root, "add", "--all", *pathspec, stdin=listing)
-    staged = set(repo.git.diff("--cached", "--name-only", "-z").split("\0"))
-    if not staged & set(rels):
+    listing = "\0".join(rels) + "\0"
+    before = _staged(repo)
+    _git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=listing)
+    ours = set(rels)
+    if not _staged(repo) & ours:
         return None
+    others = ("--pathspec-from-file=-", "--pathspec-file-nul") if before - ours else ()
     try:  # the message goes through a file: an export of 10,000 objects lists them all
         with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as note:
             note.write(message)
             note.flush()
-            _git(root, "commit", "-q", "-F", note.name, *pathspec, stdin=listing)
+            _git(root, "commit", "-q", "-F", note.name, *others, stdin=listing if others else "")
     except git.GitCommandError as error:
         raise RepoError(f"git commit failed: {error.stderr.strip() or error}") from None
     return repo.head.commit.hexsha
+
+
+def _staged(repo: git.Repo) -> set[str]:
+    try:
+        out = repo.git.diff("--cached", "--name-only", "-z")
+    except git.GitCommandError:  # no commit yet: everything in the index is staged
+        out = repo.git.ls_files("-z")
+    return {name for name in out.split("\0") if name}
 
 
 def _git(root: Path, *args: str, stdin: str) -> None:

@@ -160,3 +160,16 @@ def test_a_file_edited_after_export_is_read_again_despite_the_cache(local):
     plan = local.run("plan", "-w", "dev")
 
     assert "schedule.cron.expression: 0 0 2 * * ? -> 0 0 3 * * ?" in plan.stdout
+
+
+def test_export_commits_only_its_own_files_when_others_are_staged(local):
+    local.commit("init")
+    (local.root / "notes.txt").write_text("mine\n")
+    git(local.root, "add", "notes.txt")
+    seeded(local, job_body("etl"))
+
+    local.run("export", "-w", "dev")
+
+    committed = git(local.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert committed == ["workspaces/dev/jobs/etl.yaml"]
+    assert git(local.root, "diff", "--cached", "--name-only").split() == ["notes.txt"]
