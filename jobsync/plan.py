@@ -114,9 +114,9 @@ def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], compared: Mappi
 
 
 def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
+    if strip(spec.kind, remote.body, order=False) == spec.body:  # the common case, cheaply
+        return Change(key=spec.key, action=Action.NOOP, desired=spec.body)
     stored = strip(spec.kind, remote.body)
-    if stored == spec.body:  # the common case, decided without building the compared forms
-        return Change(key=spec.key, action=Action.NOOP, desired=spec.body, before=stored)
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common: dict[str, Any] = {
         "key": spec.key, "desired": spec.body, "before": stored,
