@@ -54,7 +54,8 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def document_lines(document: Mapping[str, Any]) -> Iterator[str]:
-    """A JSON object with each top-level key on its line and, in lists, one item per line.
+    """A JSON object with each top-level key on its line and, inside a top-level list or
+    object, one item per line.
 
     Readable and diff-friendly like an indented file, yet each item goes through the C
     encoder, and nothing holds the whole text: a 10,000-job workspace document is written
@@ -67,10 +68,16 @@ def document_lines(document: Mapping[str, Any]) -> Iterator[str]:
     for index, (key, value) in enumerate(document.items()):
         yield ("\n" if index == 0 else ",\n") + f"  {compact(key)}: "
         if isinstance(value, list) and value:
-            yield "[\n" + ",\n".join(f"    {compact(item)}" for item in value[:1])
-            for item in value[1:]:
-                yield f",\n    {compact(item)}"
-            yield "\n  ]"
+            yield from _items("[", (compact(item) for item in value), "]")
+        elif isinstance(value, dict) and value:
+            yield from _items("{", (f"{compact(k)}: {compact(v)}" for k, v in value.items()), "}")
         else:
             yield compact(value)
     yield "\n}\n"
+
+
+def _items(opening: str, items: Iterator[str], closing: str) -> Iterator[str]:
+    yield opening
+    for index, item in enumerate(items):
+        yield ("\n    " if index == 0 else ",\n    ") + item
+    yield f"\n  {closing}"

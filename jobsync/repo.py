@@ -22,7 +22,7 @@ import yaml
 
 from jobsync import __version__, schemas, yamlio
 from jobsync.errors import ConfigError, Problem
-from jobsync.fileio import write_atomic
+from jobsync.fileio import document_lines, write_atomic
 from jobsync.model import Kind, ObjectKey, Spec, directory_of
 from jobsync.normalize import normal_directory, strip
 
@@ -232,7 +232,7 @@ class ParseCache:
         if not (self.dirty or stale):
             return
         files = {rel: entry for rel, entry in self.entries.items() if rel in self.seen}
-        write_atomic(self.path, json.dumps({"version": self.version, "files": files}, separators=(",", ":")))
+        write_atomic(self.path, document_lines({"version": self.version, "files": files}), durable=False)
 
 
 def prime_cache(cache_path: Path, folder: Path, repo_root: Path,

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from jobsync.fileio import write_atomic
+from jobsync.fileio import document_lines, write_atomic
 
 FORMAT = 1
 SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
@@ -120,5 +120,5 @@ class JobCache:
         if self.path is None or not self.dirty:
             return
         document = {"format": FORMAT, "owner": self.owner, "jobs": self.entries}
-        write_atomic(self.path, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        write_atomic(self.path, document_lines(document), durable=False)  # a cache: losing it costs a read
         self.dirty = False
