@@ -11,7 +11,7 @@ import typer
 
 from jobsync import changes, gitrepo, planfile, scaffold
 from jobsync import config as configuration
-from jobsync.apply import ApplyResult, apply_plan
+from jobsync.apply import ApplyResult, apply_plan, dumps
 from jobsync.console import Progress, is_tty, say, warn
 from jobsync.engine import desired_state, make_plan, open_workspace, parse_selection
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
@@ -20,8 +20,6 @@ from jobsync.fileio import write_atomic
 from jobsync.plan import Plan
 from jobsync.render import jsonout, markdown, text
 from jobsync.render.document import plan_to_document
-
-BACKUPS = Path(".jobsync") / "backups"
 
 
 def _root(repo: Path | None) -> Path:
@@ -156,13 +154,11 @@ def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan
             return ExitCode.ERROR
         commit = (planned.plan.repo_commit or "uncommitted")[:12]
         result = apply_plan(planned.plan, ws, message=f"jobsync apply {commit} ({cfg.name}) by {cfg.user}",
-                            backup_root=cfg.repo_root / BACKUPS, progress=Progress())
+                            backup_root=cfg.repo_root / configuration.BACKUPS_DIR, progress=Progress())
     finally:
         ws.close()
     _report(result)
     if fmt == "json":
-        from jobsync.apply import dumps
-
         typer.echo(dumps(result))
     else:
         typer.echo(result.summary_line())

@@ -17,6 +17,9 @@ from jobsync.references import MAPPED
 WORKSPACES_DIR = "workspaces"
 WORKSPACE_FILE = "workspace.yaml"
 DEFAULT_USER = "jobsync"
+STATE_DIR = Path(".jobsync")  # under the repo root: caches and backups, ignored by git
+CACHE_DIR = STATE_DIR / "cache"
+BACKUPS_DIR = STATE_DIR / "backups"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class WorkspaceConfig:
     @property
     def file(self) -> Path:
         return self.folder / WORKSPACE_FILE
+
+    @property
+    def repo_cache(self) -> Path:
+        """The parse cache of this workspace's repo files (repo.ParseCache)."""
+        return self.repo_root / CACHE_DIR / f"repo-{self.name}.json"
 
 
 def workspace_names(repo_root: Path) -> list[str]:

@@ -20,8 +20,6 @@ from jobsync.references import RESOURCES, SCRIPTS, references, rename
 from jobsync.repo import load_objects
 from jobsync.validate import semantic_problems
 
-CACHE_DIR = Path(".jobsync") / "cache"
-
 
 @contextlib.contextmanager
 def bulk_work() -> Iterator[None]:
@@ -62,8 +60,7 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
 
 def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
     """The repo's objects with the workspace's mappings applied."""
-    cache = config.repo_root / CACHE_DIR / f"repo-{config.name}.json"
-    specs = load_objects(config.folder, config.repo_root, cache_path=cache)
+    specs = load_objects(config.folder, config.repo_root, cache_path=config.repo_cache)
     problems = semantic_problems(specs)
     if problems:
         raise ConfigError(problems)

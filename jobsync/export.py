@@ -16,7 +16,7 @@ from typing import Any
 from jobsync import gitrepo
 from jobsync.backends.base import RemoteObject, Snapshot, Workspace
 from jobsync.config import WorkspaceConfig
-from jobsync.engine import CACHE_DIR, bulk_work
+from jobsync.engine import bulk_work
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.model import Kind, ObjectKey
@@ -103,7 +103,7 @@ def export_workspace(
         write_atomic(path, data, durable=False)  # git records them; see write_atomic
     for path in removes:
         path.unlink(missing_ok=True)
-    prime_cache(config.repo_root / CACHE_DIR / f"repo-{config.name}.json", config.folder, config.repo_root, (
+    prime_cache(config.repo_cache, config.folder, config.repo_root, (
         (key.kind, path, files[path], data) for key, (files, data) in rendered.items()
         for path in files if path.suffix == ".yaml"))
     progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "

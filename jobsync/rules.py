@@ -9,7 +9,7 @@ scripts its nodes run, and the jobs it depends on.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from jobsync.backends.base import SCHEDULING, Environment, RemoteObject, Snapshot
 from jobsync.model import Kind, ObjectKey, Spec
@@ -135,7 +135,7 @@ def _check(change: Change, snapshot: Snapshot, settings: PlanSettings,
     return dataclasses.replace(change, warnings=tuple(warnings), restart=restart)
 
 
-def _still_used(changes: Iterable[Change], desired: Mapping[ObjectKey, Spec]) -> dict[ObjectKey, list[str]]:
+def _still_used(desired: Mapping[ObjectKey, Spec]) -> dict[ObjectKey, list[str]]:
     """Objects a desired job uses: deleting them would break it."""
     users: dict[ObjectKey, list[str]] = {}
     for spec in desired.values():
@@ -175,7 +175,9 @@ def apply_rules(changes: list[Change], desired: Mapping[ObjectKey, Spec], snapsh
                 settings: PlanSettings) -> list[Change]:
     exists = set(snapshot.objects)
     creating = {c.key for c in changes if c.action is Action.CREATE}
-    users = _still_used(changes, desired)
+    # Only deletes need it, and it reads every job in the repo: skip it on plans without one.
+    deleting = any(c.action is Action.DELETE for c in changes)
+    users = _still_used(desired) if deleting else {}
     checked = []
     for change in changes:
         if change.action in (Action.CREATE, Action.UPDATE, Action.DELETE):

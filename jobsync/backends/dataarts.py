@@ -44,6 +44,7 @@ from jobsync.backends.dataarts_read import (
     list_all,
     optional_names,
 )
+from jobsync.config import CACHE_DIR
 from jobsync.model import Kind, ObjectKey
 
 EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
@@ -112,7 +113,7 @@ class DataArtsWorkspace:
                 path_style=config.obs_path_style,
             )
             obs = ObsTransfer(obs_client, config.obs_bucket)
-        cache_path = repo_root / ".jobsync" / "cache" / f"{workspace_name}.json"
+        cache_path = repo_root / CACHE_DIR / f"{workspace_name}.json"
         return cls(config, credentials, obs=obs, cache_path=cache_path)
 
     # -- reading -----------------------------------------------------------------------------
