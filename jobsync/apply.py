@@ -18,7 +18,7 @@ from jobsync.backends.base import Failure, Workspace
 from jobsync.fileio import write_atomic, write_json
 from jobsync.model import Kind, ObjectKey
 from jobsync.plan import Action, Change, Plan
-from jobsync.references import JOBS, RESOURCES, SCRIPTS, references
+from jobsync.references import referenced_keys
 from jobsync.repo import render_files
 from jobsync.schemas import schema_dir
 
@@ -49,11 +49,7 @@ def needs(change: Change) -> set[ObjectKey]:
     """The objects a change's new body uses."""
     if change.desired is None:
         return set()
-    uses = references(change.key.kind, change.desired)
-    found = {ObjectKey(Kind.SCRIPT, n) for n in uses.get(SCRIPTS, ())}
-    found |= {ObjectKey(Kind.RESOURCE, n) for n in uses.get(RESOURCES, ())}
-    found |= {ObjectKey(Kind.JOB, n) for n in uses.get(JOBS, ())}
-    return found - {change.key}
+    return referenced_keys(change.key.kind, change.desired) - {change.key}
 
 
 def job_waves(changes: Sequence[Change]) -> list[list[Change]]:

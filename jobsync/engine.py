@@ -16,7 +16,7 @@ from jobsync.config import WorkspaceConfig
 from jobsync.errors import ConfigError, JobsyncError, Problem
 from jobsync.model import Kind, ObjectKey, Spec
 from jobsync.plan import Plan, PlanSettings, compute_plan
-from jobsync.references import RESOURCES, SCRIPTS, references, rename
+from jobsync.references import referenced_keys, rename
 from jobsync.repo import load_objects
 from jobsync.validate import semantic_problems
 
@@ -78,9 +78,8 @@ def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: 
         raise JobsyncError(f"no job named {', '.join(sorted(unknown))} in the repo or the workspace")
     for key in list(keys):
         spec = desired.get(key)
-        uses = references(Kind.JOB, spec.body) if spec else {}
-        keys |= {ObjectKey(Kind.SCRIPT, n) for n in uses.get(SCRIPTS, ())}
-        keys |= {ObjectKey(Kind.RESOURCE, n) for n in uses.get(RESOURCES, ())}
+        uses = referenced_keys(Kind.JOB, spec.body) if spec else set()
+        keys |= {used for used in uses if used.kind is not Kind.JOB}
     return frozenset(keys)
 
 

@@ -118,6 +118,15 @@ def references(kind: Kind, body: Mapping[str, Any]) -> dict[str, set[str]]:
     return found
 
 
+OBJECT_KINDS = {SCRIPTS: Kind.SCRIPT, RESOURCES: Kind.RESOURCE, JOBS: Kind.JOB}
+
+
+def referenced_keys(kind: Kind, body: Mapping[str, Any]) -> set[ObjectKey]:
+    """The scripts, resources and jobs a definition names, as keys."""
+    found = references(kind, body)
+    return {ObjectKey(OBJECT_KINDS[c], name) for c in OBJECT_KINDS for name in found.get(c, ())}
+
+
 def rename(kind: Kind, body: Mapping[str, Any], mappings: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     """Body with every mapped reference renamed: a copy when something is renamed, else body."""
     if not any(mappings.values()) or not any(

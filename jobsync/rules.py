@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from jobsync.backends.base import SCHEDULING, Environment, RemoteObject, Snapshot
 from jobsync.model import Kind, ObjectKey, Spec
 from jobsync.plan import Action, Change, PlanSettings
-from jobsync.references import JOBS, MAPPED, SCRIPTS, invert, references
+from jobsync.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
 
 CATEGORY_NOUN = {
     "connections": "data connection",
@@ -158,9 +158,9 @@ def _propagate(changes: list[Change], snapshot: Snapshot) -> list[Change]:
         for change in list(by_key.values()):
             if change.action not in (Action.CREATE, Action.UPDATE) or change.key.kind is not Kind.JOB:
                 continue
-            uses = _uses(change)
-            needed = [ObjectKey(Kind.SCRIPT, n) for n in sorted(uses.get(SCRIPTS, ()))]
-            needed += [ObjectKey(Kind.JOB, n) for n in sorted(uses.get(JOBS, ()))]
+            uses = referenced_keys(Kind.JOB, change.desired or {})
+            needed = sorted((k for k in uses if k.kind is not Kind.RESOURCE),
+                            key=lambda k: (k.kind is Kind.JOB, k.name))  # scripts first, as before
             waiting = [
                 str(key) for key in needed
                 if key not in snapshot.objects and by_key.get(key, change).action is Action.BLOCKED
