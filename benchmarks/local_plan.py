@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from jobsync.model import Kind, ObjectKey
-from jobsync.repo import render_files
-from jobsync.schemas import schema_dir
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.repo.files import render_files
+from jobsync.repo.schemas import schema_dir
 
 
 def job(index: int, rng: random.Random) -> dict:
@@ -61,7 +61,7 @@ def build(root: Path, count: int) -> list[dict]:
 
 MEASURE = """
 import resource, sys, time
-from jobsync.cli import main
+from jobsync.cli.app import main
 start = time.perf_counter()
 code = main(sys.argv[1:])
 print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)

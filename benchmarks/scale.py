@@ -41,8 +41,8 @@ from typing import Any
 
 import yaml
 
-from jobsync.backends.dataarts_http import Credentials, SignedClient, TokenBucket
-from jobsync.backends.dataarts_read import list_all
+from jobsync.backends.dataarts.http import Credentials, SignedClient, TokenBucket
+from jobsync.backends.dataarts.read import list_all
 from jobsync.emulator.state import default_state
 from jobsync.emulator.testing import EmulatorServer, running_emulator
 

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from jobsync.cli import main
+from jobsync.cli.app import main
 
 raise SystemExit(main())

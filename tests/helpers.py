@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from jobsync.cli import app
-from jobsync.model import Kind, ObjectKey
-from jobsync.repo import render_files
-from jobsync.schemas import schema_dir
+from jobsync.cli.app import app
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.repo.files import render_files
+from jobsync.repo.schemas import schema_dir
 
 os.environ.update({
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
 
 SCHEDULING = "SCHEDULING"
 STOPPED = "STOPPED"

@@ -35,8 +35,8 @@ from jobsync.backends.base import (
     RemoteObject,
     Snapshot,
 )
-from jobsync.model import Kind, ObjectKey
-from jobsync.references import MAPPED, references
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.references import MAPPED, references
 
 SECTIONS = {Kind.JOB: "jobs", Kind.SCRIPT: "scripts", Kind.RESOURCE: "resources"}
 ENVIRONMENT_LISTS = {

@@ -17,9 +17,9 @@ from filelock import FileLock, Timeout
 
 from jobsync.backends.base import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.core.model import Kind
 from jobsync.errors import StateError
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.model import Kind
 
 LOCK_TIMEOUT_S = 60
 

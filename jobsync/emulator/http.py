@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobsync.backends.document import RuleError, WorkspaceDocument
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 # rule code (backends/document.py) -> DLF error code; all invented
 RULE_TO_DLF = {

@@ -10,6 +10,7 @@ from typing import Any
 
 from jobsync.backends.base import SCHEDULING, STOPPED
 from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.core.model import Kind
 from jobsync.emulator.http import (
     INVALID,
     NAME_EXISTS,
@@ -22,7 +23,6 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.paging import listing
-from jobsync.model import Kind
 
 JOB_TYPES = ("BATCH", "REAL_TIME")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.core.model import Kind
 from jobsync.emulator.http import (
     INVALID,
     NAME_EXISTS,
@@ -18,7 +19,6 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.paging import listing
-from jobsync.model import Kind
 
 REQUEST_ONLY = ("targetStatus", "approvers")
 

@@ -25,7 +25,7 @@ from jobsync.emulator.server import make_server
 from jobsync.emulator.state import EmulatorState, default_state
 
 if TYPE_CHECKING:
-    from jobsync.backends.dataarts import DataArtsWorkspace
+    from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 
 TRANSFER_BUCKET = "jobsync-transfer"
 
@@ -110,10 +110,10 @@ class EmulatorServer:
         self, workspace_id: str = "default", user: str = "analyst", **changes: Any
     ) -> DataArtsWorkspace:
         """A DataArtsWorkspace on this emulator acting as `user`; close it after use."""
-        from jobsync.backends.dataarts import DataArtsWorkspace
-        from jobsync.backends.dataarts_config import parse_config
-        from jobsync.backends.dataarts_http import Credentials
-        from jobsync.backends.dataarts_import import ObsTransfer
+        from jobsync.backends.dataarts.config import parse_config
+        from jobsync.backends.dataarts.http import Credentials
+        from jobsync.backends.dataarts.importer import ObsTransfer
+        from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 
         ak, sk = self.credential(user)
         config = parse_config(self.backend_config(workspace_id, **changes), "workspace.yaml")

@@ -25,6 +25,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from jobsync.backends.document import RuleError, WorkspaceDocument, now_ms
+from jobsync.core.model import Kind
+from jobsync.core.references import (
+    CONNECTIONS,
+    DIS_STREAMS,
+    GES_GRAPHS,
+    RESOURCES,
+    SCRIPTS,
+    references,
+    rename,
+)
 from jobsync.emulator.bucket import read_obs, write_obs
 from jobsync.emulator.http import (
     INVALID,
@@ -40,16 +50,6 @@ from jobsync.emulator.http import (
 )
 from jobsync.emulator.jobs import job_entry
 from jobsync.emulator.state import EmulatorState
-from jobsync.model import Kind
-from jobsync.references import (
-    CONNECTIONS,
-    DIS_STREAMS,
-    GES_GRAPHS,
-    RESOURCES,
-    SCRIPTS,
-    references,
-    rename,
-)
 
 EXTENSIONS = {".job": Kind.JOB, ".script": Kind.SCRIPT, ".resource": Kind.RESOURCE}
 REPLACE_TYPES = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.plan import Action, Change, Plan
+from jobsync.core.plan import Action, Change, Plan
 
 FORMAT_VERSION = "1.0"
 SUMMARY_ORDER = ("create", "update", "delete", "skip", "blocked")

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jobsync import scaffold
-from jobsync.archive import read_archive
-from jobsync.archive.command import app
 from jobsync.backends.local import LocalWorkspace
-from jobsync.cli import main
-from jobsync.model import Kind, ObjectKey
-from jobsync.normalize import strip
+from jobsync.cli.app import main
+from jobsync.cli.archive import app
+from jobsync.consolezip import read_archive
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.normalize import strip
+from jobsync.ops import init as scaffold
 
 
 def git(root: Path, *args: str) -> str:

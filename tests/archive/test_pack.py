@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from jobsync.archive import LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size, read_archive
+from jobsync.consolezip import LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size, read_archive
+from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.errors import ArchiveError
-from jobsync.model import Kind, ObjectKey, Spec
 
 
 def spec(kind: Kind, body: dict[str, Any]) -> Spec:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from jobsync.archive import LOCAL_LIMIT, OBS_LIMIT, Package, pack, read_archive
+from jobsync.consolezip import LOCAL_LIMIT, OBS_LIMIT, Package, pack, read_archive
+from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.errors import ArchiveError
-from jobsync.model import Kind, ObjectKey, Spec
 
 JAR = "obs://bucket/lib/udf.jar"
 

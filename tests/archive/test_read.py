@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from jobsync.archive import ArchiveEntry, read_archive
+from jobsync.consolezip import ArchiveEntry, read_archive
+from jobsync.core.model import Kind
 from jobsync.errors import ArchiveError
-from jobsync.model import Kind
 
 
 def by_key(entries: list[ArchiveEntry]) -> dict[tuple[Kind, str], ArchiveEntry]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jobsync.archive import Limits, read_archive
+from jobsync.consolezip import Limits, read_archive
 from jobsync.errors import ArchiveError
 
 JOB = {"name": "myJob", "nodes": []}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from jobsync.backends.dataarts import DataArtsWorkspace
-from jobsync.backends.dataarts_config import credentials_from_env, parse_config
-from jobsync.backends.dataarts_http import Credentials
+from jobsync.backends.dataarts.config import credentials_from_env, parse_config
+from jobsync.backends.dataarts.http import Credentials
+from jobsync.backends.dataarts.workspace import DataArtsWorkspace
+from jobsync.core.model import Kind, ObjectKey
 from jobsync.emulator.testing import running_emulator
 from jobsync.errors import ConfigError, RemoteError
-from jobsync.model import Kind, ObjectKey
 
 
 def job(name: str, value: str) -> dict:

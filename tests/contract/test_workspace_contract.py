@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import SCHEDULING, STOPPED, Workspace
-from jobsync.backends.dataarts import DataArtsWorkspace
+from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 from jobsync.backends.local import LocalWorkspace
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
 
 EXAMPLES = Path("/work/shared/reference/examples")
 if not EXAMPLES.exists():  # pragma: no cover - the examples travel with the reference

@@ -15,7 +15,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from obs import ObsClient
 
 from jobsync.backends.base import SCHEDULING
-from jobsync.backends.dataarts_http import Credentials, RetryPolicy, SignedClient
+from jobsync.backends.dataarts.http import Credentials, RetryPolicy, SignedClient
 from jobsync.emulator.testing import EmulatorServer
 
 

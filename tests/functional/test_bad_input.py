@@ -7,7 +7,7 @@ import json
 import pytest
 from helpers import git, job_body
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_dependjobs_cycle_is_reported(repo):
 def test_outside_a_git_repository_the_error_says_what_to_do(tmp_path):
     from typer.testing import CliRunner
 
-    from jobsync.cli import app
+    from jobsync.cli.app import app
 
     result = CliRunner().invoke(app, ["plan", "--repo", str(tmp_path)])
 

@@ -6,7 +6,7 @@ import json
 
 from helpers import EXAMPLES, git, job_body, remote_job
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 def seeded(scenario, *jobs, scripts=(), resources=()):

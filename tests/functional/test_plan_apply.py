@@ -6,7 +6,7 @@ import json
 
 from helpers import job_body, remote_job
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 def test_apply_of_a_saved_plan_changes_exactly_what_it_showed(scenario, tmp_path):

@@ -12,8 +12,8 @@ import shutil
 
 from helpers import EXAMPLES, Scenario, environment
 
-from jobsync.model import Kind
-from jobsync.normalize import strip
+from jobsync.core.model import Kind
+from jobsync.core.normalize import strip
 
 
 def load(name):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from helpers import job_body, remote_job, sql_node
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 def versions(scenario, name):

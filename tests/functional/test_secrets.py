@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import job_body, remote_job
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 def test_credentials_appear_in_no_output_or_file(scenario, tmp_path_factory):

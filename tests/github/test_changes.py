@@ -7,8 +7,8 @@ import json
 import pytest
 from helpers import Scenario, git, job_body, remote_job, sql_node
 
-from jobsync.changes import changed_since, classify
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.repo.changes import changed_since, classify
 
 
 def _script(name: str, sql: str) -> dict:

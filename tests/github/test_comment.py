@@ -6,7 +6,7 @@ import pytest
 from fake_github import REPOSITORY, TOKEN
 from typer.testing import CliRunner
 
-from jobsync.cli import app
+from jobsync.cli.app import app
 from jobsync.errors import RemoteError
 from jobsync.github.api import GitHub
 from jobsync.github.comment import PLAN_MARKER, fit, plan_comment, upsert_comment

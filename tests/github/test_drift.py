@@ -12,8 +12,8 @@ import pytest
 import yaml
 from helpers import git, job_body
 
+from jobsync.core.model import Kind
 from jobsync.github import TEMPLATES, drift
-from jobsync.model import Kind
 
 BRANCH = "jobsync/drift/dev"
 

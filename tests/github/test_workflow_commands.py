@@ -13,7 +13,7 @@ import yaml
 from helpers import git
 from typer.testing import CliRunner
 
-from jobsync.cli import app
+from jobsync.cli.app import app
 from jobsync.github.comment import PLAN_MARKER
 
 PROJECT = Path(__file__).resolve().parents[2]

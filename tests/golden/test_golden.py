@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from helpers import Scenario
 
-from jobsync.schemas import schema_file
+from jobsync.repo.schemas import schema_file
 
 CASES = sorted(p for p in Path(__file__).parent.iterdir() if (p / "remote.json").exists())
 FORMATS = {"text": "plan.txt", "markdown": "plan.md", "json": "plan.json"}

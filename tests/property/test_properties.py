@@ -8,12 +8,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobsync import yamlio
-from jobsync.apply import apply_plan
 from jobsync.backends.local import LocalWorkspace
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.plan import PlanSettings, compute_plan
-from jobsync.repo import from_file_form, to_file_form
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.plan import PlanSettings, compute_plan
+from jobsync.ops.apply import apply_plan
+from jobsync.repo import yamlio
+from jobsync.repo.files import from_file_form, to_file_form
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x85\u2028\u2029"), max_size=20)

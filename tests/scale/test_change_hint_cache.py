@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from helpers import WORKSPACE_ID, Scenario, environment, job_body, sql_node
 
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 EXPORT = "POST v1/jobs/batch-export"
 

@@ -6,7 +6,7 @@ import json
 import multiprocessing
 
 from jobsync.backends.local import LocalWorkspace
-from jobsync.model import Kind
+from jobsync.core.model import Kind
 
 
 def _writer(path: str, prefix: str, count: int) -> None:

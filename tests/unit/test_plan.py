@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from jobsync.backends.base import Environment, RemoteObject, Snapshot
-from jobsync.config import Policies
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.plan import Action, PlanSettings, compute_plan
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.plan import Action, PlanSettings, compute_plan
+from jobsync.repo.config import Policies
 
 
 def job(name, **extra):

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from jobsync import __version__, commands
-from jobsync.console import handle_errors
+from jobsync import __version__
+from jobsync.cli import commands
+from jobsync.cli.console import handle_errors
+from jobsync.cli.options import Jobs, Repo, User, WorkspaceOpt
 from jobsync.errors import ExitCode
-from jobsync.options import Jobs, Repo, User, WorkspaceOpt
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 an error, or something blocked or failed; 2 with "
@@ -151,9 +152,9 @@ def apply(
 
 
 def _add_subcommands() -> None:
-    from jobsync.archive.command import app as archive_app
-    from jobsync.emulator.command import app as emulator_app
-    from jobsync.github.command import app as github_app
+    from jobsync.cli.archive import app as archive_app
+    from jobsync.cli.emulator import app as emulator_app
+    from jobsync.cli.github import app as github_app
 
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")

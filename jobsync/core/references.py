@@ -14,7 +14,7 @@ import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
 
 CONNECTIONS = "connections"
 DLI_QUEUES = "dli_queues"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.references import JOBS, references
 from jobsync.errors import Problem
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.references import JOBS, references
 
 
 def node_problems(spec: Spec) -> list[Problem]:

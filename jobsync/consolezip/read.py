@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jobsync.archive import safety
-from jobsync.archive.safety import DEFAULT_LIMITS, Limits, MemberError
+from jobsync.consolezip import safety
+from jobsync.consolezip.safety import DEFAULT_LIMITS, Limits, MemberError
+from jobsync.core.model import Kind, canonical_json
 from jobsync.errors import ArchiveError
-from jobsync.model import Kind, canonical_json
 
 EXTENSIONS = {".job": Kind.JOB, ".script": Kind.SCRIPT, ".resource": Kind.RESOURCE}
 

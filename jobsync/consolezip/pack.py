@@ -35,9 +35,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.references import used_objects
 from jobsync.errors import ArchiveError
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.references import used_objects
 
 LOCAL_LIMIT = 1_048_576  # console local import, 1 MB
 OBS_LIMIT = 10 * 1_048_576  # console and API import from OBS, 10 MB

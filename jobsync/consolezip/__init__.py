@@ -7,9 +7,9 @@ into files no bigger than the import limit (LOCAL_LIMIT 1 MB, OBS_LIMIT 10 MB).
 
 from __future__ import annotations
 
-from jobsync.archive.pack import LAYOUTS, LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size, uses
-from jobsync.archive.read import ArchiveEntry, read_archive
-from jobsync.archive.safety import DEFAULT_LIMITS, Limits
+from jobsync.consolezip.pack import LAYOUTS, LOCAL_LIMIT, OBS_LIMIT, Package, pack, parse_size, uses
+from jobsync.consolezip.read import ArchiveEntry, read_archive
+from jobsync.consolezip.safety import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "DEFAULT_LIMITS",

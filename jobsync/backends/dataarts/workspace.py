@@ -26,17 +26,17 @@ from typing import Any
 from obs import ObsClient
 
 from jobsync.backends.base import Environment, Failure, Outcome, RemoteObject, Snapshot
-from jobsync.backends.dataarts_cache import SETTLE_MS, JobCache
-from jobsync.backends.dataarts_config import DataArtsConfig, credentials_from_env, parse_config
-from jobsync.backends.dataarts_http import (
+from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache
+from jobsync.backends.dataarts.config import DataArtsConfig, credentials_from_env, parse_config
+from jobsync.backends.dataarts.http import (
     Credentials,
     ServiceError,
     SignedClient,
     TokenBucket,
     write_once,
 )
-from jobsync.backends.dataarts_import import JobImporter, ObsTransfer, same, service_failure
-from jobsync.backends.dataarts_read import (
+from jobsync.backends.dataarts.importer import JobImporter, ObsTransfer, same, service_failure
+from jobsync.backends.dataarts.read import (
     dis_streams,
     dli_queues,
     export_all,
@@ -44,8 +44,8 @@ from jobsync.backends.dataarts_read import (
     list_all,
     optional_names,
 )
-from jobsync.config import CACHE_DIR
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.repo.config import CACHE_DIR
 
 EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")

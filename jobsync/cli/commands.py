@@ -9,17 +9,19 @@ from pathlib import Path
 
 import typer
 
-from jobsync import changes, gitrepo, planfile, scaffold
-from jobsync import config as configuration
-from jobsync.apply import ApplyResult, apply_plan, dumps
-from jobsync.console import Progress, is_tty, say, warn
-from jobsync.engine import desired_state, make_plan, open_workspace, parse_selection
+from jobsync.cli.console import Progress, is_tty, say, warn
+from jobsync.core.plan import Plan
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
-from jobsync.export import export_workspace
 from jobsync.fileio import write_atomic
-from jobsync.plan import Plan
+from jobsync.ops import init as scaffold
+from jobsync.ops import planfile
+from jobsync.ops.apply import ApplyResult, apply_plan, dumps
+from jobsync.ops.export import export_workspace
+from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection
 from jobsync.render import jsonout, markdown, text
 from jobsync.render.document import plan_to_document
+from jobsync.repo import changes, gitrepo
+from jobsync.repo import config as configuration
 
 
 def _root(repo: Path | None) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobsync.backends.dataarts_http import Credentials
+from jobsync.backends.dataarts.http import Credentials
 from jobsync.errors import ConfigError, Problem
 
 

@@ -14,16 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jobsync import gitrepo
-from jobsync.archive.pack import Package, pack, uses
-from jobsync.archive.read import ArchiveEntry, read_archive
-from jobsync.config import WorkspaceConfig
-from jobsync.engine import desired_state
+from jobsync.consolezip.pack import Package, pack, uses
+from jobsync.consolezip.read import ArchiveEntry, read_archive
+from jobsync.core.model import Kind, ObjectKey, Spec, canonical_json
+from jobsync.core.references import invert, rename
 from jobsync.errors import ArchiveError, ConfigError, JobsyncError, RepoError
 from jobsync.fileio import write_atomic
-from jobsync.model import Kind, ObjectKey, Spec, canonical_json
-from jobsync.references import invert, rename
-from jobsync.repo import body_problems, existing_files, render_files
+from jobsync.ops.plan import desired_state
+from jobsync.repo import gitrepo
+from jobsync.repo.config import WorkspaceConfig
+from jobsync.repo.files import body_problems, existing_files, render_files
 
 
 @dataclass

@@ -15,12 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from jobsync.backends.base import Failure, Workspace
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.plan import Action, Change, Plan
+from jobsync.core.references import referenced_keys
 from jobsync.fileio import write_atomic, write_json
-from jobsync.model import Kind, ObjectKey
-from jobsync.plan import Action, Change, Plan
-from jobsync.references import referenced_keys
-from jobsync.repo import render_files
-from jobsync.schemas import schema_dir
+from jobsync.repo.files import render_files
+from jobsync.repo.schemas import schema_dir
 
 PAST = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
 Progress = Callable[[int, int, str], None]

@@ -17,14 +17,14 @@ from typing import Annotated, Any
 
 import typer
 
-from jobsync import changes, gitrepo
-from jobsync import config as configuration
-from jobsync.console import handle_errors, say
+from jobsync.cli.console import handle_errors, say
+from jobsync.cli.options import Repo
 from jobsync.errors import JobsyncError
 from jobsync.github import comment as sticky
 from jobsync.github import drift
 from jobsync.github.api import GitHub
-from jobsync.options import Repo
+from jobsync.repo import changes, gitrepo
+from jobsync.repo import config as configuration
 
 app = typer.Typer(help="GitHub pull-request workflow helpers.", no_args_is_help=True)
 

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
-from jobsync.archive.pack import LOCAL_LIMIT, Package, parse_size
-from jobsync.archive.transfer import export_archives, import_archives, write_packages
-from jobsync.commands import workspace_config
-from jobsync.console import handle_errors, say
-from jobsync.options import Repo, WorkspaceOpt
+from jobsync.cli.commands import workspace_config
+from jobsync.cli.console import handle_errors, say
+from jobsync.cli.options import Repo, WorkspaceOpt
+from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
+from jobsync.ops.archive import export_archives, import_archives, write_packages
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
 

@@ -12,9 +12,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from jobsync.backends.base import SCHEDULING, Environment, RemoteObject, Snapshot
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.plan import Action, Change, PlanSettings
-from jobsync.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.plan import Action, Change, PlanSettings
+from jobsync.core.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
 
 CATEGORY_NOUN = {
     "connections": "data connection",

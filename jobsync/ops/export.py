@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jobsync import gitrepo
 from jobsync.backends.base import RemoteObject, Snapshot, Workspace
-from jobsync.config import WorkspaceConfig
-from jobsync.engine import bulk_work
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.references import invert, rename, used_objects
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
-from jobsync.model import Kind, ObjectKey
-from jobsync.references import invert, rename, used_objects
-from jobsync.repo import existing_files, prime_cache, render_object
+from jobsync.ops.plan import bulk_work
+from jobsync.repo import gitrepo
+from jobsync.repo.config import WorkspaceConfig
+from jobsync.repo.files import existing_files, prime_cache, render_object
 
 
 @dataclass

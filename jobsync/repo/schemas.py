@@ -12,8 +12,8 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from jobsync import yamlio
 from jobsync.errors import Problem
+from jobsync.repo import yamlio
 
 VERSION = "v1"
 
@@ -23,7 +23,7 @@ def schema_dir() -> Path:
     packaged = Path(str(resources.files("jobsync"))) / "_schemas"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 def schema_file(name: str) -> Path:

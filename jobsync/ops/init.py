@@ -6,9 +6,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from jobsync import gitrepo
 from jobsync.fileio import write_atomic
-from jobsync.schemas import schema_dir
+from jobsync.repo import gitrepo
+from jobsync.repo.schemas import schema_dir
 
 WORKSPACE_YAML = """\
 # yaml-language-server: $schema=../../schemas/workspace.v1.json

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from jobsync import schemas, yamlio
+from jobsync.core.references import MAPPED
 from jobsync.errors import ConfigError, JobsyncError, Problem
-from jobsync.references import MAPPED
+from jobsync.repo import schemas, yamlio
 
 WORKSPACES_DIR = "workspaces"
 WORKSPACE_FILE = "workspace.yaml"

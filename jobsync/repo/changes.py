@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from jobsync import gitrepo
-from jobsync.config import WORKSPACE_FILE, WORKSPACES_DIR, workspace_names
-from jobsync.model import Kind, ObjectKey
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.repo import gitrepo
+from jobsync.repo.config import WORKSPACE_FILE, WORKSPACES_DIR, workspace_names
 
 KIND_BY_FOLDER = {kind.folder: kind for kind in Kind}
 IGNORED_NAMES = {".gitkeep"}

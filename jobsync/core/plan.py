@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobsync.backends.base import RemoteObject, Snapshot
-from jobsync.config import Policies
-from jobsync.diff import FieldChange, field_changes
-from jobsync.model import Kind, ObjectKey, Spec, fingerprint
-from jobsync.normalize import comparable, normal_directory, strip
+from jobsync.core.diff import FieldChange, field_changes
+from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
+from jobsync.core.normalize import comparable, normal_directory, strip
+from jobsync.repo.config import Policies
 
 
 class Action(str, enum.Enum):
@@ -182,7 +182,7 @@ def compute_plan(
 
     `only` limits the plan to those objects (for `--job`); None plans everything.
     """
-    from jobsync.rules import apply_rules  # rules read Plan types; imported late to avoid a cycle
+    from jobsync.core.rules import apply_rules  # rules read Plan types; imported late to avoid a cycle
 
     changes: list[Change] = []
     keys = set(desired) | set(snapshot.objects)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from jobsync.backends.dataarts_http import ServiceError, SignedClient
+from jobsync.backends.dataarts.http import ServiceError, SignedClient
 from jobsync.errors import RemoteError
 
 EXPORT_BATCH = 100  # batch export takes at most 100 jobs (reference §2.2)

@@ -18,12 +18,12 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.archive.pack import OBS_LIMIT, pack
 from jobsync.backends.base import Failure
-from jobsync.backends.dataarts_http import Ambiguous, RetryPolicy, ServiceError, SignedClient
-from jobsync.backends.dataarts_read import export_all
+from jobsync.backends.dataarts.http import Ambiguous, RetryPolicy, ServiceError, SignedClient
+from jobsync.backends.dataarts.read import export_all
+from jobsync.consolezip.pack import OBS_LIMIT, pack
+from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.errors import ArchiveError, RemoteError
-from jobsync.model import Kind, ObjectKey, Spec
 
 # DLF code -> rule code (backends/base.py RULE_CODES). DLF.99xx are the emulator's invented
 # codes (docs/emulator.md); DLF.6322 is the documented "data connection does not exist".

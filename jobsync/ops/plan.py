@@ -9,16 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobsync import gitrepo
 from jobsync.backends.base import Snapshot, Workspace
 from jobsync.backends.local import LocalWorkspace
-from jobsync.config import WorkspaceConfig
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.plan import Plan, PlanSettings, compute_plan
+from jobsync.core.references import referenced_keys, rename
+from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, JobsyncError, Problem
-from jobsync.model import Kind, ObjectKey, Spec
-from jobsync.plan import Plan, PlanSettings, compute_plan
-from jobsync.references import referenced_keys, rename
-from jobsync.repo import load_objects
-from jobsync.validate import semantic_problems
+from jobsync.repo import gitrepo
+from jobsync.repo.config import WorkspaceConfig
+from jobsync.repo.files import load_objects
 
 
 @contextlib.contextmanager
@@ -49,7 +49,7 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
             label=f"local {backend['path']}",
         )
     if backend["type"] == "dataarts":
-        from jobsync.backends.dataarts import DataArtsWorkspace
+        from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 
         return DataArtsWorkspace.from_config(
             backend, workspace_name=config.name, repo_root=config.repo_root
