@@ -25,13 +25,24 @@ from jobsync.repo.schemas import schema_dir
 
 
 def job(index: int, rng: random.Random) -> dict:
-    nodes = [{
-        "name": f"n{k}", "type": "DLISQL", "preNodeName": [f"n{k - 1}"] if k else [],
-        "properties": [{"name": "scriptName", "value": f"s{index:05d}"}, {"name": "queueName", "value": "default"}],
-        "pollingInterval": 20, "location": {"x": str(k * 100), "y": "0"},
-    } for k in range(rng.randint(1, 20))]
-    return {"name": f"job_{index:05d}", "directory": f"/d{index % 50}", "processType": "BATCH",
-            "schedule": {"type": "CRON", "cron": {"expression": "0 0 2 * * ?"}}, "nodes": nodes}
+    nodes = [
+        {
+            "name": f"n{k}",
+            "type": "DLISQL",
+            "preNodeName": [f"n{k - 1}"] if k else [],
+            "properties": [{"name": "scriptName", "value": f"s{index:05d}"}, {"name": "queueName", "value": "default"}],
+            "pollingInterval": 20,
+            "location": {"x": str(k * 100), "y": "0"},
+        }
+        for k in range(rng.randint(1, 20))
+    ]
+    return {
+        "name": f"job_{index:05d}",
+        "directory": f"/d{index % 50}",
+        "processType": "BATCH",
+        "schedule": {"type": "CRON", "cron": {"expression": "0 0 2 * * ?"}},
+        "nodes": nodes,
+    }
 
 
 def build(root: Path, count: int) -> list[dict]:
@@ -40,17 +51,21 @@ def build(root: Path, count: int) -> list[dict]:
     folder.mkdir(parents=True)
     (folder / "workspace.yaml").write_text("backend: {type: local, path: .jobsync/state/dev.json}\n")
     jobs = [job(i, rng) for i in range(count)]
-    scripts = [{"name": f"s{i:05d}", "type": "DLISQL", "queueName": "default", "content": f"select {i};\n"}
-               for i in range(count)]
+    scripts = [
+        {"name": f"s{i:05d}", "type": "DLISQL", "queueName": "default", "content": f"select {i};\n"}
+        for i in range(count)
+    ]
     for kind, bodies in ((Kind.JOB, jobs), (Kind.SCRIPT, scripts)):
         for body in bodies:
             key = ObjectKey(kind, body["name"])
             for path, data in render_files(folder, key, body, schema_dir=schema_dir()).items():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
-    state = {"dliQueues": ["default"],
-             "jobs": [{"definition": b, "status": "STOPPED", "versions": []} for b in jobs],
-             "scripts": [{"definition": s} for s in scripts]}
+    state = {
+        "dliQueues": ["default"],
+        "jobs": [{"definition": b, "status": "STOPPED", "versions": []} for b in jobs],
+        "scripts": [{"definition": s} for s in scripts],
+    }
     (root / ".jobsync" / "state").mkdir(parents=True)
     (root / ".jobsync" / "state" / "dev.json").write_text(json.dumps(state))
     (root / ".gitignore").write_text(".jobsync/\n")
@@ -69,8 +84,9 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_m
 
 
 def measure(root: Path, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", MEASURE, *args, "--repo", str(root)], cwd=root,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *args, "--repo", str(root)], cwd=root, capture_output=True, text=True
+    )
     seconds, rss_kb, code = done.stderr.strip().splitlines()[-1].split()
     return {"seconds": round(float(seconds), 2), "peak_rss_mb": round(int(rss_kb) / 1024), "exit": int(code)}
 
@@ -87,7 +103,7 @@ def main() -> None:
         figures = {"jobs": args.jobs, "scripts": args.jobs}
         figures["plan_noop_cold"] = measure(root, "plan", "-w", "dev")
         figures["plan_noop_warm"] = measure(root, "plan", "-w", "dev")
-        changed = jobs[:: 100]
+        changed = jobs[::100]
         for body in changed:
             path = root / "workspaces" / "dev" / "jobs" / body["directory"].strip("/") / f"{body['name']}.yaml"
             path.write_text(path.read_text().replace("0 0 2 * * ?", "0 30 2 * * ?"))

@@ -53,8 +53,10 @@ OTHER_USER = "reviewer"
 FOLDERS = 20
 CHAIN = 4  # dependJobs chains of up to 4 jobs: 4 apply waves
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
 
 
@@ -69,12 +71,18 @@ def node(index: int, kind: str, rng: random.Random, refs: Mapping[str, str]) -> 
     properties = [{"name": key, "value": value} for key, value in refs.items()]
     properties.append({"name": "emptyRunningJob", "value": "0"})
     return {
-        "name": f"n{index}", "type": kind,
+        "name": f"n{index}",
+        "type": kind,
         "location": {"x": 120 * index, "y": rng.randint(0, 600)},
         "preNodeNames": [f"n{index - 1}"] if index else [],
-        "conditions": [], "properties": properties,
-        "pollingInterval": 20, "maxExecutionTime": 360, "retryTimes": rng.randint(0, 3),
-        "retryInterval": 120, "failPolicy": "FAIL_CHILD", "eventTrigger": {},
+        "conditions": [],
+        "properties": properties,
+        "pollingInterval": 20,
+        "maxExecutionTime": 360,
+        "retryTimes": rng.randint(0, 3),
+        "retryInterval": 120,
+        "failPolicy": "FAIL_CHILD",
+        "eventTrigger": {},
     }
 
 
@@ -85,29 +93,52 @@ def job(i: int, rng: random.Random, n: int, resources: int) -> tuple[dict[str, A
     nodes = []
     for k in range(rng.randint(1, 20)):
         if k == 0 and i % 2 == 0:
-            script = {"name": f"sql_{i:05d}", "type": "DLISQL", "directory": f"/team{i % FOLDERS}/",
-                      "content": f"insert into t_{i} select * from s_{i} where dt = '${{dt}}';\n" * 5,
-                      "queueName": "default", "configuration": {}, "description": f"script of {name}"}
+            script = {
+                "name": f"sql_{i:05d}",
+                "type": "DLISQL",
+                "directory": f"/team{i % FOLDERS}/",
+                "content": f"insert into t_{i} select * from s_{i} where dt = '${{dt}}';\n" * 5,
+                "queueName": "default",
+                "configuration": {},
+                "description": f"script of {name}",
+            }
             nodes.append(node(k, "DLISQL", rng, {"scriptName": script["name"], "queueName": "default"}))
         elif k % 7 == 3 and resources:
-            nodes.append(node(k, "DLISpark", rng, {"resourceName": f"udf_{rng.randrange(resources):04d}",
-                                                   "clusterName": "default"}))
+            nodes.append(
+                node(
+                    k,
+                    "DLISpark",
+                    rng,
+                    {"resourceName": f"udf_{rng.randrange(resources):04d}", "clusterName": "default"},
+                )
+            )
         elif k % 5 == 2:
             nodes.append(node(k, "DWSSQL", rng, {"connectionName": "dws_conn", "sql": f"select {k}"}))
         else:
             nodes.append(node(k, "Dummy", rng, {}))
-    cron: dict[str, Any] = {"startTime": "2024-01-01T00:00:00+08", "expression": f"0 {i % 60} 2 * * ?",
-                            "expressionTimeZone": "GMT+08:00"}
+    cron: dict[str, Any] = {
+        "startTime": "2024-01-01T00:00:00+08",
+        "expression": f"0 {i % 60} 2 * * ?",
+        "expressionTimeZone": "GMT+08:00",
+    }
     if i % CHAIN and i % 3 == 0 and i > 0:
-        cron["dependJobs"] = {"jobs": [f"job_{i - 1:05d}"], "dependPeriod": "SAME_PERIOD",
-                              "dependFailPolicy": "FAIL"}
+        cron["dependJobs"] = {"jobs": [f"job_{i - 1:05d}"], "dependPeriod": "SAME_PERIOD", "dependFailPolicy": "FAIL"}
     body = {
-        "name": name, "directory": f"/team{i % FOLDERS}/", "processType": "BATCH",
-        "basicConfig": {"owner": USER, "priority": 0, "executeUser": "", "instanceTimeout": 0,
-                        "customFields": {}, "tags": []},
+        "name": name,
+        "directory": f"/team{i % FOLDERS}/",
+        "processType": "BATCH",
+        "basicConfig": {
+            "owner": USER,
+            "priority": 0,
+            "executeUser": "",
+            "instanceTimeout": 0,
+            "customFields": {},
+            "tags": [],
+        },
         "params": [{"name": "dt", "value": "${yesterday}", "type": "variable"}],
         "schedule": {"type": "CRON", "cron": cron},
-        "nodes": nodes, "logPath": "obs://bench-logs/dlf/",
+        "nodes": nodes,
+        "logPath": "obs://bench-logs/dlf/",
     }
     return body, script
 
@@ -117,29 +148,55 @@ def workspace_document(n: int, seed: int = 7) -> dict[str, Any]:
     resources = max(1, n // 50)
     stamp = 1_700_000_000_000
     document: dict[str, Any] = {
-        "lock_policy": "soft", "admins": ["admin"],
+        "lock_policy": "soft",
+        "admins": ["admin"],
         "connections": [{"name": "dws_conn", "type": "DWS"}],
-        "dliQueues": ["default"], "disStreams": [], "gesGraphs": [], "tags": [],
-        "jobs": [], "scripts": [], "resources": [
-            {"definition": {"name": f"udf_{r:04d}", "type": "jar", "location": f"obs://bench/udf_{r}.jar",
-                            "directory": "/udf/", "dependFiles": [], "description": ""},
-             "id": f"res{r:08d}", "lastUpdateTime": stamp, "lastUpdateUser": USER}
+        "dliQueues": ["default"],
+        "disStreams": [],
+        "gesGraphs": [],
+        "tags": [],
+        "jobs": [],
+        "scripts": [],
+        "resources": [
+            {
+                "definition": {
+                    "name": f"udf_{r:04d}",
+                    "type": "jar",
+                    "location": f"obs://bench/udf_{r}.jar",
+                    "directory": "/udf/",
+                    "dependFiles": [],
+                    "description": "",
+                },
+                "id": f"res{r:08d}",
+                "lastUpdateTime": stamp,
+                "lastUpdateUser": USER,
+            }
             for r in range(resources)
         ],
     }
     for i in range(n):
         body, script = job(i, rng, n, resources)
         t = stamp + i
-        document["jobs"].append({
-            "definition": body, "status": "STOPPED", "lockedBy": None, "tags": [],
-            "versions": [{"version": 1, "definition": body, "submitUser": USER, "submitTime": t,
-                          "description": "seed"}],
-            "id": f"{i + 1:012x}", "createTime": t, "createUser": USER,
-            "lastUpdateTime": t, "lastUpdateUser": USER,
-        })
+        document["jobs"].append(
+            {
+                "definition": body,
+                "status": "STOPPED",
+                "lockedBy": None,
+                "tags": [],
+                "versions": [
+                    {"version": 1, "definition": body, "submitUser": USER, "submitTime": t, "description": "seed"}
+                ],
+                "id": f"{i + 1:012x}",
+                "createTime": t,
+                "createUser": USER,
+                "lastUpdateTime": t,
+                "lastUpdateUser": USER,
+            }
+        )
         if script is not None:
-            document["scripts"].append({"definition": script, "lockedBy": None, "id": f"s{i:08d}",
-                                        "lastUpdateTime": t, "lastUpdateUser": USER})
+            document["scripts"].append(
+                {"definition": script, "lockedBy": None, "id": f"s{i:08d}", "lastUpdateTime": t, "lastUpdateUser": USER}
+            )
     return document
 
 
@@ -171,22 +228,33 @@ class Runner:
         out, err = self.root.parent / f"{label}.out", self.root.parent / f"{label}.err"
         start = time.perf_counter()
         with out.open("wb") as stdout, err.open("wb") as stderr:
-            process = subprocess.Popen([sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)],
-                                       stdout=stdout, stderr=stderr, env=self.env, cwd=self.root)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)],
+                stdout=stdout,
+                stderr=stderr,
+                env=self.env,
+                cwd=self.root,
+            )
             _, status, usage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
         counts = delta(self.emulator.request_counts, before)
-        figures = {"wall_s": round(wall, 2), "exit_code": process.returncode,
-                   "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-                   "api_calls": api_calls(counts), "requests": counts}
+        figures = {
+            "wall_s": round(wall, 2),
+            "exit_code": process.returncode,
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "api_calls": api_calls(counts),
+            "requests": counts,
+        }
         text = out.read_text()
         if process.returncode not in (0, 2):
             log(err.read_text()[-3000:])
         if check is not None:
             figures.update(check(text))
-        log(f"{label}: {figures['wall_s']} s, {figures['api_calls']} API calls, "
-            f"{figures['peak_rss_mb']} MB, exit {process.returncode}")
+        log(
+            f"{label}: {figures['wall_s']} s, {figures['api_calls']} API calls, "
+            f"{figures['peak_rss_mb']} MB, exit {process.returncode}"
+        )
         self.results[label] = figures
         return figures
 
@@ -205,20 +273,32 @@ def apply_summary(text: str) -> dict[str, Any]:
 def baseline(emulator: EmulatorServer, rate: float, parallelism: int = 10) -> dict[str, Any]:
     """Read every job the per-object way: list pages, then GET jobs/{name} each."""
     ak, sk = emulator.credential(USER)
-    client = SignedClient(emulator.url, Credentials(ak=ak, sk=sk), project_id=emulator.project_id,
-                          headers={"workspace": WS_ID}, bucket=TokenBucket(rate))
+    client = SignedClient(
+        emulator.url,
+        Credentials(ak=ak, sk=sk),
+        project_id=emulator.project_id,
+        headers={"workspace": WS_ID},
+        bucket=TokenBucket(rate),
+    )
     before = emulator.request_counts
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=parallelism) as pool:
-        names = [str(item["name"]) for item in
-                 list_all(client, client.path("jobs"), "jobs", query=[("jobType", "BATCH")], pool=pool)]
+        names = [
+            str(item["name"])
+            for item in list_all(client, client.path("jobs"), "jobs", query=[("jobType", "BATCH")], pool=pool)
+        ]
         for _ in pool.map(lambda name: client.get_json(client.path("jobs", name)), names):
             pass
     wall = time.perf_counter() - start
     client.close()
     counts = delta(emulator.request_counts, before)
-    return {"wall_s": round(wall, 2), "jobs_read": len(names), "api_calls": api_calls(counts),
-            "requests": counts, "parallelism": parallelism}
+    return {
+        "wall_s": round(wall, 2),
+        "jobs_read": len(names),
+        "api_calls": api_calls(counts),
+        "requests": counts,
+        "parallelism": parallelism,
+    }
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -230,9 +310,11 @@ def make_repo(root: Path, backend: dict[str, Any]) -> None:
     (root / ".gitignore").write_text(".jobsync/\n")
     folder = root / "workspaces" / WORKSPACE
     folder.mkdir(parents=True)
-    config = {"backend": backend, "user": USER,
-              "policies": {"duplicate_name": "overwrite", "lock": "soft", "running_jobs": "fail",
-                           "prune": False}}
+    config = {
+        "backend": backend,
+        "user": USER,
+        "policies": {"duplicate_name": "overwrite", "lock": "soft", "running_jobs": "fail", "prune": False},
+    }
     (folder / "workspace.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     shutil.copytree(Path(__file__).resolve().parents[1] / "schemas", root / "schemas")
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
@@ -289,8 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     state = default_state()
     state["workspaces"] = {WS_ID: document}
     report: dict[str, Any] = {
-        "jobs": n, "scripts": len(document["scripts"]), "resources": len(document["resources"]),
-        "latency_ms": args.latency_ms, "rate_limit": rate, "machine": machine(),
+        "jobs": n,
+        "scripts": len(document["scripts"]),
+        "resources": len(document["resources"]),
+        "latency_ms": args.latency_ms,
+        "rate_limit": rate,
+        "machine": machine(),
     }
     with running_emulator(state, latency_ms=args.latency_ms, rate_limit=rate) as emulator:
         report["generate_s"] = round(time.perf_counter() - start, 2)
@@ -301,12 +387,10 @@ def main(argv: list[str] | None = None) -> int:
         runner = Runner(emulator, root, env)
         runner.step("export", "export", "-w", WORKSPACE)
         runner.step("plan_noop", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
-        runner.step("plan_refresh", "plan", "-w", WORKSPACE, "--format", "json", "--refresh",
-                    check=plan_summary)
+        runner.step("plan_refresh", "plan", "-w", WORKSPACE, "--format", "json", "--refresh", check=plan_summary)
         runner.results["change"] = change_jobs(runner, n, rng)
         runner.step("plan_changed", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
-        applied = runner.step("apply_changed", "apply", "-w", WORKSPACE, "--auto-approve",
-                              check=apply_summary)
+        applied = runner.step("apply_changed", "apply", "-w", WORKSPACE, "--auto-approve", check=apply_summary)
         imports = applied["requests"].get("POST v1/jobs/import", 0)
         minimal = minimal_apply_calls(runner, {"waves": max(1, imports)}, n)
         minimal["time_at_rate_s"] = round(minimal["calls"] / rate, 2)
@@ -333,10 +417,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def machine() -> dict[str, Any]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "memory_gib": round(memory, 1), "python": sys.version.split()[0],
-            "platform": sys.platform}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": sys.version.split()[0],
+        "platform": sys.platform,
+    }
 
 
 if __name__ == "__main__":
-
     sys.exit(main())

@@ -72,18 +72,24 @@ class RemoteError(JobsyncError):
     """The workspace refused a request or could not be reached."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, code: str | None = None,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
         request_id: str | None = None,
     ) -> None:
         self.status = status
         self.code = code
         self.request_id = request_id
         detail = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"HTTP {status}" if status else "",
                 code or "",
                 f"request {request_id}" if request_id else "",
-            ) if part
+            )
+            if part
         )
         super().__init__(f"{message} ({detail})" if detail else message)
 

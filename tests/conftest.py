@@ -29,7 +29,6 @@ def emulator_server() -> Iterator[Any]:
         yield server
 
 
-
 @pytest.fixture(params=BACKENDS)
 def scenario(request: pytest.FixtureRequest, tmp_path: Path) -> Scenario:
     """A fresh repo with workspace `dev` on each backend."""

@@ -58,8 +58,12 @@ class FakeGitHub:
     # -- state helpers for tests ---------------------------------------------------------------
     def add_comment(self, pr: int, body: str, user: str = "someone") -> dict[str, Any]:
         self._next_id += 1
-        comment = {"id": self._next_id, "body": body, "user": {"login": user},
-                   "html_url": f"https://github.test/{REPOSITORY}/pull/{pr}#c{self._next_id}"}
+        comment = {
+            "id": self._next_id,
+            "body": body,
+            "user": {"login": user},
+            "html_url": f"https://github.test/{REPOSITORY}/pull/{pr}#c{self._next_id}",
+        }
         self.comments.setdefault(pr, []).append(comment)
         return comment
 
@@ -67,9 +71,7 @@ class FakeGitHub:
         return [c for c in self.comments.get(pr, []) if c["body"].startswith(marker)]
 
     # -- WSGI ----------------------------------------------------------------------------------
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         status, headers, body = self._handle(environ)
         start_response(status, [("Content-Type", "application/json"), *headers])
         return [body]
@@ -86,26 +88,23 @@ class FakeGitHub:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         payload = json.loads(environ["wsgi.input"].read(length) or b"null") if length else None
         for verb, pattern, handler in self._routes:
-            found = pattern.fullmatch(path[len(prefix):])
+            found = pattern.fullmatch(path[len(prefix) :])
             if verb == method and found:
                 return handler(*found.groups(), query=query, payload=payload, environ=environ)
         return _json("404 Not Found", {"message": "Not Found"})
 
-    def _page(self, items: list[dict[str, Any]], query: dict[str, str],
-              environ: dict[str, Any]) -> Response:
+    def _page(self, items: list[dict[str, Any]], query: dict[str, str], environ: dict[str, Any]) -> Response:
         size = min(int(query.get("per_page", 30)), self.page_size)
         page = int(query.get("page", 1))
-        chunk = items[(page - 1) * size: page * size]
+        chunk = items[(page - 1) * size : page * size]
         headers = []
         if page * size < len(items):
             rest = {**query, "page": str(page + 1)}
-            link = f"{self.url}{environ['PATH_INFO']}?" + "&".join(
-                f"{k}={v}" for k, v in rest.items())
+            link = f"{self.url}{environ['PATH_INFO']}?" + "&".join(f"{k}={v}" for k, v in rest.items())
             headers.append(("Link", f'<{link}>; rel="next"'))
         return "200 OK", headers, json.dumps(chunk).encode()
 
-    def _list_comments(self, pr: str, *, query: dict[str, str], environ: dict[str, Any],
-                       **_: Any) -> Response:
+    def _list_comments(self, pr: str, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
         return self._page(self.comments.get(int(pr), []), query, environ)
 
     def _create_comment(self, pr: str, *, payload: dict[str, Any], **_: Any) -> Response:
@@ -119,27 +118,36 @@ class FakeGitHub:
                 return _json("200 OK", comment)
         return _json("404 Not Found", {"message": "Not Found"})
 
-    def _commit_pulls(self, sha: str, *, query: dict[str, str], environ: dict[str, Any],
-                      **_: Any) -> Response:
+    def _commit_pulls(self, sha: str, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
         pulls = [{"number": self.commit_pulls[sha]}] if sha in self.commit_pulls else []
         return self._page(pulls, query, environ)
 
     def _list_pulls(self, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
         owner = REPOSITORY.split("/")[0]
-        found = [p for p in self.pulls if p["state"] == query.get("state", "open")
-                 and (not query.get("head") or f"{owner}:{p['head']['ref']}" == query["head"])
-                 and (not query.get("base") or p["base"]["ref"] == query["base"])]
+        found = [
+            p
+            for p in self.pulls
+            if p["state"] == query.get("state", "open")
+            and (not query.get("head") or f"{owner}:{p['head']['ref']}" == query["head"])
+            and (not query.get("base") or p["base"]["ref"] == query["base"])
+        ]
         return self._page(found, query, environ)
 
     def _create_pull(self, *, payload: dict[str, Any], **_: Any) -> Response:
         if any(p["head"]["ref"] == payload["head"] and p["state"] == "open" for p in self.pulls):
-            return _json("422 Unprocessable Entity",
-                         {"message": f"A pull request already exists for {payload['head']}."})
+            return _json(
+                "422 Unprocessable Entity", {"message": f"A pull request already exists for {payload['head']}."}
+            )
         number = len(self.pulls) + 1
-        pull = {"number": number, "state": "open", "title": payload["title"],
-                "body": payload["body"],
-                "head": {"ref": payload["head"]}, "base": {"ref": payload["base"]},
-                "html_url": f"https://github.test/{REPOSITORY}/pull/{number}"}
+        pull = {
+            "number": number,
+            "state": "open",
+            "title": payload["title"],
+            "body": payload["body"],
+            "head": {"ref": payload["head"]},
+            "base": {"ref": payload["base"]},
+            "html_url": f"https://github.test/{REPOSITORY}/pull/{number}",
+        }
         self.pulls.append(pull)
         return _json("201 Created", pull)
 
@@ -158,8 +166,7 @@ def running_fake_github(page_size: int = 2) -> Iterator[FakeGitHub]:
     fake = FakeGitHub(page_size)
     server: WSGIServer = make_server("127.0.0.1", 0, fake, handler_class=_Quiet)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
-                              daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield fake

@@ -23,11 +23,16 @@ from jobsync.core.model import Kind, ObjectKey
 from jobsync.repo.files import render_files
 from jobsync.repo.schemas import schema_dir
 
-os.environ.update({
-    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_ALLOW_PROTOCOL": "file", "GIT_CONFIG_NOSYSTEM": "1",
-})
+os.environ.update(
+    {
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+        "GIT_ALLOW_PROTOCOL": "file",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+)
 os.environ.pop("JOBSYNC_USER", None)
 
 # Copies of ../shared/reference/examples: official DataArts request and response bodies.
@@ -51,8 +56,14 @@ class Result:
         return json.loads(self.stdout)
 
 
-def job_body(name: str, *, nodes: list[dict[str, Any]] | None = None, depends: list[str] | None = None,
-             directory: str | None = None, **extra: Any) -> dict[str, Any]:
+def job_body(
+    name: str,
+    *,
+    nodes: list[dict[str, Any]] | None = None,
+    depends: list[str] | None = None,
+    directory: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A small, valid job; `nodes` default to one Dummy node."""
     body: dict[str, Any] = {"name": name}
     if directory:
@@ -60,8 +71,11 @@ def job_body(name: str, *, nodes: list[dict[str, Any]] | None = None, depends: l
     schedule: dict[str, Any] = {"type": "CRON", "cron": {"expression": "0 0 2 * * ?"}}
     if depends:
         schedule["cron"]["dependJobs"] = {"jobs": depends}
-    body.update(processType="BATCH", schedule=schedule,
-                nodes=nodes if nodes is not None else [{"name": "start", "type": "Dummy", "properties": []}])
+    body.update(
+        processType="BATCH",
+        schedule=schedule,
+        nodes=nodes if nodes is not None else [{"name": "start", "type": "Dummy", "properties": []}],
+    )
     body.update(extra)
     return body
 
@@ -89,10 +103,12 @@ class Scenario:
             self.configure()
 
     # -- set up -----------------------------------------------------------------------------
-    def configure(self, *, user: str = "jobsync", mappings: Mapping[str, Any] | None = None,
-                  **policies: Any) -> None:
-        config: dict[str, Any] = {"backend": self.backend_config(), "user": user,
-                                  "policies": {**DEFAULT_POLICIES, **policies}}
+    def configure(self, *, user: str = "jobsync", mappings: Mapping[str, Any] | None = None, **policies: Any) -> None:
+        config: dict[str, Any] = {
+            "backend": self.backend_config(),
+            "user": user,
+            "policies": {**DEFAULT_POLICIES, **policies},
+        }
         if mappings:
             config["mappings"] = dict(mappings)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -103,9 +119,14 @@ class Scenario:
             return {"type": "local", "path": ".jobsync/state/dev.json"}
         ak, sk = self.emulator.credential("jobsync")
         self.env = {"HUAWEICLOUD_SDK_AK": ak, "HUAWEICLOUD_SDK_SK": sk}
-        return {"type": "dataarts", "region": "cn-north-4", "project_id": self.emulator.project_id,
-                "workspace_id": WORKSPACE_ID, "endpoint": self.emulator.url,
-                "obs": {"bucket": "jobsync-transfer", "endpoint": self.emulator.obs_url}}
+        return {
+            "type": "dataarts",
+            "region": "cn-north-4",
+            "project_id": self.emulator.project_id,
+            "workspace_id": WORKSPACE_ID,
+            "endpoint": self.emulator.url,
+            "obs": {"bucket": "jobsync-transfer", "endpoint": self.emulator.obs_url},
+        }
 
     @property
     def state_path(self) -> Path:
@@ -156,20 +177,31 @@ class Scenario:
 def environment(**extra: Any) -> dict[str, Any]:
     """A workspace document with the usual connections, queue, stream and graph."""
     document = {
-        "lock_policy": "soft", "admins": ["admin"],
+        "lock_policy": "soft",
+        "admins": ["admin"],
         "connections": [{"name": "dws_conn", "type": "DWS"}],
-        "dliQueues": ["default"], "disStreams": ["clicks"], "gesGraphs": ["social"],
+        "dliQueues": ["default"],
+        "disStreams": ["clicks"],
+        "gesGraphs": ["social"],
         "tags": [{"name": "finance", "locked": False}, {"name": "frozen", "locked": True}],
-        "jobs": [], "scripts": [], "resources": [],
+        "jobs": [],
+        "scripts": [],
+        "resources": [],
     }
     document.update(extra)
     return document
 
 
-def remote_job(body: Mapping[str, Any], *, status: str = "STOPPED", locked_by: str | None = None,
-               tags: list[str] | None = None) -> dict[str, Any]:
-    return {"definition": dict(body), "status": status, "lockedBy": locked_by, "tags": tags or [],
-            "versions": [{"version": 1, "definition": dict(body)}]}
+def remote_job(
+    body: Mapping[str, Any], *, status: str = "STOPPED", locked_by: str | None = None, tags: list[str] | None = None
+) -> dict[str, Any]:
+    return {
+        "definition": dict(body),
+        "status": status,
+        "lockedBy": locked_by,
+        "tags": tags or [],
+        "versions": [{"version": 1, "definition": dict(body)}],
+    }
 
 
 BACKENDS = ["local", "emulator"]

@@ -87,9 +87,7 @@ class Workspace(Protocol):
         """Read every job, script and resource. state: develop | submitted."""
         ...
 
-    def write(
-        self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
-    ) -> Outcome:
+    def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:
         """Create or overwrite each definition; the user takes the edit lock.
 
         For jobs this is the console import: the development state is overwritten and a new

@@ -63,9 +63,7 @@ def now_ms() -> int:
 
 def _names(items: Iterable[Any]) -> frozenset[str]:
     """Environment lists hold names or {"name": ...} objects; accept both."""
-    return frozenset(
-        str(item.get("name")) if isinstance(item, dict) else str(item) for item in items
-    )
+    return frozenset(str(item.get("name")) if isinstance(item, dict) else str(item) for item in items)
 
 
 class WorkspaceDocument:
@@ -77,9 +75,7 @@ class WorkspaceDocument:
         self._deleted: dict[tuple[Kind, str], int] = {}  # last stamp of deleted objects
         for kind, section in SECTIONS.items():
             entries = self.data.setdefault(section, [])
-            self._index[kind] = {
-                str(entry.get("definition", {}).get("name")): entry for entry in entries
-            }
+            self._index[kind] = {str(entry.get("definition", {}).get("name")): entry for entry in entries}
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -98,14 +94,10 @@ class WorkspaceDocument:
         return list(self.data[SECTIONS[kind]])
 
     def locked_tags(self) -> frozenset[str]:
-        return frozenset(
-            str(tag.get("name")) for tag in self.data.get("tags") or () if tag.get("locked")
-        )
+        return frozenset(str(tag.get("name")) for tag in self.data.get("tags") or () if tag.get("locked"))
 
     def environment(self) -> Environment:
-        lists = {
-            name: _names(self.data.get(key) or ()) for name, key in ENVIRONMENT_LISTS.items()
-        }
+        lists = {name: _names(self.data.get(key) or ()) for name, key in ENVIRONMENT_LISTS.items()}
         return Environment(
             lock_policy=self.lock_policy,
             admins=self.admins,
@@ -198,7 +190,12 @@ class WorkspaceDocument:
     # -- writing -----------------------------------------------------------------------------
 
     def save(
-        self, kind: Kind, definition: Mapping[str, Any], *, user: str, submit: bool = True,
+        self,
+        kind: Kind,
+        definition: Mapping[str, Any],
+        *,
+        user: str,
+        submit: bool = True,
         description: str = "",
     ) -> dict[str, Any]:
         """Create or overwrite an object as the console import does; returns its entry."""
@@ -240,13 +237,15 @@ class WorkspaceDocument:
     def _submit(self, entry: dict[str, Any], user: str, stamp: int, description: str) -> None:
         versions = entry.setdefault("versions", [])
         number = versions[-1]["version"] + 1 if versions else 1
-        versions.append({
-            "version": number,
-            "definition": copy.deepcopy(entry["definition"]),
-            "submitUser": user,
-            "submitTime": stamp,
-            "description": description,
-        })
+        versions.append(
+            {
+                "version": number,
+                "definition": copy.deepcopy(entry["definition"]),
+                "submitUser": user,
+                "submitTime": stamp,
+                "description": description,
+            }
+        )
         del versions[:-VERSIONS_KEPT]
 
     def delete(self, kind: Kind, name: str, *, user: str) -> None:

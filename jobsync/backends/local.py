@@ -44,8 +44,7 @@ def read_document(path: Path) -> dict[str, Any]:
             definition = entry.get("definition") if isinstance(entry, dict) else None
             if not isinstance(definition, dict) or not isinstance(definition.get("name"), str):
                 raise StateError(
-                    f"{path}: {section}[{index}].definition.name is missing; each entry needs "
-                    "a definition with a name"
+                    f"{path}: {section}[{index}].definition.name is missing; each entry needs a definition with a name"
                 )
     return data
 
@@ -114,9 +113,7 @@ class LocalWorkspace:
             ) from None
         return outcome
 
-    def write(
-        self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
-    ) -> Outcome:
+    def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:
         by_name = {str(body["name"]): body for body in bodies}
 
         def save(document: WorkspaceDocument, name: str) -> None:

@@ -49,8 +49,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Git as the source of truth for DataArts Factory jobs, scripts and resources."""
 
@@ -90,8 +91,9 @@ def export(
 ) -> None:
     """Write the workspace's objects into the repo and commit them."""
     with handle_errors():
-        commands.export(repo, workspace, job or [], with_deps=with_deps, status=status.value,
-                        commit=not no_commit, message=message)
+        commands.export(
+            repo, workspace, job or [], with_deps=with_deps, status=status.value, commit=not no_commit, message=message
+        )
 
 
 @app.command()
@@ -116,18 +118,29 @@ def plan(
     ] = False,
     changed_since: Annotated[
         str | None,
-        typer.Option("--changed-since", metavar="REF", help=(
-            "Only the objects whose files changed since the merge base with this git ref "
-            "(e.g. origin/main).")),
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help=("Only the objects whose files changed since the merge base with this git ref (e.g. origin/main)."),
+        ),
     ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
     """Show what apply would change in the workspace."""
     with handle_errors():
-        code = commands.plan(repo, workspace, job or [], fmt=format.value, out=out,
-                             detailed_exitcode=detailed_exitcode, refresh=refresh, user=user,
-                             colour=sys.stdout.isatty(), changed_since=changed_since)
+        code = commands.plan(
+            repo,
+            workspace,
+            job or [],
+            fmt=format.value,
+            out=out,
+            detailed_exitcode=detailed_exitcode,
+            refresh=refresh,
+            user=user,
+            colour=sys.stdout.isatty(),
+            changed_since=changed_since,
+        )
         raise typer.Exit(code)
 
 
@@ -146,8 +159,16 @@ def apply(
 ) -> None:
     """Make the workspace match the repo."""
     with handle_errors():
-        code = commands.apply(repo, workspace, job or [], plan_path=planfile, auto_approve=auto_approve,
-                              fmt=format.value, user=user, colour=sys.stdout.isatty())
+        code = commands.apply(
+            repo,
+            workspace,
+            job or [],
+            plan_path=planfile,
+            auto_approve=auto_approve,
+            fmt=format.value,
+            user=user,
+            colour=sys.stdout.isatty(),
+        )
         raise typer.Exit(code)
 
 

@@ -40,14 +40,16 @@ LayoutOpt = Annotated[Layout, typer.Option("--layout", help=LAYOUT_HELP)]
 
 @app.command("import")
 def import_(
-    zips: Zips, workspace: WorkspaceOpt = None, commit: Commit = False, message: Message = None,
+    zips: Zips,
+    workspace: WorkspaceOpt = None,
+    commit: Commit = False,
+    message: Message = None,
     repo: Repo = None,
 ) -> None:
     """Write the jobs, scripts and resources in console exports into the repo."""
     with handle_errors():
         result = import_archives(workspace_config(repo, workspace), zips, commit=commit, message=message)
-        say(f"imported {len(result.added)} added, {len(result.changed)} changed, "
-            f"{len(result.unchanged)} unchanged")
+        say(f"imported {len(result.added)} added, {len(result.changed)} changed, {len(result.unchanged)} unchanged")
         if result.commit:
             say(f"committed {result.commit[:12]}")
         typer.echo(json.dumps(asdict(result), indent=2))
@@ -55,15 +57,24 @@ def import_(
 
 @app.command("export")
 def export(
-    workspace: WorkspaceOpt = None, out: Out = Path("jobs.zip"), job: Jobs = None,
-    jobs_only: JobsOnly = False, max_size: MaxSize = "1MB", layout: LayoutOpt = Layout.single,
+    workspace: WorkspaceOpt = None,
+    out: Out = Path("jobs.zip"),
+    job: Jobs = None,
+    jobs_only: JobsOnly = False,
+    max_size: MaxSize = "1MB",
+    layout: LayoutOpt = Layout.single,
     repo: Repo = None,
 ) -> None:
     """Write console-importable .zip files from the repo, with the workspace's mappings applied."""
     with handle_errors():
         max_bytes = parse_size(max_size)
-        packages = export_archives(workspace_config(repo, workspace), jobs=job or [], jobs_only=jobs_only,
-                                   max_bytes=max_bytes, layout=layout.value)
+        packages = export_archives(
+            workspace_config(repo, workspace),
+            jobs=job or [],
+            jobs_only=jobs_only,
+            max_bytes=max_bytes,
+            layout=layout.value,
+        )
         paths = write_packages(packages, out)
         _report(packages, paths, max_bytes)
 
@@ -74,11 +85,20 @@ def _report(packages: list[Package], paths: list[Path], max_bytes: int) -> None:
     elif len(packages) > 1:
         local = " (console local import)" if max_bytes == LOCAL_LIMIT else ""
         limit = f"{max_bytes:,} bytes{local}"
-        say(f"split into {len(packages)} files to stay within {limit}; each holds its jobs with "
-            "the scripts and resources they use; import them all")
-    rows: list[dict[str, Any]] = [{"file": str(path), "bytes": len(p.data), "jobs": list(p.jobs),
-             "scripts": list(p.scripts), "resources": list(p.resources)}
-            for path, p in zip(paths, packages, strict=True)]
+        say(
+            f"split into {len(packages)} files to stay within {limit}; each holds its jobs with "
+            "the scripts and resources they use; import them all"
+        )
+    rows: list[dict[str, Any]] = [
+        {
+            "file": str(path),
+            "bytes": len(p.data),
+            "jobs": list(p.jobs),
+            "scripts": list(p.scripts),
+            "resources": list(p.resources),
+        }
+        for path, p in zip(paths, packages, strict=True)
+    ]
     for row in rows:
         say(f"wrote {row['file']} ({row['bytes']:,} bytes, {len(row['jobs'])} job(s))")
     typer.echo(json.dumps(rows, indent=2))

@@ -68,21 +68,34 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     return ExitCode.OK
 
 
-def export(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, with_deps: bool,
-           status: str, commit: bool, message: str | None) -> None:
+def export(
+    repo: Path | None,
+    workspace: str | None,
+    jobs: Sequence[str],
+    *,
+    with_deps: bool,
+    status: str,
+    commit: bool,
+    message: str | None,
+) -> None:
     cfg = workspace_config(repo, workspace)
     ws = open_workspace(cfg)
     try:
-        result = export_workspace(cfg, ws, jobs=jobs, with_deps=with_deps, status=status,
-                                  commit=commit, message=message, progress=say)
+        result = export_workspace(
+            cfg, ws, jobs=jobs, with_deps=with_deps, status=status, commit=commit, message=message, progress=say
+        )
     finally:
         ws.close()
     if result.empty:
         say("No changes: the repo already matches the workspace; nothing committed.")
     elif result.commit:
         say(f"committed {result.commit[:12]}")
-    typer.echo(json.dumps({"added": result.added, "changed": result.changed,
-                           "removed": result.removed, "commit": result.commit}, indent=2))
+    typer.echo(
+        json.dumps(
+            {"added": result.added, "changed": result.changed, "removed": result.removed, "commit": result.commit},
+            indent=2,
+        )
+    )
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
@@ -93,9 +106,19 @@ def _plan_exit(plan: Plan, detailed: bool) -> int:
     return ExitCode.OK
 
 
-def plan(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, fmt: str, out: Path | None,
-         detailed_exitcode: bool, refresh: bool, user: str | None, colour: bool,
-         changed_since: str | None = None) -> int:
+def plan(
+    repo: Path | None,
+    workspace: str | None,
+    jobs: Sequence[str],
+    *,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    refresh: bool,
+    user: str | None,
+    colour: bool,
+    changed_since: str | None = None,
+) -> int:
     cfg = workspace_config(repo, workspace, user)
     only = None
     if changed_since:
@@ -116,10 +139,16 @@ def plan(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, fmt: 
 
 def _confirm(workspace: str) -> bool:
     if not is_tty(sys.stdin):
-        raise JobsyncError("apply needs a confirmation and there is no terminal to ask on; "
-                           "pass --auto-approve (for CI) after reviewing the plan")
-    answer = typer.prompt(f"Apply these changes to workspace {workspace}? Only 'yes' will be accepted",
-                          default="", show_default=False, err=True)
+        raise JobsyncError(
+            "apply needs a confirmation and there is no terminal to ask on; "
+            "pass --auto-approve (for CI) after reviewing the plan"
+        )
+    answer = typer.prompt(
+        f"Apply these changes to workspace {workspace}? Only 'yes' will be accepted",
+        default="",
+        show_default=False,
+        err=True,
+    )
     return bool(answer.strip() == "yes")
 
 
@@ -131,8 +160,17 @@ def _report(result: ApplyResult) -> None:
         say(f"saved the previous definitions under {result.backup}")
 
 
-def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan_path: Path | None,
-          auto_approve: bool, fmt: str, user: str | None, colour: bool) -> int:
+def apply(
+    repo: Path | None,
+    workspace: str | None,
+    jobs: Sequence[str],
+    *,
+    plan_path: Path | None,
+    auto_approve: bool,
+    fmt: str,
+    user: str | None,
+    colour: bool,
+) -> int:
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
     only = None
@@ -155,8 +193,13 @@ def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan
             say("Apply cancelled.")
             return ExitCode.ERROR
         commit = (planned.plan.repo_commit or "uncommitted")[:12]
-        result = apply_plan(planned.plan, ws, message=f"jobsync apply {commit} ({cfg.name}) by {cfg.user}",
-                            backup_root=cfg.repo_root / configuration.BACKUPS_DIR, progress=Progress())
+        result = apply_plan(
+            planned.plan,
+            ws,
+            message=f"jobsync apply {commit} ({cfg.name}) by {cfg.user}",
+            backup_root=cfg.repo_root / configuration.BACKUPS_DIR,
+            progress=Progress(),
+        )
     finally:
         ws.close()
     _report(result)
@@ -165,4 +208,3 @@ def apply(repo: Path | None, workspace: str | None, jobs: Sequence[str], *, plan
     else:
         typer.echo(result.summary_line())
     return ExitCode.OK if result.ok else ExitCode.ERROR
-

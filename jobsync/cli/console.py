@@ -60,6 +60,8 @@ def handle_errors() -> Iterator[None]:
     except Exception as error:
         with tempfile.NamedTemporaryFile("w", prefix="jobsync-crash-", suffix=".log", delete=False) as log:
             traceback.print_exc(file=log)
-        say(f"jobsync hit an internal error ({type(error).__name__}: {error}).\n"
-            f"Please report it with the log at {log.name}")
+        say(
+            f"jobsync hit an internal error ({type(error).__name__}: {error}).\n"
+            f"Please report it with the log at {log.name}"
+        )
         raise typer.Exit(ExitCode.INTERNAL) from None

@@ -37,8 +37,7 @@ def announce(url: str, state: EmulatorState) -> None:
     typer.echo(f"  DLF/OBS endpoint: {url}", err=True)
     for credential in state.data["credentials"]:
         typer.echo(
-            f"  user {credential['user']}: HUAWEICLOUD_SDK_AK={credential['ak']} "
-            f"HUAWEICLOUD_SDK_SK={credential['sk']}",
+            f"  user {credential['user']}: HUAWEICLOUD_SDK_AK={credential['ak']} HUAWEICLOUD_SDK_SK={credential['sk']}",
             err=True,
         )
     for token, user in state.data["tokens"].items():

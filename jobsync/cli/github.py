@@ -42,16 +42,14 @@ Since = Annotated[str, typer.Option("--since", metavar="REF", help=SINCE_HELP)]
 Details = Annotated[bool, typer.Option("--details", help=DETAILS_HELP)]
 Pr = Annotated[int | None, typer.Option("--pr", help="The pull request number.")]
 Commit = Annotated[str | None, typer.Option("--commit", help=COMMIT_HELP)]
-Plans = Annotated[list[Path] | None,
-                  typer.Option("--plan", help=PLAN_HELP, exists=True, dir_okay=False)]
-Bodies = Annotated[list[Path] | None,
-                   typer.Option("--body-file", help=BODY_HELP, exists=True, dir_okay=False)]
+Plans = Annotated[list[Path] | None, typer.Option("--plan", help=PLAN_HELP, exists=True, dir_okay=False)]
+Bodies = Annotated[list[Path] | None, typer.Option("--body-file", help=BODY_HELP, exists=True, dir_okay=False)]
 Marker = Annotated[str | None, typer.Option("--marker", help=MARKER_HELP)]
 Workspace = Annotated[str, typer.Option("-w", "--workspace", help="The workspace that drifted.")]
-ExportJson = Annotated[Path, typer.Option("--export-json", help="What `jobsync export` printed.",
-                                          exists=True, dir_okay=False)]
-Message = Annotated[Path | None,
-                    typer.Option("--message-file", help=MESSAGE_HELP, exists=True, dir_okay=False)]
+ExportJson = Annotated[
+    Path, typer.Option("--export-json", help="What `jobsync export` printed.", exists=True, dir_okay=False)
+]
+Message = Annotated[Path | None, typer.Option("--message-file", help=MESSAGE_HELP, exists=True, dir_okay=False)]
 Branch = Annotated[str | None, typer.Option("--branch", help="Default: jobsync/drift/<workspace>.")]
 Base = Annotated[str, typer.Option("--base", help="The branch to merge into.")]
 
@@ -94,8 +92,9 @@ def changed_workspaces(since: Since, details: Details = False, repo: Repo = None
 
 
 @app.command()
-def comment(pr: Pr = None, commit: Commit = None, plan: Plans = None, body_file: Bodies = None,
-            marker: Marker = None) -> None:
+def comment(
+    pr: Pr = None, commit: Commit = None, plan: Plans = None, body_file: Bodies = None, marker: Marker = None
+) -> None:
     """Create the pull request's sticky comment, or update it in place."""
     with handle_errors():
         github = GitHub.from_env()
@@ -116,14 +115,18 @@ def comment(pr: Pr = None, commit: Commit = None, plan: Plans = None, body_file:
 
 def _pull_of(github: GitHub, commit: str | None) -> int | None:
     if commit is None:
-        raise JobsyncError("name the pull request with --pr N, or a merged commit with "
-                           "--commit SHA")
+        raise JobsyncError("name the pull request with --pr N, or a merged commit with --commit SHA")
     return sticky.pull_request_of(github, commit)
 
 
 @app.command("drift-pr")
-def drift_pr(workspace: Workspace, export_json: ExportJson, message_file: Message = None,
-             branch: Branch = None, base: Base = "main") -> None:
+def drift_pr(
+    workspace: Workspace,
+    export_json: ExportJson,
+    message_file: Message = None,
+    branch: Branch = None,
+    base: Base = "main",
+) -> None:
     """Open the drift pull request for a workspace, or update the one already open."""
     with handle_errors():
         export = _read_json(export_json)
@@ -134,8 +137,11 @@ def drift_pr(workspace: Workspace, export_json: ExportJson, message_file: Messag
         message = message_file.read_text(encoding="utf-8") if message_file else ""
         users = drift.console_users(message)
         pull = drift.open_or_update(
-            GitHub.from_env(), branch=branch or drift.BRANCH.format(workspace=workspace), base=base,
-            title=drift.title(workspace, objects), body=drift.body(workspace, export, users),
+            GitHub.from_env(),
+            branch=branch or drift.BRANCH.format(workspace=workspace),
+            base=base,
+            title=drift.title(workspace, objects),
+            body=drift.body(workspace, export, users),
         )
         say(f"{pull.action} pull request #{pull.number}")
         typer.echo(pull.url)

@@ -79,9 +79,7 @@ class _Bin:
     size: int = EMPTY_ZIP_BYTES
 
 
-def pack(
-    specs: Sequence[Spec], *, max_bytes: int = LOCAL_LIMIT, layout: str = "single"
-) -> list[Package]:
+def pack(specs: Sequence[Spec], *, max_bytes: int = LOCAL_LIMIT, layout: str = "single") -> list[Package]:
     """Console-importable zips holding `specs`, each at most `max_bytes` long.
 
     Raises ArchiveError for an unknown layout, a name that cannot be a file name, the same
@@ -129,12 +127,12 @@ def _groups(specs: Sequence[Spec]) -> Iterator[_Group]:
             yield _Group(spec)
 
 
-def _uses(
-    body: Mapping[str, Any], scripts: Mapping[str, Spec], resources: Mapping[str, Spec]
-) -> tuple[Spec, ...]:
+def _uses(body: Mapping[str, Any], scripts: Mapping[str, Spec], resources: Mapping[str, Spec]) -> tuple[Spec, ...]:
     locations = {name: spec.body.get("location") for name, spec in resources.items()}
-    specs = {**{ObjectKey(Kind.SCRIPT, n): s for n, s in scripts.items()},
-             **{ObjectKey(Kind.RESOURCE, n): r for n, r in resources.items()}}
+    specs = {
+        **{ObjectKey(Kind.SCRIPT, n): s for n, s in scripts.items()},
+        **{ObjectKey(Kind.RESOURCE, n): r for n, r in resources.items()},
+    }
     return tuple(specs[key] for key in sorted(used_objects(body, scripts, locations)))
 
 
@@ -162,15 +160,10 @@ def _check_fits(group: _Group, size: int, max_bytes: int) -> None:
     if size <= max_bytes:
         return
     lead = group.lead
-    counts = [
-        _count(sum(s.kind is kind for s in group.uses), kind.value)
-        for kind in (Kind.SCRIPT, Kind.RESOURCE)
-    ]
+    counts = [_count(sum(s.kind is kind for s in group.uses), kind.value) for kind in (Kind.SCRIPT, Kind.RESOURCE)]
     what = f"{lead.key} with {' and '.join(counts)}" if group.uses else f"{lead.key} alone"
     advice = "; OBS import allows 10 MB (--max-size 10MB)" if max_bytes < OBS_LIMIT else ""
-    raise ArchiveError(
-        f"{what} is {size:,} bytes zipped, over the {max_bytes:,}-byte limit{advice}"
-    )
+    raise ArchiveError(f"{what} is {size:,} bytes zipped, over the {max_bytes:,}-byte limit{advice}")
 
 
 def _count(number: int, noun: str) -> str:
@@ -192,11 +185,7 @@ class _Sizer:
 
     def added(self, present: Members, members: Members) -> int:
         """Bytes that `members` add to a zip of `present` (members already there add none)."""
-        return sum(
-            self._member(path, data)
-            for path, (_, data) in members.items()
-            if path not in present
-        )
+        return sum(self._member(path, data) for path, (_, data) in members.items() if path not in present)
 
     def _member(self, path: str, data: bytes) -> int:
         if (path, data) not in self._cost:
@@ -218,8 +207,7 @@ def _zip(files: Mapping[str, bytes]) -> bytes:
 
 def _package(members: Members, index: int, total: int) -> Package:
     data = _zip({path: raw for path, (_, raw) in members.items()})
-    names = {kind: tuple(sorted({s.name for s, _ in members.values() if s.kind is kind}))
-             for kind in Kind}
+    names = {kind: tuple(sorted({s.name for s, _ in members.values() if s.kind is kind})) for kind in Kind}
     filename = "jobs.zip" if total == 1 else f"jobs-{index:0{max(2, len(str(total)))}d}.zip"
     return Package(filename, data, names[Kind.JOB], names[Kind.SCRIPT], names[Kind.RESOURCE])
 

@@ -79,15 +79,11 @@ def _members(path: Path, archive: zipfile.ZipFile, limits: Limits) -> list[zipfi
     """The members to parse, after every member passed the safety checks."""
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise ArchiveError(
-            f"{path}: holds {len(infos):,} members, over the {limits.max_entries:,}-member limit"
-        )
+        raise ArchiveError(f"{path}: holds {len(infos):,} members, over the {limits.max_entries:,}-member limit")
     selected = [info for info in infos if _is_definition(path, info, limits)]
     total = sum(info.file_size for info in selected)
     if total > limits.max_total_bytes:
-        raise ArchiveError(
-            f"{path}: expands to {total:,} bytes, over the {limits.max_total_bytes:,}-byte limit"
-        )
+        raise ArchiveError(f"{path}: expands to {total:,} bytes, over the {limits.max_total_bytes:,}-byte limit")
     return selected
 
 

@@ -57,10 +57,12 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
         if change is None:
             continue
         for item in items:
-            changes.append(FieldChange(
-                path=_path(item.path(output_format="list")),
-                change=change,
-                before=None if change == ADDED else _value(item.t1),
-                after=None if change == REMOVED else _value(item.t2),
-            ))
+            changes.append(
+                FieldChange(
+                    path=_path(item.path(output_format="list")),
+                    change=change,
+                    before=None if change == ADDED else _value(item.t1),
+                    after=None if change == REMOVED else _value(item.t2),
+                )
+            )
     return tuple(sorted(changes, key=lambda c: c.path))

@@ -19,18 +19,47 @@ from jobsync.core.model import Kind
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
-    Kind.JOB: frozenset({
-        "id", "createTime", "createUser", "lastUpdateTime", "lastUpdateUser", "downstreamJobs",
-        "status", "owner", "startTime", "endTime", "lastInstanceStatus", "lastInstanceEndTime",
-    }),
-    Kind.SCRIPT: frozenset({
-        "id", "owner", "version", "modifyTime", "createUser", "create_user", "createTime",
-        "lastUpdateTime", "lastUpdateUser", "modify_time",
-    }),
-    Kind.RESOURCE: frozenset({
-        "id", "jobRelation", "createTime", "createUser", "create_user", "lastUpdateTime",
-        "lastUpdateUser",
-    }),
+    Kind.JOB: frozenset(
+        {
+            "id",
+            "createTime",
+            "createUser",
+            "lastUpdateTime",
+            "lastUpdateUser",
+            "downstreamJobs",
+            "status",
+            "owner",
+            "startTime",
+            "endTime",
+            "lastInstanceStatus",
+            "lastInstanceEndTime",
+        }
+    ),
+    Kind.SCRIPT: frozenset(
+        {
+            "id",
+            "owner",
+            "version",
+            "modifyTime",
+            "createUser",
+            "create_user",
+            "createTime",
+            "lastUpdateTime",
+            "lastUpdateUser",
+            "modify_time",
+        }
+    ),
+    Kind.RESOURCE: frozenset(
+        {
+            "id",
+            "jobRelation",
+            "createTime",
+            "createUser",
+            "create_user",
+            "lastUpdateTime",
+            "lastUpdateUser",
+        }
+    ),
 }
 
 # API Explorer list examples use snake_case keys (reference §6): read both.
@@ -42,12 +71,18 @@ SNAKE_CASE = {
 }
 
 KEY_ORDER: dict[Kind, tuple[str, ...]] = {
-    Kind.JOB: ("name", "directory", "processType", "description", "basicConfig", "params",
-               "schedule", "nodes"),
-    Kind.SCRIPT: ("name", "type", "directory", "description", "connectionName", "database",
-                  "queueName", "configuration"),
-    Kind.RESOURCE: ("name", "type", "directory", "location", "dependFiles", "dependPackages",
-                    "desc"),
+    Kind.JOB: ("name", "directory", "processType", "description", "basicConfig", "params", "schedule", "nodes"),
+    Kind.SCRIPT: (
+        "name",
+        "type",
+        "directory",
+        "description",
+        "connectionName",
+        "database",
+        "queueName",
+        "configuration",
+    ),
+    Kind.RESOURCE: ("name", "type", "directory", "location", "dependFiles", "dependPackages", "desc"),
 }
 NODE_ORDER = ("name", "type", "preNodeName", "conditions", "properties")
 NODE_LAST = ("location",)
@@ -81,19 +116,14 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
     mappings (a 10,000-job plan built 30 MB of them only to compare).
     """
     drop = SERVER_FIELDS[kind]
-    clean = {
-        SNAKE_CASE.get(key, key): value
-        for key, value in body.items()
-        if key not in drop
-    }
+    clean = {SNAKE_CASE.get(key, key): value for key, value in body.items() if key not in drop}
     if kind is Kind.JOB and isinstance(clean.get("version"), int):
         del clean["version"]  # the latest version number; a string "1.0" is the model's own
     if not order:
         return clean
     if kind is Kind.JOB and isinstance(clean.get("nodes"), list):
         clean["nodes"] = [
-            ordered(node, NODE_ORDER, NODE_LAST) if isinstance(node, dict) else node
-            for node in clean["nodes"]
+            ordered(node, NODE_ORDER, NODE_LAST) if isinstance(node, dict) else node for node in clean["nodes"]
         ]
     return ordered(clean, KEY_ORDER[kind])
 

@@ -119,7 +119,9 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     stored = strip(spec.kind, remote.body)
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common: dict[str, Any] = {
-        "key": spec.key, "desired": spec.body, "before": stored,
+        "key": spec.key,
+        "desired": spec.body,
+        "before": stored,
         "before_fingerprint": remote_fingerprint(remote, before),
         "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
     }
@@ -149,7 +151,7 @@ def describe(spec: Spec) -> str:
 
 
 def differing(diff: tuple[FieldChange, ...], shown: int = 3) -> str:
-    """"changes a, b and c" naming the first few changed fields."""
+    """ "changes a, b and c" naming the first few changed fields."""
     paths = [d.path for d in diff]
     named = ", ".join(paths[:shown])
     more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
@@ -158,14 +160,20 @@ def differing(diff: tuple[FieldChange, ...], shown: int = 3) -> str:
 
 def _create(spec: Spec) -> Change:
     return Change(
-        key=spec.key, action=Action.CREATE, desired=spec.body, reason=describe(spec),
+        key=spec.key,
+        action=Action.CREATE,
+        desired=spec.body,
+        reason=describe(spec),
         after_fingerprint=desired_fingerprint(spec.key, spec.body),
     )
 
 
 def _absent(remote: RemoteObject, policies: Policies) -> Change:
-    common: dict[str, Any] = {"key": remote.key, "before": strip(remote.key.kind, remote.body),
-              "before_fingerprint": remote_fingerprint(remote)}
+    common: dict[str, Any] = {
+        "key": remote.key,
+        "before": strip(remote.key.kind, remote.body),
+        "before_fingerprint": remote_fingerprint(remote),
+    }
     if policies.prune:
         return Change(action=Action.DELETE, reason="not in the repo; prune is on", **common)
     return Change(action=Action.UNMANAGED, reason="not in the repo; prune is off", **common)

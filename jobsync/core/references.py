@@ -160,9 +160,7 @@ def property_values(body: Mapping[str, Any]) -> Iterator[str]:
                 yield prop["value"]
 
 
-def used_objects(
-    body: Mapping[str, Any], scripts: Iterable[str], resources: Mapping[str, Any]
-) -> set[ObjectKey]:
+def used_objects(body: Mapping[str, Any], scripts: Iterable[str], resources: Mapping[str, Any]) -> set[ObjectKey]:
     """The scripts and resources a job uses, among those named.
 
     Scripts by name (`scriptName`); resources by name (`resourceName`) or by their OBS

@@ -28,8 +28,9 @@ def _lock_policy(environment: Environment, settings: PlanSettings) -> str:
     return environment.lock_policy or settings.policies.lock
 
 
-def lock_rule(change: Change, remote: RemoteObject | None, environment: Environment,
-              settings: PlanSettings) -> tuple[list[str], list[str]]:
+def lock_rule(
+    change: Change, remote: RemoteObject | None, environment: Environment, settings: PlanSettings
+) -> tuple[list[str], list[str]]:
     """(reasons to block, warnings) for the edit lock another user may hold."""
     holder = remote.locked_by if remote else None
     if not holder or holder == settings.user:
@@ -37,13 +38,15 @@ def lock_rule(change: Change, remote: RemoteObject | None, environment: Environm
     if _lock_policy(environment, settings) == "hard":
         if settings.user in environment.admins:
             return [], [f"takes the edit lock from {holder} as a workspace admin (hard lock policy)"]
-        return [f"locked by {holder} under the hard lock policy; {holder} must unlock it, "
-                "or a workspace admin must apply"], []
+        return [
+            f"locked by {holder} under the hard lock policy; {holder} must unlock it, or a workspace admin must apply"
+        ], []
     return [], [f"takes the edit lock from {holder} (soft lock policy)"]
 
 
-def running_rule(change: Change, remote: RemoteObject | None,
-                 settings: PlanSettings) -> tuple[list[str], list[str], bool]:
+def running_rule(
+    change: Change, remote: RemoteObject | None, settings: PlanSettings
+) -> tuple[list[str], list[str], bool]:
     """(reasons, warnings, restart) for a job that is scheduling."""
     if remote is None or remote.status != SCHEDULING:
         return [], [], False
@@ -51,8 +54,14 @@ def running_rule(change: Change, remote: RemoteObject | None,
         verb = "deletes it" if change.action is Action.DELETE else "submits the new version"
         again = "" if change.action is Action.DELETE else " and starts it again"
         return [], [f"job is scheduling: apply stops it, {verb}{again}"], True
-    return ["job is scheduling and policies.running_jobs is fail; stop it in the console, "
-            "or set running_jobs: stop-and-restart"], [], False
+    return (
+        [
+            "job is scheduling and policies.running_jobs is fail; stop it in the console, "
+            "or set running_jobs: stop-and-restart"
+        ],
+        [],
+        False,
+    )
 
 
 def tag_rule(change: Change, remote: RemoteObject | None, environment: Environment) -> list[str]:
@@ -105,20 +114,25 @@ def dependency_rule(change: Change, exists: set[ObjectKey], creating: set[Object
     for name in sorted(uses.get(JOBS, ())):
         key = ObjectKey(Kind.JOB, name)
         if key not in exists and key not in creating:
-            reasons.append(f"depends on job {name!r} (schedule.cron.dependJobs), which neither "
-                           "exists nor is being created")
+            reasons.append(
+                f"depends on job {name!r} (schedule.cron.dependJobs), which neither exists nor is being created"
+            )
     return reasons
 
 
 def _block(change: Change, reasons: list[str]) -> Change:
     return dataclasses.replace(
-        change, action=Action.BLOCKED, intended=change.action, reason="; ".join(reasons),
+        change,
+        action=Action.BLOCKED,
+        intended=change.action,
+        reason="; ".join(reasons),
         restart=False,
     )
 
 
-def _check(change: Change, snapshot: Snapshot, settings: PlanSettings,
-           exists: set[ObjectKey], creating: set[ObjectKey]) -> Change:
+def _check(
+    change: Change, snapshot: Snapshot, settings: PlanSettings, exists: set[ObjectKey], creating: set[ObjectKey]
+) -> Change:
     remote = snapshot.objects.get(change.key)
     environment = snapshot.environment
     reasons, warnings = lock_rule(change, remote, environment, settings)
@@ -159,10 +173,12 @@ def _propagate(changes: list[Change], snapshot: Snapshot) -> list[Change]:
             if change.action not in (Action.CREATE, Action.UPDATE) or change.key.kind is not Kind.JOB:
                 continue
             uses = referenced_keys(Kind.JOB, change.desired or {})
-            needed = sorted((k for k in uses if k.kind is not Kind.RESOURCE),
-                            key=lambda k: (k.kind is Kind.JOB, k.name))  # scripts first, as before
+            needed = sorted(
+                (k for k in uses if k.kind is not Kind.RESOURCE), key=lambda k: (k.kind is Kind.JOB, k.name)
+            )  # scripts first, as before
             waiting = [
-                str(key) for key in needed
+                str(key)
+                for key in needed
                 if key not in snapshot.objects and by_key.get(key, change).action is Action.BLOCKED
             ]
             if waiting:
@@ -171,8 +187,9 @@ def _propagate(changes: list[Change], snapshot: Snapshot) -> list[Change]:
     return [by_key[change.key] for change in changes]
 
 
-def apply_rules(changes: list[Change], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot,
-                settings: PlanSettings) -> list[Change]:
+def apply_rules(
+    changes: list[Change], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot, settings: PlanSettings
+) -> list[Change]:
     exists = set(snapshot.objects)
     creating = {c.key for c in changes if c.action is Action.CREATE}
     # Only deletes need it, and it reads every job in the repo: skip it on plans without one.
@@ -187,5 +204,3 @@ def apply_rules(changes: list[Change], desired: Mapping[ObjectKey, Spec], snapsh
             change = _block(change, [f"still used by job {names} in the repo"])
         checked.append(change)
     return _propagate(checked, snapshot)
-
-

@@ -15,14 +15,24 @@ def node_problems(spec: Spec) -> list[Problem]:
     seen: set[str] = set()
     for index, name in enumerate(names):
         if name in seen:
-            problems.append(Problem(spec.source or "", f"node name {name!r} is used twice; node names "
-                                    "must be unique in a job", field=f"nodes[{index}].name"))
+            problems.append(
+                Problem(
+                    spec.source or "",
+                    f"node name {name!r} is used twice; node names must be unique in a job",
+                    field=f"nodes[{index}].name",
+                )
+            )
         seen.add(name)
     for index, node in enumerate(spec.body.get("nodes") or ()):
         for upstream in node.get("preNodeName") or () if isinstance(node, dict) else ():
             if upstream not in seen:
-                problems.append(Problem(spec.source or "", f"preNodeName {upstream!r} is not a node "
-                                        "of this job", field=f"nodes[{index}].preNodeName"))
+                problems.append(
+                    Problem(
+                        spec.source or "",
+                        f"preNodeName {upstream!r} is not a node of this job",
+                        field=f"nodes[{index}].preNodeName",
+                    )
+                )
     return problems
 
 
@@ -30,7 +40,8 @@ def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
     """dependJobs must not loop back (A needs B needs A): DataArts could never schedule them."""
     graph = {
         key.name: sorted(references(Kind.JOB, spec.body).get(JOBS, ()))
-        for key, spec in specs.items() if key.kind is Kind.JOB
+        for key, spec in specs.items()
+        if key.kind is Kind.JOB
     }
     problems: list[Problem] = []
     done: set[str] = set()
@@ -38,10 +49,15 @@ def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
 
     def visit(name: str) -> None:
         if name in stack:
-            loop = [*stack[stack.index(name):], name]
+            loop = [*stack[stack.index(name) :], name]
             spec = specs[ObjectKey(Kind.JOB, name)]
-            problems.append(Problem(spec.source or "", f"dependJobs form a cycle: {' -> '.join(loop)}",
-                                    field="schedule.cron.dependJobs.jobs"))
+            problems.append(
+                Problem(
+                    spec.source or "",
+                    f"dependJobs form a cycle: {' -> '.join(loop)}",
+                    field="schedule.cron.dependJobs.jobs",
+                )
+            )
             return
         if name in done or name not in graph:
             return

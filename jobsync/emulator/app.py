@@ -42,9 +42,7 @@ def not_found() -> ApiError:
 
 def read_headers(environ: dict[str, Any]) -> dict[str, str]:
     headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
+        key[5:].replace("_", "-").lower(): str(value) for key, value in environ.items() if key.startswith("HTTP_")
     }
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):

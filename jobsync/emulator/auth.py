@@ -15,9 +15,7 @@ from huaweicloudsdkcore.signer.signer import Signer
 from jobsync.emulator.http import ApiError
 from jobsync.emulator.state import EmulatorState
 
-AUTHORIZATION = re.compile(
-    r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$"
-)
+AUTHORIZATION = re.compile(r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$")
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 CLOCK_SKEW = timedelta(minutes=15)
 

@@ -20,8 +20,7 @@ ACCESS_KEY = re.compile(r"^(?:OBS|AWS) ([^:\s]+):|Credential=([^/,\s]+)/")
 
 def xml_error(status: int, code: str, message: str) -> Reply:
     body = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
     ).encode()
     return Reply(status, body, {"Content-Type": "application/xml"})
 

@@ -17,8 +17,7 @@ FAILURES = (500, 503, "drop")
 def throttled() -> ApiError:
     return ApiError(
         "APIGW.0308",
-        "The throttling threshold has been reached: policy user over ratelimit,limit:"
-        "{limit},time:1 second",
+        "The throttling threshold has been reached: policy user over ratelimit,limit:{limit},time:1 second",
         status=429,
     )
 

@@ -52,9 +52,7 @@ def script_entry(document: WorkspaceDocument, name: str) -> dict[str, Any]:
 def list_scripts(call: Call, mode: str) -> Reply:
     part = call.query.get("scriptName") or ""
     items = [
-        entry["definition"]
-        for entry in call.workspace.entries(Kind.SCRIPT)
-        if part in entry["definition"]["name"]
+        entry["definition"] for entry in call.workspace.entries(Kind.SCRIPT) if part in entry["definition"]["name"]
     ]
     return json_reply(listing("scripts", items, call, default=10, most=100, mode=mode))
 
@@ -105,9 +103,7 @@ def resource_entry(document: WorkspaceDocument, resource_id: str) -> dict[str, A
 def list_resources(call: Call, mode: str) -> Reply:
     part = call.query.get("resourceName") or ""
     items = [
-        resource_view(entry)
-        for entry in call.workspace.entries(Kind.RESOURCE)
-        if part in entry["definition"]["name"]
+        resource_view(entry) for entry in call.workspace.entries(Kind.RESOURCE) if part in entry["definition"]["name"]
     ]
     return json_reply(listing("resources", items, call, default=10, most=100, mode=mode))
 

@@ -23,8 +23,6 @@ def page(items: Sequence[T], call: Call, *, default: int, most: int, mode: str =
     return list(items[start : start + limit])
 
 
-def listing(
-    key: str, items: Sequence[Any], call: Call, *, default: int, most: int, mode: str = ROW
-) -> dict[str, Any]:
+def listing(key: str, items: Sequence[Any], call: Call, *, default: int, most: int, mode: str = ROW) -> dict[str, Any]:
     """The usual `{"total": n, key: [...]}` list reply."""
     return {"total": len(items), key: page(items, call, default=default, most=most, mode=mode)}

@@ -35,9 +35,7 @@ class QuietRequestHandler(WSGIRequestHandler):
         if len(self.raw_requestline) > 65536 or not self.parse_request():
             return
         environ = self.get_environ()
-        handler = DroppingHandler(
-            self.rfile, cast(IO[bytes], self.wfile), self.get_stderr(), environ, multithread=True
-        )
+        handler = DroppingHandler(self.rfile, cast(IO[bytes], self.wfile), self.get_stderr(), environ, multithread=True)
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
         if environ.get("jobsync.drop"):

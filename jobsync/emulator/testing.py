@@ -117,9 +117,7 @@ class EmulatorServer:
 
         ak, sk = self.credential(user)
         config = parse_config(self.backend_config(workspace_id, **changes), "workspace.yaml")
-        obs = ObsClient(
-            access_key_id=ak, secret_access_key=sk, server=self.obs_url, path_style=True
-        )
+        obs = ObsClient(access_key_id=ak, secret_access_key=sk, server=self.obs_url, path_style=True)
         transfer = ObsTransfer(obs, TRANSFER_BUCKET)
         return DataArtsWorkspace(config, Credentials(ak=ak, sk=sk), obs=transfer)
 
@@ -130,9 +128,7 @@ class EmulatorServer:
 
 
 @contextlib.contextmanager
-def running_emulator(
-    state: dict[str, Any] | None = None, **options: Any
-) -> Iterator[EmulatorServer]:
+def running_emulator(state: dict[str, Any] | None = None, **options: Any) -> Iterator[EmulatorServer]:
     """Serve an emulator on 127.0.0.1, port 0, for the duration of the block.
 
     options: latency_ms, rate_limit, fail_rate, seed (see faults.Options).

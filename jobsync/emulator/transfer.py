@@ -188,9 +188,7 @@ def prepare(kind: Kind, body: dict[str, Any], request: dict[str, Any]) -> dict[s
 Imported = list[tuple[Kind, dict[str, Any]]]
 
 
-def import_one(
-    call: Call, kind: Kind, body: dict[str, Any], request: dict[str, Any]
-) -> tuple[str, str, str | None]:
+def import_one(call: Call, kind: Kind, body: dict[str, Any], request: dict[str, Any]) -> tuple[str, str, str | None]:
     """(status, message, error code) of one object's import."""
     document = call.workspace
     name = str(body.get("name"))

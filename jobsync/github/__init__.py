@@ -42,5 +42,7 @@ def write_workflows(root: Path, action: str = ACTION) -> Iterator[str]:
         wrote = True
         yield f"wrote {target.relative_to(root)}"
     if wrote and action == ACTION:
-        yield (f"edit `uses: {ACTION}` in {WORKFLOWS} to where jobsync's action is hosted, and add "
-               "the secrets HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK to the GitHub repository")
+        yield (
+            f"edit `uses: {ACTION}` in {WORKFLOWS} to where jobsync's action is hosted, and add "
+            "the secrets HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK to the GitHub repository"
+        )

@@ -47,26 +47,28 @@ class GitHub:
     def _url(self, path: str) -> str:
         return f"{self.api_url}/repos/{self.repository}/{path.lstrip('/')}"
 
-    def request(self, method: str, url: str, *, json: Any = None,
-                params: Mapping[str, Any] | None = None) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/vnd.github+json",
-                   "X-GitHub-Api-Version": "2022-11-28"}
+    def request(
+        self, method: str, url: str, *, json: Any = None, params: Mapping[str, Any] | None = None
+    ) -> requests.Response:
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
         where = url.split("?")[0].removeprefix(self.api_url)
         try:
-            response = self.session.request(method, url, json=json, params=params,
-                                            headers=headers, timeout=TIMEOUT)
+            response = self.session.request(method, url, json=json, params=params, headers=headers, timeout=TIMEOUT)
         except requests.RequestException as error:
-            raise RemoteError(f"GitHub API {method} {where} failed: "
-                              f"{type(error).__name__}") from None
+            raise RemoteError(f"GitHub API {method} {where} failed: {type(error).__name__}") from None
         if response.status_code >= 400:
-            raise RemoteError(f"GitHub API {method} {where} refused: {_message(response)}",
-                              status=response.status_code,
-                              request_id=response.headers.get("X-GitHub-Request-Id"))
+            raise RemoteError(
+                f"GitHub API {method} {where} refused: {_message(response)}",
+                status=response.status_code,
+                request_id=response.headers.get("X-GitHub-Request-Id"),
+            )
         return response
 
-    def get_all(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> Iterator[dict[str, Any]]:
+    def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a list endpoint, following the Link rel="next" headers."""
         url: str | None = self._url(path)
         query: Mapping[str, Any] | None = {"per_page": PER_PAGE, **(params or {})}

@@ -36,8 +36,9 @@ def marker_of(body: str) -> str:
     """The marker a body starts with; JobsyncError if it has none."""
     first = body.split("\n", 1)[0].strip()
     if not MARKER_LINE.fullmatch(first):
-        raise JobsyncError("the comment body must start with a marker line such as "
-                           f"{PLAN_MARKER}; pass --marker to add one")
+        raise JobsyncError(
+            f"the comment body must start with a marker line such as {PLAN_MARKER}; pass --marker to add one"
+        )
     return first
 
 
@@ -80,8 +81,9 @@ def pull_request_of(github: GitHub, commit: str) -> int | None:
     return None
 
 
-def plan_comment(documents: Sequence[dict[str, Any]], extra: Sequence[str] = (),
-                 *, limit: int = markdown.GITHUB_LIMIT) -> str:
+def plan_comment(
+    documents: Sequence[dict[str, Any]], extra: Sequence[str] = (), *, limit: int = markdown.GITHUB_LIMIT
+) -> str:
     """One comment for several workspaces' plans (JSON documents) plus extra Markdown.
 
     Each plan gets an equal share of what the marker and the extra text leave, so the whole

@@ -52,8 +52,7 @@ def title(workspace: str, objects: Sequence[str]) -> str:
 
 
 def body(workspace: str, export: Mapping[str, Any], users: Sequence[str]) -> str:
-    lines = [f"The scheduled `jobsync export` found that workspace `{workspace}` differs "
-             "from git.", ""]
+    lines = [f"The scheduled `jobsync export` found that workspace `{workspace}` differs from git.", ""]
     for part, verb in (("changed", "changed"), ("added", "created"), ("removed", "deleted")):
         names = export.get(part) or []
         lines += [f"- {verb} in the console: `{name}`" for name in names]
@@ -77,6 +76,7 @@ def open_or_update(github: GitHub, *, branch: str, base: str, title: str, body: 
         if pull.get("head", {}).get("ref", branch) == branch:
             done = github.patch(f"pulls/{pull['number']}", {"title": title, "body": body})
             return DriftPull("updated", int(done["number"]), str(done.get("html_url", "")))
-    done = github.post("pulls", {"title": title, "head": branch, "base": base, "body": body,
-                                 "maintainer_can_modify": True})
+    done = github.post(
+        "pulls", {"title": title, "head": branch, "base": base, "body": body, "maintainer_can_modify": True}
+    )
     return DriftPull("opened", int(done["number"]), str(done.get("html_url", "")))

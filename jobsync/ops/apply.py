@@ -41,8 +41,10 @@ class ApplyResult:
         return not self.failed and not self.blocked
 
     def summary_line(self) -> str:
-        return (f"Apply: {len(self.applied)} applied, {len(self.skipped)} skipped, "
-                f"{len(self.blocked)} blocked, {len(self.failed)} failed.")
+        return (
+            f"Apply: {len(self.applied)} applied, {len(self.skipped)} skipped, "
+            f"{len(self.blocked)} blocked, {len(self.failed)} failed."
+        )
 
 
 def needs(change: Change) -> set[ObjectKey]:
@@ -76,11 +78,14 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
     for change in changes:
         for path, data in render_files(folder, change.key, change.before or {}, schema_dir=schema_dir()).items():
             write_atomic(path, data)
-    write_json(folder / "manifest.json", {
-        "workspace": plan.settings.workspace,
-        "backend": plan.settings.backend,
-        "saved": [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value} for c in changes],
-    })
+    write_json(
+        folder / "manifest.json",
+        {
+            "workspace": plan.settings.workspace,
+            "backend": plan.settings.backend,
+            "saved": [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value} for c in changes],
+        },
+    )
     return folder
 
 
@@ -138,9 +143,16 @@ class Applier:
         for change in ready:
             if stopped.get(change.key.name) is not None:
                 self._report(change, stopped[change.key.name])
-        outcome = self.workspace.write(
-            kind, [c.desired or {} for c in writable], user=self.plan.settings.user, message=self.message,
-        ) if writable else {}
+        outcome = (
+            self.workspace.write(
+                kind,
+                [c.desired or {} for c in writable],
+                user=self.plan.settings.user,
+                message=self.message,
+            )
+            if writable
+            else {}
+        )
         for change in writable:
             self._report(change, outcome.get(change.key.name))
         self._scheduling([c for c in writable if c.restart], running=True)
@@ -173,7 +185,11 @@ class Applier:
 
 
 def apply_plan(
-    plan: Plan, workspace: Workspace, *, message: str, backup_root: Path,
+    plan: Plan,
+    workspace: Workspace,
+    *,
+    message: str,
+    backup_root: Path,
     progress: Progress = lambda done, total, text: None,
 ) -> ApplyResult:
     backup = save_backup(plan, backup_root)
@@ -184,12 +200,15 @@ def apply_plan(
 
 def result_to_document(result: ApplyResult) -> dict[str, object]:
     def rows(items: list[tuple[Change, str]]) -> list[dict[str, str]]:
-        return [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value, "message": m}
-                for c, m in items]
+        return [
+            {"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value, "message": m} for c, m in items
+        ]
 
     return {
-        "applied": rows(result.applied), "skipped": rows(result.skipped),
-        "blocked": rows(result.blocked), "failed": rows(result.failed),
+        "applied": rows(result.applied),
+        "skipped": rows(result.skipped),
+        "blocked": rows(result.blocked),
+        "failed": rows(result.failed),
         "backup": str(result.backup) if result.backup else None,
     }
 

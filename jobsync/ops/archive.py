@@ -35,15 +35,19 @@ class ImportResult:
 
 
 def import_archives(
-    config: WorkspaceConfig, paths: Sequence[Path], *, commit: bool = False,
+    config: WorkspaceConfig,
+    paths: Sequence[Path],
+    *,
+    commit: bool = False,
     message: str | None = None,
 ) -> ImportResult:
     """Write the definitions in the archives at `paths` into the workspace's folder."""
     entries = _merge([(path, read_archive(path)) for path in paths])
     wanted = _files(config, entries)
     existing = existing_files(config.folder)
-    writes = {p: data for files in wanted.values() for p, data in files.items()
-              if not p.exists() or p.read_bytes() != data}
+    writes = {
+        p: data for files in wanted.values() for p, data in files.items() if not p.exists() or p.read_bytes() != data
+    }
     removes = {p for key, files in wanted.items() for p in existing.get(key, ()) if p not in files}
     touched = sorted(set(writes) | removes)
     _refuse_dirty(config, touched)
@@ -54,8 +58,11 @@ def import_archives(
         path.unlink(missing_ok=True)
     if commit and touched:
         names = ", ".join(path.name for path in paths)
-        text = message or f"jobsync archive import {config.name}: {len(result.added)} added, " \
+        text = (
+            message
+            or f"jobsync archive import {config.name}: {len(result.added)} added, "
             f"{len(result.changed)} changed\n\nfrom {names}\n"
+        )
         result.commit = gitrepo.commit(config.repo_root, touched, text)
     return result
 
@@ -104,12 +111,13 @@ def _refuse_dirty(config: WorkspaceConfig, touched: Iterable[Path]) -> None:
     dirty = gitrepo.dirty_paths(config.repo_root, list(touched))
     if dirty:
         listed = "\n".join(f"  {p}" for p in dirty)
-        raise RepoError(f"the import would overwrite uncommitted edits in:\n{listed}\n"
-                        "commit or stash them (`git stash`), then import again")
+        raise RepoError(
+            f"the import would overwrite uncommitted edits in:\n{listed}\n"
+            "commit or stash them (`git stash`), then import again"
+        )
 
 
-def _result(wanted: Files, existing: dict[ObjectKey, list[Path]],
-            writes: dict[Path, bytes]) -> ImportResult:
+def _result(wanted: Files, existing: dict[ObjectKey, list[Path]], writes: dict[Path, bytes]) -> ImportResult:
     result = ImportResult()
     for key, files in wanted.items():
         if not any(p in writes for p in files) and set(existing.get(key, ())) == set(files):
@@ -124,8 +132,7 @@ def select(specs: Sequence[Spec], jobs: Sequence[str], *, jobs_only: bool) -> li
     names = set(jobs)
     missing = sorted(names - {s.name for s in specs if s.kind is Kind.JOB})
     if missing:
-        raise JobsyncError(f"no job named {', '.join(missing)} in the repo; "
-                           "`jobsync validate` lists what is there")
+        raise JobsyncError(f"no job named {', '.join(missing)} in the repo; `jobsync validate` lists what is there")
     if not names:
         return [s for s in specs if s.kind is Kind.JOB or not jobs_only]
     chosen = {s.key: s for s in specs if s.kind is Kind.JOB and s.name in names}
@@ -136,8 +143,12 @@ def select(specs: Sequence[Spec], jobs: Sequence[str], *, jobs_only: bool) -> li
 
 
 def export_archives(
-    config: WorkspaceConfig, *, jobs: Sequence[str] = (), jobs_only: bool = False,
-    max_bytes: int, layout: str = "single",
+    config: WorkspaceConfig,
+    *,
+    jobs: Sequence[str] = (),
+    jobs_only: bool = False,
+    max_bytes: int,
+    layout: str = "single",
 ) -> list[Package]:
     specs = list(desired_state(config).values())
     return pack(select(specs, jobs, jobs_only=jobs_only), max_bytes=max_bytes, layout=layout)

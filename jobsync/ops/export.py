@@ -49,8 +49,7 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[Obje
     chosen = {ObjectKey(Kind.JOB, name) for name in jobs}
     missing = sorted(k.name for k in chosen if k not in snapshot.objects)
     if missing:
-        raise JobsyncError(f"no job named {', '.join(missing)} in the workspace; "
-                           "`jobsync plan` lists what is there")
+        raise JobsyncError(f"no job named {', '.join(missing)} in the workspace; `jobsync plan` lists what is there")
     if with_deps:
         for key in list(chosen):
             chosen |= dependencies(snapshot.objects[key], snapshot)
@@ -70,8 +69,14 @@ def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) ->
 
 
 def export_workspace(
-    config: WorkspaceConfig, workspace: Workspace, *, jobs: Sequence[str] = (), with_deps: bool = True,
-    status: str = "develop", commit: bool = True, message: str | None = None,
+    config: WorkspaceConfig,
+    workspace: Workspace,
+    *,
+    jobs: Sequence[str] = (),
+    with_deps: bool = True,
+    status: str = "develop",
+    commit: bool = True,
+    message: str | None = None,
     progress: Callable[[str], None] = lambda text: None,
 ) -> ExportResult:
     progress(f"reading {workspace.label}")
@@ -83,8 +88,9 @@ def export_workspace(
     rendered = _files(config, snapshot, keys)
     wanted = {key: files for key, (files, _) in rendered.items()}
     stale = set(existing) - set(wanted) if not jobs else set()
-    writes = {p: data for files in wanted.values() for p, data in files.items()
-              if not p.exists() or p.read_bytes() != data}
+    writes = {
+        p: data for files in wanted.values() for p, data in files.items() if not p.exists() or p.read_bytes() != data
+    }
     removes = {p for key in stale for p in existing[key]}
     for key, files in wanted.items():  # an object that moved folders leaves its old files
         removes |= {p for p in existing.get(key, ()) if p not in files}
@@ -92,8 +98,10 @@ def export_workspace(
     dirty = gitrepo.dirty_paths(config.repo_root, touched)
     if dirty:
         listed = "\n".join(f"  {p}" for p in dirty)
-        raise RepoError(f"export would overwrite uncommitted edits in:\n{listed}\n"
-                        "commit or stash them (`git stash`), then export again")
+        raise RepoError(
+            f"export would overwrite uncommitted edits in:\n{listed}\n"
+            "commit or stash them (`git stash`), then export again"
+        )
     result = ExportResult()
     for key, files in wanted.items():
         if any(p in writes for p in files):
@@ -103,11 +111,21 @@ def export_workspace(
         write_atomic(path, data, durable=False)  # git records them; see write_atomic
     for path in removes:
         path.unlink(missing_ok=True)
-    prime_cache(config.repo_cache, config.folder, config.repo_root, (
-        (key.kind, path, files[path], data) for key, (files, data) in rendered.items()
-        for path in files if path.suffix == ".yaml"))
-    progress(f"exported {len(wanted)} object(s): {len(result.added)} added, "
-             f"{len(result.changed)} changed, {len(result.removed)} removed")
+    prime_cache(
+        config.repo_cache,
+        config.folder,
+        config.repo_root,
+        (
+            (key.kind, path, files[path], data)
+            for key, (files, data) in rendered.items()
+            for path in files
+            if path.suffix == ".yaml"
+        ),
+    )
+    progress(
+        f"exported {len(wanted)} object(s): {len(result.added)} added, "
+        f"{len(result.changed)} changed, {len(result.removed)} removed"
+    )
     if commit and touched:
         message = message or commit_message(config.name, result, snapshot)
         result.commit = gitrepo.commit(config.repo_root, touched, message)
@@ -115,15 +133,21 @@ def export_workspace(
 
 
 def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> str:
-    head = (f"jobsync export {workspace}: {len(result.added)} added, {len(result.changed)} changed, "
-            f"{len(result.removed)} removed")
+    head = (
+        f"jobsync export {workspace}: {len(result.added)} added, {len(result.changed)} changed, "
+        f"{len(result.removed)} removed"
+    )
     lines = [head, ""]
     lines += [f"added    {name}" for name in result.added]
     lines += [f"changed  {name}" for name in result.changed]
     lines += [f"removed  {name}" for name in result.removed]
-    users = sorted({r.last_update_user for r in snapshot.objects.values() if r.last_update_user
-                    and str(r.key) in set(result.added) | set(result.changed)})
+    users = sorted(
+        {
+            r.last_update_user
+            for r in snapshot.objects.values()
+            if r.last_update_user and str(r.key) in set(result.added) | set(result.changed)
+        }
+    )
     if users:
         lines += ["", *(f"Changed-by: {user}" for user in users)]
     return "\n".join(lines) + "\n"
-

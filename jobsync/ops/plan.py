@@ -51,11 +51,8 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
     if backend["type"] == "dataarts":
         from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 
-        return DataArtsWorkspace.from_config(
-            backend, workspace_name=config.name, repo_root=config.repo_root
-        )
-    raise ConfigError([Problem(str(config.file), f"unknown backend type {backend['type']!r}",
-                               field="backend.type")])
+        return DataArtsWorkspace.from_config(backend, workspace_name=config.name, repo_root=config.repo_root)
+    raise ConfigError([Problem(str(config.file), f"unknown backend type {backend['type']!r}", field="backend.type")])
 
 
 def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
@@ -65,8 +62,7 @@ def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
     if problems:
         raise ConfigError(problems)
     return {
-        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source)
-        for key, spec in specs.items()
+        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) for key, spec in specs.items()
     }
 
 
@@ -91,7 +87,11 @@ class Planned:
 
 
 def make_plan(
-    config: WorkspaceConfig, workspace: Workspace, *, jobs: Sequence[str] = (), refresh: bool = False,
+    config: WorkspaceConfig,
+    workspace: Workspace,
+    *,
+    jobs: Sequence[str] = (),
+    refresh: bool = False,
     only: frozenset[ObjectKey] | None = None,
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
@@ -106,8 +106,11 @@ def make_plan(
             raise
         snapshot = reading.result()
     settings = PlanSettings(
-        workspace=config.name, user=config.user, policies=config.policies,
-        backend=workspace.label, mappings=config.mappings,
+        workspace=config.name,
+        user=config.user,
+        policies=config.policies,
+        backend=workspace.label,
+        mappings=config.mappings,
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
@@ -115,8 +118,7 @@ def make_plan(
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
-    plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty,
-                selection=selected)
+    plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty, selection=selected)
     return Planned(plan=plan, snapshot=snapshot, desired=desired)
 
 

@@ -18,11 +18,13 @@ def read(path: Path, *, workspace: str) -> dict[str, Any]:
     except OSError as error:
         raise JobsyncError(f"{path}: cannot read the plan file ({error.strerror})") from None
     except json.JSONDecodeError as error:
-        raise JobsyncError(f"{path}:{error.lineno}: not a jobsync plan file ({error.msg}); "
-                           "make one with `jobsync plan --out FILE`") from None
+        raise JobsyncError(
+            f"{path}:{error.lineno}: not a jobsync plan file ({error.msg}); make one with `jobsync plan --out FILE`"
+        ) from None
     if not isinstance(document, dict) or "format_version" not in document:
-        raise JobsyncError(f"{path}: not a jobsync plan file (no format_version); "
-                           "make one with `jobsync plan --out FILE`")
+        raise JobsyncError(
+            f"{path}: not a jobsync plan file (no format_version); make one with `jobsync plan --out FILE`"
+        )
     found = str(document["format_version"])
     if found.split(".")[0] != FORMAT_VERSION.split(".")[0] or found > FORMAT_VERSION:
         raise IncompatibleFormatError(path=str(path), expected=FORMAT_VERSION, found=found)

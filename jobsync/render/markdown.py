@@ -43,15 +43,19 @@ def section(change: dict[str, Any]) -> str:
 
 def _header(document: dict[str, Any]) -> list[str]:
     workspace = document["workspace"]
-    out = [MARKER.format(workspace=workspace), f"### jobsync plan for `{workspace}`", "",
-           f"**{summary_line(document['summary'])}**", ""]
+    out = [
+        MARKER.format(workspace=workspace),
+        f"### jobsync plan for `{workspace}`",
+        "",
+        f"**{summary_line(document['summary'])}**",
+        "",
+    ]
     if not has_changes(document) and not document["summary"]["blocked"]:
         out += [f"No changes. Workspace `{workspace}` matches the repo.", ""]
     blocked = [c for c in document["changes"] if c["action"] == "blocked"]
     if blocked:
         out += ["| ⛔ blocked | why |", "|---|---|"]
-        out += [f"| {c['kind']} `{c['name']}` | {html.escape(c['reason']).replace('|', '&#124;')} |"
-                for c in blocked]
+        out += [f"| {c['kind']} `{c['name']}` | {html.escape(c['reason']).replace('|', '&#124;')} |" for c in blocked]
         out.append("")
     return out
 
@@ -73,6 +77,8 @@ def render(document: dict[str, Any], *, limit: int = GITHUB_LIMIT) -> str:
     if unmanaged:
         tail.append(f"_{unmanaged} object(s) in the workspace are not in the repo (prune is off)._")
     if left_out:
-        tail.append(f"_{left_out} more object(s) left out to fit GitHub's comment limit; "
-                    f"{FULL_PLAN_NOTE.format(workspace=document['workspace'])}._")
+        tail.append(
+            f"_{left_out} more object(s) left out to fit GitHub's comment limit; "
+            f"{FULL_PLAN_NOTE.format(workspace=document['workspace'])}._"
+        )
     return head + "\n" + "".join(parts) + "\n".join(tail) + ("\n" if tail else "")

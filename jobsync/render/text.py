@@ -34,8 +34,7 @@ def change_lines(change: dict[str, Any]) -> list[str]:
 
 
 def render(document: dict[str, Any], *, colour: bool = False) -> str:
-    out = [f"jobsync plan: workspace {document['workspace']} ({document['backend']}), "
-           f"acting as {document['user']}", ""]
+    out = [f"jobsync plan: workspace {document['workspace']} ({document['backend']}), acting as {document['user']}", ""]
     for change in document["changes"]:
         out += [_paint(line, colour) for line in change_lines(change)]
     if document["changes"]:

@@ -49,8 +49,7 @@ class WorkspaceChanges:
         return None if self.whole else self.keys
 
     def to_dict(self) -> dict[str, object]:
-        return {"workspace": self.workspace, "whole": self.whole,
-                "objects": [str(key) for key in sorted(self.keys)]}
+        return {"workspace": self.workspace, "whole": self.whole, "objects": [str(key) for key in sorted(self.keys)]}
 
 
 def object_of(parts: tuple[str, ...]) -> ObjectKey | None:
@@ -98,14 +97,11 @@ def changed_since(root: Path, ref: str) -> dict[str, WorkspaceChanges]:
 def describe(changes: WorkspaceChanges) -> str:
     """One line for stderr: what --changed-since chose to plan."""
     if changes.whole:
-        return (f"workspace {changes.workspace}: {WORKSPACE_FILE} or another shared file changed; "
-                "planning all of it")
+        return f"workspace {changes.workspace}: {WORKSPACE_FILE} or another shared file changed; planning all of it"
     return f"workspace {changes.workspace}: planning {len(changes.keys)} changed object(s)"
 
 
-def only_changed(
-    root: Path, workspace: str, ref: str, say: Callable[[str], None]
-) -> frozenset[ObjectKey] | None:
+def only_changed(root: Path, workspace: str, ref: str, say: Callable[[str], None]) -> frozenset[ObjectKey] | None:
     """The `only` selection for `plan --changed-since REF` in one workspace (None: all of it)."""
     found = changed_since(root, ref).get(workspace, WorkspaceChanges(workspace))
     say(describe(found))

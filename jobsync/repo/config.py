@@ -67,8 +67,7 @@ def pick_workspace(repo_root: Path, name: str | None) -> str:
             return names[0]
         listed = ", ".join(names) or "none"
         raise JobsyncError(
-            f"name a workspace with -w/--workspace (workspaces in {repo_root / WORKSPACES_DIR}: "
-            f"{listed})"
+            f"name a workspace with -w/--workspace (workspaces in {repo_root / WORKSPACES_DIR}: {listed})"
         )
     if name not in names:
         listed = ", ".join(names) or "none yet; run `jobsync init`"
@@ -98,6 +97,11 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
     acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
     return WorkspaceConfig(
-        name=name, folder=folder, repo_root=repo_root, backend=data["backend"], user=acting,
-        policies=policies, mappings=mappings,
+        name=name,
+        folder=folder,
+        repo_root=repo_root,
+        backend=data["backend"],
+        user=acting,
+        policies=policies,
+        mappings=mappings,
     )

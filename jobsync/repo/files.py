@@ -44,15 +44,18 @@ def sidecar_suffix(script_type: str) -> str:
 
 # -- stored form <-> file form -----------------------------------------------------------------
 
+
 def _plain_properties(properties: Any) -> bool:
     if not isinstance(properties, list) or not properties:
         return False
     names = [p.get("name") for p in properties if isinstance(p, dict)]
-    return (
-        all(isinstance(p, dict) and set(p) == {"name", "value"} and isinstance(p["value"], str)
-            and isinstance(p["name"], str) for p in properties)
-        and len(set(names)) == len(names)
-    )
+    return all(
+        isinstance(p, dict)
+        and set(p) == {"name", "value"}
+        and isinstance(p["value"], str)
+        and isinstance(p["name"], str)
+        for p in properties
+    ) and len(set(names)) == len(names)
 
 
 def to_file_form(kind: Kind, body: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -83,9 +86,7 @@ def from_file_form(kind: Kind, data: Mapping[str, Any], content: str | None) -> 
 
 def _node_from_file(node: Any) -> Any:
     if isinstance(node, dict) and isinstance(node.get("properties"), dict):
-        node = {**node, "properties": [
-            {"name": name, "value": value} for name, value in node["properties"].items()
-        ]}
+        node = {**node, "properties": [{"name": name, "value": value} for name, value in node["properties"].items()]}
     return node
 
 
@@ -96,6 +97,7 @@ def body_problems(kind: Kind, body: Mapping[str, Any], source: str) -> list[Prob
 
 
 # -- writing -----------------------------------------------------------------------------------
+
 
 def object_path(folder: Path, key: ObjectKey, body: Mapping[str, Any]) -> Path:
     directory = directory_of(body)
@@ -118,14 +120,13 @@ def render_object(
     return files, data
 
 
-def render_files(
-    folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schema_dir: Path
-) -> dict[Path, bytes]:
+def render_files(folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schema_dir: Path) -> dict[Path, bytes]:
     """The files (absolute path -> bytes) that hold one object."""
     return render_object(folder, key, body, schema_dir=schema_dir)[0]
 
 
 # -- loading -----------------------------------------------------------------------------------
+
 
 def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
     for kind in Kind:
@@ -175,8 +176,12 @@ def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) 
     candidates = siblings.content_files(path)
     if len(candidates) != 1:
         found = ", ".join(p.name for p in candidates) or "none"
-        problems.append(Problem(rel, f"a script needs exactly one content file beside it "
-                                f"({path.stem}.sql, .sh, .py or .txt); found {found}"))
+        problems.append(
+            Problem(
+                rel,
+                f"a script needs exactly one content file beside it ({path.stem}.sql, .sh, .py or .txt); found {found}",
+            )
+        )
         return None
     return candidates[0].read_bytes().decode("utf-8")
 
@@ -236,8 +241,9 @@ class ParseCache:
         write_atomic(self.path, document_lines({"version": self.version, "files": files}), durable=False)
 
 
-def prime_cache(cache_path: Path, folder: Path, repo_root: Path,
-                written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]) -> None:
+def prime_cache(
+    cache_path: Path, folder: Path, repo_root: Path, written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]
+) -> None:
     """Record files jobsync itself just wrote, so the next read need not parse them.
 
     Each mapping goes through the same checks as a file read from disk; only what passes
@@ -262,8 +268,9 @@ def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str
         data = yamlio.load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        problems.append(Problem(rel, f"not valid YAML: {getattr(error, 'problem', error)}",
-                                mark.line + 1 if mark else None))
+        problems.append(
+            Problem(rel, f"not valid YAML: {getattr(error, 'problem', error)}", mark.line + 1 if mark else None)
+        )
         return None
     if not isinstance(data, dict):
         problems.append(Problem(rel, f"a {kind.value} file must hold a mapping", 1))
@@ -271,8 +278,9 @@ def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str
     return data
 
 
-def _checked_body(kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path,
-                  text: str | None, problems: list[Problem]) -> dict[str, Any] | None:
+def _checked_body(
+    kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path, text: str | None, problems: list[Problem]
+) -> dict[str, Any] | None:
     """The API-form body (a script's without its content) of a file's mapping, if it passes
     the schema, the name and the folder checks; problems are appended."""
     found = schemas.check(kind.value, data, rel, text)
@@ -281,14 +289,26 @@ def _checked_body(kind: Kind, path: Path, rel: str, data: dict[str, Any], *, fol
         return None
     lines = _Lines(text or "")
     if data["name"] != path.stem:
-        problems.append(Problem(rel, f"name {data['name']!r} must match the file name "
-                                f"{path.stem!r}; rename one of them", lines.of("name"), "name"))
+        problems.append(
+            Problem(
+                rel,
+                f"name {data['name']!r} must match the file name {path.stem!r}; rename one of them",
+                lines.of("name"),
+                "name",
+            )
+        )
         return None
     folder_dir = normal_directory(path.parent.relative_to(folder / kind.folder).as_posix())
     if "directory" in data and normal_directory(data["directory"]) != folder_dir:
-        problems.append(Problem(
-            rel, f"directory {data['directory']!r} does not match the folder the file is in "
-            f"({folder_dir!r}); move the file or fix the field", lines.of("directory"), "directory"))
+        problems.append(
+            Problem(
+                rel,
+                f"directory {data['directory']!r} does not match the folder the file is in "
+                f"({folder_dir!r}); move the file or fix the field",
+                lines.of("directory"),
+                "directory",
+            )
+        )
         return None
     if "directory" not in data and folder_dir != "/":
         data = {"name": data["name"], "directory": folder_dir, **data}
@@ -296,8 +316,14 @@ def _checked_body(kind: Kind, path: Path, rel: str, data: dict[str, Any], *, fol
 
 
 def load_file(
-    kind: Kind, path: Path, *, folder: Path, repo_root: Path, problems: list[Problem],
-    cache: ParseCache | None = None, siblings: Siblings | None = None,
+    kind: Kind,
+    path: Path,
+    *,
+    folder: Path,
+    repo_root: Path,
+    problems: list[Problem],
+    cache: ParseCache | None = None,
+    siblings: Siblings | None = None,
 ) -> Spec | None:
     """Parse and check one object file; problems are appended, never raised.
 
@@ -334,13 +360,17 @@ def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = Non
     cache = ParseCache(cache_path) if cache_path else None
     siblings = Siblings()
     for kind, path in object_files(folder):
-        spec = load_file(kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache,
-                         siblings=siblings)
+        spec = load_file(
+            kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache, siblings=siblings
+        )
         if spec is None:
             continue
         if spec.key in specs:
-            problems.append(Problem(spec.source or "", f"{spec.key} is defined twice: here and "
-                                    f"in {specs[spec.key].source}; keep one"))
+            problems.append(
+                Problem(
+                    spec.source or "", f"{spec.key} is defined twice: here and in {specs[spec.key].source}; keep one"
+                )
+            )
             continue
         specs[spec.key] = spec
     if cache is not None:

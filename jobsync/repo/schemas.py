@@ -65,10 +65,12 @@ def check(name: str, data: Any, file: str, text: str | None = None) -> list[Prob
         path = tuple(error.absolute_path)
         if error.validator == "not" and error.validator_value == {"required": ["content"]}:
             error.message = "a script's content belongs in its content file beside the YAML (.sql, .sh, ...)"
-        problems.append(Problem(
-            file=file,
-            line=yamlio.line_of(lines, path) if lines else None,
-            field=_pointer(path) or None,
-            message=error.message,
-        ))
+        problems.append(
+            Problem(
+                file=file,
+                line=yamlio.line_of(lines, path) if lines else None,
+                field=_pointer(path) or None,
+                message=error.message,
+            )
+        )
     return problems

@@ -29,7 +29,12 @@ def load(text: str) -> Any:
 
 def dump(value: Any) -> str:
     return yaml.dump(
-        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, indent=2, width=4096,
+        value,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        indent=2,
+        width=4096,
         default_flow_style=False,
     )
 

@@ -69,23 +69,29 @@ def make_zip(tmp_path: Path) -> MakeZip:
 @pytest.fixture
 def single_layout_zip(make_zip: MakeZip, bodies: dict[str, dict[str, Any]]) -> Path:
     """DLF_myJob.zip as a single-job export writes it (reference §2.2, H-0088)."""
-    return make_zip("DLF_myJob.zip", {
-        "jobs/myJob.job": bodies["myJob"],
-        "scripts/test_hive_sql.script": bodies["test_hive_sql"],
-        "scripts/echoTimeShell.script": bodies["echoTimeShell"],
-        "resources/test.resource": bodies["test"],
-    })
+    return make_zip(
+        "DLF_myJob.zip",
+        {
+            "jobs/myJob.job": bodies["myJob"],
+            "scripts/test_hive_sql.script": bodies["test_hive_sql"],
+            "scripts/echoTimeShell.script": bodies["echoTimeShell"],
+            "resources/test.resource": bodies["test"],
+        },
+    )
 
 
 @pytest.fixture
 def batch_layout_zip(make_zip: MakeZip, bodies: dict[str, dict[str, Any]]) -> Path:
     """jobs.zip as a batch export writes it: a folder per job (reference §2.2, H-0089)."""
-    return make_zip("jobs.zip", [
-        ("jobs/", b""),
-        ("jobs/job_batch/job_batch.job", bodies["job_batch"]),
-        ("jobs/job_batch/dws_sql.script", bodies["dws_sql"]),
-        ("jobs/job_batch/test.resource", bodies["test"]),
-        ("jobs/myJob/myJob.job", bodies["myJob"]),
-        ("jobs/myJob/test_hive_sql.script", bodies["test_hive_sql"]),
-        ("jobs/myJob/dws_sql.script", bodies["dws_sql"]),
-    ])
+    return make_zip(
+        "jobs.zip",
+        [
+            ("jobs/", b""),
+            ("jobs/job_batch/job_batch.job", bodies["job_batch"]),
+            ("jobs/job_batch/dws_sql.script", bodies["dws_sql"]),
+            ("jobs/job_batch/test.resource", bodies["test"]),
+            ("jobs/myJob/myJob.job", bodies["myJob"]),
+            ("jobs/myJob/test_hive_sql.script", bodies["test_hive_sql"]),
+            ("jobs/myJob/dws_sql.script", bodies["dws_sql"]),
+        ],
+    )

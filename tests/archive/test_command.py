@@ -21,8 +21,7 @@ from jobsync.ops import init as scaffold
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -44,26 +43,26 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def bodies_of(path: Path) -> dict[tuple[Kind, str], dict]:
     return {(e.kind, e.name): e.body for e in read_archive(path)}
 
 
-@pytest.mark.parametrize(("source", "layout"), [("single_layout_zip", "single"),
-                                                ("batch_layout_zip", "batch")])
-def test_import_then_export_gives_back_the_same_bodies(request, empty_repo, tmp_path, source,
-                                                       layout):
+@pytest.mark.parametrize(("source", "layout"), [("single_layout_zip", "single"), ("batch_layout_zip", "batch")])
+def test_import_then_export_gives_back_the_same_bodies(request, empty_repo, tmp_path, source, layout):
     original = request.getfixturevalue(source)
 
     code, out, err = run("import", original, "-w", "dev", "--commit", "--repo", empty_repo)
     assert code == 0, err
     assert json.loads(out)["commit"] == git(empty_repo, "rev-parse", "HEAD").strip()
     assert git(empty_repo, "status", "--porcelain") == ""
-    code, out, err = run("export", "-w", "dev", "-o", tmp_path / "back.zip", "--layout", layout,
-                         "--repo", empty_repo)
+    code, out, err = run("export", "-w", "dev", "-o", tmp_path / "back.zip", "--layout", layout, "--repo", empty_repo)
 
     assert code == 0, err
     assert bodies_of(tmp_path / "back.zip") == bodies_of(original)
@@ -79,9 +78,7 @@ def test_import_writes_the_repo_format_export_writes(empty_repo, single_layout_z
     assert main(["validate", "-w", "dev", "--repo", str(empty_repo)]) == 0
 
 
-def test_import_then_apply_into_an_empty_workspace_keeps_the_bodies(
-    empty_repo, single_layout_zip
-):
+def test_import_then_apply_into_an_empty_workspace_keeps_the_bodies(empty_repo, single_layout_zip):
     folder = empty_repo / "workspaces" / "dev"
     connections = [{"name": "con", "type": "HOST"}, {"name": "mrs_hive_test", "type": "HIVE"}]
     (folder / "seed.json").write_text(json.dumps({"connections": connections}))
@@ -101,9 +98,7 @@ def test_import_then_apply_into_an_empty_workspace_keeps_the_bodies(
         assert strip(kind, remote[ObjectKey(kind, name)].body) == body
 
 
-def test_import_maps_workspace_names_back_and_export_maps_them_again(
-    empty_repo, single_layout_zip, tmp_path
-):
+def test_import_maps_workspace_names_back_and_export_maps_them_again(empty_repo, single_layout_zip, tmp_path):
     settings = empty_repo / "workspaces" / "dev" / "workspace.yaml"
     text = settings.read_text().replace("connections: {}", "connections: {hive: mrs_hive_test}")
     settings.write_text(text)
@@ -129,13 +124,11 @@ def test_importing_the_same_archive_again_changes_nothing(empty_repo, single_lay
     assert git(empty_repo, "rev-parse", "HEAD") == head
 
 
-def test_import_refuses_to_overwrite_uncommitted_edits(empty_repo, single_layout_zip, make_zip,
-                                                       bodies):
+def test_import_refuses_to_overwrite_uncommitted_edits(empty_repo, single_layout_zip, make_zip, bodies):
     run("import", single_layout_zip, "-w", "dev", "--commit", "--repo", empty_repo)
     edited = empty_repo / "workspaces" / "dev" / "scripts" / "echoTimeShell.sh"
     edited.write_text("echo mine")
-    changed = make_zip("new.zip", {"s/echoTimeShell.script": dict(bodies["echoTimeShell"],
-                                                                  content="echo theirs")})
+    changed = make_zip("new.zip", {"s/echoTimeShell.script": dict(bodies["echoTimeShell"], content="echo theirs")})
 
     code, _, err = run("import", changed, "-w", "dev", "--repo", empty_repo)
 
@@ -154,15 +147,17 @@ def _short(make_zip):
     path = make_zip("short.zip", {"jobs/myJob.job": {"name": "myJob", "nodes": []}})
     raw = bytearray(path.read_bytes())
     header = raw.index(b"PK\x01\x02")
-    raw[header + 24:header + 28] = (9999).to_bytes(4, "little")
+    raw[header + 24 : header + 28] = (9999).to_bytes(4, "little")
     path.write_bytes(bytes(raw))
     return path
 
 
 HOSTILE = {
     "path leaves the target": (
-        lambda mz: mz("evil.zip", {"jobs/ok.job": {"name": "ok", "nodes": []},
-                                   "../../outside.job": {"name": "outside", "nodes": []}}),
+        lambda mz: mz(
+            "evil.zip",
+            {"jobs/ok.job": {"name": "ok", "nodes": []}, "../../outside.job": {"name": "outside", "nodes": []}},
+        ),
         "'../../outside.job': path leaves",
     ),
     "symbolic link": (_symlink, "'jobs/myJob.job': member is a symbolic link"),
@@ -181,22 +176,21 @@ HOSTILE = {
         "jobs/bad name.job: name: 'bad name' does not match",
     ),
     "directory leaves the workspace": (
-        lambda mz: mz("x.zip", {"jobs/j.job": {"name": "j", "nodes": [], "schedule": {},
-                                               "directory": "/../../../../outside"}}),
+        lambda mz: mz(
+            "x.zip", {"jobs/j.job": {"name": "j", "nodes": [], "schedule": {}, "directory": "/../../../../outside"}}
+        ),
         "jobs/j.job: job j would be written outside workspaces/dev",
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_archive_is_refused_and_the_repo_is_unchanged(empty_repo, single_layout_zip,
-                                                               make_zip, case):
+def test_hostile_archive_is_refused_and_the_repo_is_unchanged(empty_repo, single_layout_zip, make_zip, case):
     build, expected = HOSTILE[case]
     hostile = build(make_zip)
     before = tree(empty_repo.parent)
 
-    code, out, err = run("import", single_layout_zip, hostile, "-w", "dev", "--commit",
-                         "--repo", empty_repo)
+    code, out, err = run("import", single_layout_zip, hostile, "-w", "dev", "--commit", "--repo", empty_repo)
 
     assert code == 1
     assert expected in err
@@ -205,25 +199,20 @@ def test_hostile_archive_is_refused_and_the_repo_is_unchanged(empty_repo, single
     assert git(empty_repo, "status", "--porcelain") == ""
 
 
-def test_export_one_job_takes_what_it_uses_and_jobs_only_takes_the_job(
-    empty_repo, single_layout_zip, tmp_path
-):
+def test_export_one_job_takes_what_it_uses_and_jobs_only_takes_the_job(empty_repo, single_layout_zip, tmp_path):
     run("import", single_layout_zip, "-w", "dev", "--repo", empty_repo)
 
     run("export", "-w", "dev", "--job", "myJob", "-o", tmp_path / "a.zip", "--repo", empty_repo)
-    run("export", "-w", "dev", "--job", "myJob", "--jobs-only", "-o", tmp_path / "b.zip",
-        "--repo", empty_repo)
+    run("export", "-w", "dev", "--job", "myJob", "--jobs-only", "-o", tmp_path / "b.zip", "--repo", empty_repo)
 
-    assert set(bodies_of(tmp_path / "a.zip")) == {(Kind.JOB, "myJob"),
-                                                  (Kind.SCRIPT, "test_hive_sql")}
+    assert set(bodies_of(tmp_path / "a.zip")) == {(Kind.JOB, "myJob"), (Kind.SCRIPT, "test_hive_sql")}
     assert set(bodies_of(tmp_path / "b.zip")) == {(Kind.JOB, "myJob")}
 
 
 def test_export_over_the_size_limit_splits_and_says_so(empty_repo, batch_layout_zip, tmp_path):
     run("import", batch_layout_zip, "-w", "dev", "--repo", empty_repo)
 
-    code, out, err = run("export", "-w", "dev", "-o", tmp_path / "parts", "--max-size", "2000",
-                         "--repo", empty_repo)
+    code, out, err = run("export", "-w", "dev", "-o", tmp_path / "parts", "--max-size", "2000", "--repo", empty_repo)
 
     assert code == 0, err
     assert "split into 2 files to stay within 2,000 bytes" in err
@@ -236,8 +225,7 @@ def test_export_over_the_size_limit_splits_and_says_so(empty_repo, batch_layout_
 def test_export_with_a_job_over_the_limit_names_it(empty_repo, batch_layout_zip, tmp_path):
     run("import", batch_layout_zip, "-w", "dev", "--repo", empty_repo)
 
-    code, _, err = run("export", "-w", "dev", "-o", tmp_path / "x.zip", "--max-size", "512",
-                       "--repo", empty_repo)
+    code, _, err = run("export", "-w", "dev", "-o", tmp_path / "x.zip", "--max-size", "512", "--repo", empty_repo)
 
     assert code == 1
     assert "job job_batch with 1 script and 1 resource is" in err

@@ -38,8 +38,7 @@ def job(name: str, *scripts: str, jar: str | None = None) -> Spec:
         for i, s in enumerate(scripts)
     ]
     if jar:
-        nodes.append({"name": "spark", "type": "DLISpark",
-                      "properties": [{"name": "resourcePath", "value": jar}]})
+        nodes.append({"name": "spark", "type": "DLISpark", "properties": [{"name": "resourcePath", "value": jar}]})
     return spec(Kind.JOB, {"name": name, "nodes": nodes, "processType": "BATCH"})
 
 
@@ -83,8 +82,7 @@ def test_split_at_1_mb_keeps_each_job_with_what_it_uses(fifteen_jobs_of_200_kb, 
 
 def test_split_fills_each_file_before_starting_the_next(fifteen_jobs_of_200_kb):
     packages = pack(fifteen_jobs_of_200_kb)
-    group = len(pack([s for s in fifteen_jobs_of_200_kb
-                      if s.name in ("job_05", "own_05", "shared")])[0].data)
+    group = len(pack([s for s in fifteen_jobs_of_200_kb if s.name in ("job_05", "own_05", "shared")])[0].data)
 
     assert all(len(p.data) > LOCAL_LIMIT - group for p in packages[:-1])
 

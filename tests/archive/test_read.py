@@ -30,9 +30,7 @@ def test_read_single_layout_returns_every_body_as_written(single_layout_zip, bod
     assert by_key(entries)[(Kind.JOB, "myJob")].entry == "jobs/myJob.job"
 
 
-def test_read_batch_layout_finds_files_in_job_folders_and_keeps_shared_script_once(
-    batch_layout_zip, bodies
-):
+def test_read_batch_layout_finds_files_in_job_folders_and_keeps_shared_script_once(batch_layout_zip, bodies):
     entries = read_archive(batch_layout_zip)
 
     assert sorted((e.kind.value, e.name) for e in entries) == [
@@ -59,13 +57,16 @@ def test_read_keeps_undocumented_fields_and_their_order(single_layout_zip, make_
 
 
 def test_read_skips_directories_and_files_added_by_operating_systems(make_zip, bodies):
-    path = make_zip("mac.zip", [
-        ("jobs/", b""),
-        ("jobs/myJob.job", bodies["myJob"]),
-        ("__MACOSX/jobs/._myJob.job", b"\x00\x05\x16\x07 binary resource fork"),
-        ("jobs/.DS_Store", b"\x00\x00\x00\x01Bud1"),
-        ("Thumbs.db", b"\xd0\xcf"),
-    ])
+    path = make_zip(
+        "mac.zip",
+        [
+            ("jobs/", b""),
+            ("jobs/myJob.job", bodies["myJob"]),
+            ("__MACOSX/jobs/._myJob.job", b"\x00\x05\x16\x07 binary resource fork"),
+            ("jobs/.DS_Store", b"\x00\x00\x00\x01Bud1"),
+            ("Thumbs.db", b"\xd0\xcf"),
+        ],
+    )
 
     assert [e.name for e in read_archive(path)] == ["myJob"]
 
@@ -111,10 +112,13 @@ def test_read_refuses_a_name_that_differs_from_its_file(make_zip, bodies):
 
 def test_read_refuses_the_same_name_twice_with_different_bodies(make_zip, bodies):
     changed = dict(bodies["dws_sql"], content="SELECT 2;")
-    path = make_zip("jobs.zip", {
-        "jobs/a/dws_sql.script": bodies["dws_sql"],
-        "jobs/b/dws_sql.script": changed,
-    })
+    path = make_zip(
+        "jobs.zip",
+        {
+            "jobs/a/dws_sql.script": bodies["dws_sql"],
+            "jobs/b/dws_sql.script": changed,
+        },
+    )
 
     with pytest.raises(ArchiveError) as raised:
         read_archive(path)
@@ -124,9 +128,12 @@ def test_read_refuses_the_same_name_twice_with_different_bodies(make_zip, bodies
 
 
 def test_read_allows_one_name_in_two_kinds(make_zip):
-    path = make_zip("x.zip", {
-        "jobs/same.job": {"name": "same", "nodes": []},
-        "scripts/same.script": {"name": "same", "type": "Shell"},
-    })
+    path = make_zip(
+        "x.zip",
+        {
+            "jobs/same.job": {"name": "same", "nodes": []},
+            "scripts/same.script": {"name": "same", "type": "Shell"},
+        },
+    )
 
     assert {e.kind for e in read_archive(path)} == {Kind.JOB, Kind.SCRIPT}

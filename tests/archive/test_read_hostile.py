@@ -28,7 +28,7 @@ def set_declared_size(path: Path, size: int) -> None:
     """Overwrite the uncompressed size of the first member in the central directory."""
     raw = bytearray(path.read_bytes())
     header = raw.index(b"PK\x01\x02")
-    raw[header + 24:header + 28] = struct.pack("<I", size)
+    raw[header + 24 : header + 28] = struct.pack("<I", size)
     path.write_bytes(bytes(raw))
 
 

@@ -34,9 +34,7 @@ class Harness:
 
 
 @pytest.fixture(params=["local", "dataarts"])
-def seeded(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[dict[str, Any]], Harness]]:
+def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Harness]]:
     """seeded(document) -> Harness over a workspace holding that document."""
     opened: list[Workspace] = []
 

@@ -48,10 +48,7 @@ def desired() -> dict[Kind, list[dict]]:
 
 
 def bodies(snapshot) -> dict[ObjectKey, dict]:
-    return {
-        key: {k: v for k, v in obj.body.items() if k != "id"}
-        for key, obj in snapshot.objects.items()
-    }
+    return {key: {k: v for k, v in obj.body.items() if k != "id"} for key, obj in snapshot.objects.items()}
 
 
 def test_fifty_changes_converge_under_failures_and_throttling():
@@ -66,11 +63,7 @@ def test_fifty_changes_converge_under_failures_and_throttling():
             second = workspace.snapshot()
         finally:
             workspace.close()
-        wanted = {
-            ObjectKey(kind, body["name"]): body
-            for kind, items in desired().items()
-            for body in items
-        }
+        wanted = {ObjectKey(kind, body["name"]): body for kind, items in desired().items() for body in items}
         assert bodies(first) == wanted
         assert bodies(second) == bodies(first)
         document = emulator.workspace("w")
@@ -140,9 +133,7 @@ def test_from_config_reads_credentials_from_the_environment(monkeypatch, tmp_pat
         }
         workspace = DataArtsWorkspace.from_config(backend, workspace_name="dev", repo_root=tmp_path)
         try:
-            assert workspace.write(Kind.JOB, [job("viaenv", "x")], user="analyst", message="m") == {
-                "viaenv": None
-            }
+            assert workspace.write(Kind.JOB, [job("viaenv", "x")], user="analyst", message="m") == {"viaenv": None}
             assert sk not in repr(workspace)
         finally:
             workspace.close()
@@ -150,9 +141,7 @@ def test_from_config_reads_credentials_from_the_environment(monkeypatch, tmp_pat
 
 def test_offsets_read_as_page_numbers_are_detected():
     with running_emulator() as emulator:
-        emulator.set_workspace(
-            "w", {"scripts": [{"definition": script(f"s{i:03d}", "x")} for i in range(250)]}
-        )
+        emulator.set_workspace("w", {"scripts": [{"definition": script(f"s{i:03d}", "x")} for i in range(250)]})
         emulator.configure(offset_mode="page")
         workspace = emulator.dataarts_workspace("w", "analyst")
         try:

@@ -62,9 +62,7 @@ def test_snapshot_reads_a_seeded_document(seeded):
     job = hive_job(unknownTopLevel={"kept": [1, 2]})
     job["nodes"][0]["undocumentedNodeField"] = "x"
     harness = seeded(
-        base_document(
-            jobs=[entry(job, status=SCHEDULING, lastUpdateUser="bob", lastUpdateTime=1700000000000)]
-        )
+        base_document(jobs=[entry(job, status=SCHEDULING, lastUpdateUser="bob", lastUpdateTime=1700000000000)])
     )
     snapshot = harness.open("analyst").snapshot()
     assert body_of(snapshot, Kind.JOB, "myJob") == job
@@ -74,9 +72,7 @@ def test_snapshot_reads_a_seeded_document(seeded):
         "bob",
         1700000000000,
     )
-    assert body_of(snapshot, Kind.SCRIPT, "echoTimeShell") == example(
-        "script-create-shell.request.json"
-    )
+    assert body_of(snapshot, Kind.SCRIPT, "echoTimeShell") == example("script-create-shell.request.json")
     assert body_of(snapshot, Kind.RESOURCE, "test") == example("resource-create-jar.request.json")
     environment = snapshot.environment
     assert environment.connections == {"mrs_hive_test", "con"}
@@ -90,9 +86,7 @@ def test_snapshot_reads_a_seeded_document(seeded):
 def test_write_creates_and_overwrites_jobs_submitting_a_version(seeded):
     harness = seeded(base_document())
     workspace = harness.open("analyst")
-    assert workspace.write(Kind.JOB, [hive_job()], user="analyst", message="first") == {
-        "myJob": None
-    }
+    assert workspace.write(Kind.JOB, [hive_job()], user="analyst", message="first") == {"myJob": None}
     changed = hive_job(logPath="obs://other", extraField={"a": None})
     assert workspace.write(Kind.JOB, [changed], user="analyst", message="second") == {"myJob": None}
     stored = harness.document()["jobs"][0]
@@ -129,39 +123,29 @@ def blocked_code(outcome: Any, name: str) -> str | None:
 
 def test_a_scheduling_job_is_blocked(seeded):
     harness = seeded(base_document(jobs=[entry(hive_job(), status=SCHEDULING)]))
-    outcome = harness.open("analyst").write(
-        Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m"
-    )
+    outcome = harness.open("analyst").write(Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m")
     assert blocked_code(outcome, "myJob") == "JOB_RUNNING"
 
 
 def test_hard_lock_blocks_other_users_but_not_admins(seeded):
     locked = [entry(hive_job(), lockedBy="reviewer")]
     harness = seeded(base_document(lock_policy="hard", jobs=locked))
-    outcome = harness.open("analyst").write(
-        Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m"
-    )
+    outcome = harness.open("analyst").write(Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m")
     assert blocked_code(outcome, "myJob") == "LOCKED"
-    outcome = harness.open("admin").write(
-        Kind.JOB, [hive_job(logPath="y")], user="admin", message="m"
-    )
+    outcome = harness.open("admin").write(Kind.JOB, [hive_job(logPath="y")], user="admin", message="m")
     assert outcome == {"myJob": None}
     assert harness.document()["jobs"][0]["lockedBy"] == "admin"
 
 
 def test_soft_lock_lets_another_user_take_over(seeded):
     harness = seeded(base_document(jobs=[entry(hive_job(), lockedBy="reviewer")]))
-    outcome = harness.open("analyst").write(
-        Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m"
-    )
+    outcome = harness.open("analyst").write(Kind.JOB, [hive_job(logPath="x")], user="analyst", message="m")
     assert outcome == {"myJob": None}
 
 
 def test_a_locked_tag_is_blocked(seeded):
     job = hive_job(basicConfig={"owner": "a", "tags": ["frozen"]})
-    outcome = (
-        seeded(base_document()).open("analyst").write(Kind.JOB, [job], user="analyst", message="m")
-    )
+    outcome = seeded(base_document()).open("analyst").write(Kind.JOB, [job], user="analyst", message="m")
     assert blocked_code(outcome, "myJob") == "LOCKED_TAG"
 
 
@@ -177,9 +161,7 @@ def test_a_missing_connection_is_blocked(seeded):
 def test_one_blocked_job_does_not_stop_the_others(seeded):
     harness = seeded(base_document(jobs=[entry(hive_job(), status=SCHEDULING)]))
     other = hive_job(name="second")
-    outcome = harness.open("analyst").write(
-        Kind.JOB, [hive_job(logPath="x"), other], user="analyst", message="m"
-    )
+    outcome = harness.open("analyst").write(Kind.JOB, [hive_job(logPath="x"), other], user="analyst", message="m")
     assert outcome["second"] is None
     assert outcome["myJob"] is not None and outcome["myJob"].code == "JOB_RUNNING"
 
@@ -188,9 +170,7 @@ def test_delete_removes_and_reports_missing(seeded):
     harness = seeded(base_document(jobs=[entry(hive_job())]))
     workspace = harness.open("analyst")
     assert workspace.delete(Kind.JOB, ["myJob"], user="analyst") == {"myJob": None}
-    assert workspace.delete(Kind.SCRIPT, ["echoTimeShell"], user="analyst") == {
-        "echoTimeShell": None
-    }
+    assert workspace.delete(Kind.SCRIPT, ["echoTimeShell"], user="analyst") == {"echoTimeShell": None}
     assert workspace.delete(Kind.RESOURCE, ["test"], user="analyst") == {"test": None}
     missing = workspace.delete(Kind.JOB, ["myJob"], user="analyst")["myJob"]
     assert missing is not None and missing.code == "NOT_FOUND" and not missing.blocked
@@ -235,12 +215,8 @@ def test_unknown_fields_round_trip_unchanged(seeded):
     for key in ("id", "lastUpdateUser"):
         job.pop(key)
     job["basicConfig"]["encrypt"] = {"x": [1, {"y": None}]}
-    job["nodes"][0]["properties"].append(
-        {"name": "secretish", "value": "v", "value_is_sensitive": False}
-    )
+    job["nodes"][0]["properties"].append({"name": "secretish", "value": "v", "value_is_sensitive": False})
     harness = seeded(base_document(connections=[{"name": "mrs_hive_test"}]))
     workspace = harness.open("analyst")
-    assert workspace.write(Kind.JOB, [copy.deepcopy(job)], user="analyst", message="m") == {
-        job["name"]: None
-    }
+    assert workspace.write(Kind.JOB, [copy.deepcopy(job)], user="analyst", message="m") == {job["name"]: None}
     assert body_of(workspace.snapshot(), Kind.JOB, job["name"]) == job

@@ -62,9 +62,7 @@ def seed_jobs(emulator, count: int, **document) -> None:
 
 def test_a_wrong_secret_key_is_refused_with_an_apig_body(emulator):
     ak, _ = emulator.credential("analyst")
-    bad = SignedClient(
-        emulator.url, Credentials(ak=ak, sk="wrong-secret"), project_id=emulator.project_id
-    )
+    bad = SignedClient(emulator.url, Credentials(ak=ak, sk="wrong-secret"), project_id=emulator.project_id)
     url, headers = bad.prepare("GET", f"/v1/{emulator.project_id}/jobs", [], b"")
     response = requests.get(url, headers=headers, timeout=10)
     assert response.status_code == 401
@@ -81,9 +79,7 @@ def test_a_tampered_body_is_refused(emulator):
 
 def test_a_token_acts_as_its_user(emulator):
     url = f"{emulator.url}/v1/{emulator.project_id}/jobs"
-    response = requests.post(
-        url, json=job("t"), headers={"X-Auth-Token": "demo-token-analyst"}, timeout=10
-    )
+    response = requests.post(url, json=job("t"), headers={"X-Auth-Token": "demo-token-analyst"}, timeout=10)
     assert response.status_code == 204
     assert emulator.workspace("default")["jobs"][0]["createUser"] == "analyst"
     refused = requests.get(url, headers={"X-Auth-Token": "nope"}, timeout=10)
@@ -161,9 +157,7 @@ def test_show_gives_versions(emulator):
         {"version": 1, "definition": job("v", logPath="one")},
         {"version": 2, "definition": job("v", logPath="two")},
     ]
-    emulator.set_workspace(
-        "default", {"jobs": [{"definition": job("v", logPath="dev"), "versions": versions}]}
-    )
+    emulator.set_workspace("default", {"jobs": [{"definition": job("v", logPath="dev"), "versions": versions}]})
     assert raw(emulator, "GET", "jobs/v").json()["logPath"] == "dev"
     shown = raw(emulator, "GET", "jobs/v", query=[("getJobSubmitVersion", "true")]).json()
     assert (shown["logPath"], shown["version"]) == ("two", 2)
@@ -188,17 +182,13 @@ def test_export_layouts(emulator):
     assert zip_names(single.content) == ["jobs/a.job", "scripts/s.script"]
     batch = raw(emulator, "POST", "jobs/batch-export", body={"jobList": ["a", "b"]})
     assert zip_names(batch.content) == ["jobs/a/a.job", "jobs/a/s.script", "jobs/b/b.job"]
-    bare = raw(
-        emulator, "POST", "jobs/batch-export", body={"jobList": ["a"], "exportDepend": False}
-    )
+    bare = raw(emulator, "POST", "jobs/batch-export", body={"jobList": ["a"], "exportDepend": False})
     assert zip_names(bare.content) == ["jobs/a/a.job"]
 
 
 def obs_client(emulator) -> ObsClient:
     ak, sk = emulator.credential("analyst")
-    return ObsClient(
-        access_key_id=ak, secret_access_key=sk, server=emulator.obs_url, path_style=True
-    )
+    return ObsClient(access_key_id=ak, secret_access_key=sk, server=emulator.obs_url, path_style=True)
 
 
 def test_obs_put_and_get_with_the_obs_sdk(emulator):
@@ -278,15 +268,9 @@ def test_import_skip_policy_leaves_existing_jobs(emulator):
 
 def test_import_of_a_missing_file_fails_at_once(emulator):
     obs_client(emulator).putContent("b", "other", content=b"x")
+    assert raw(emulator, "POST", "jobs/import", body={"path": "obs://b/none.zip"}).json()["error_code"] == "DLF.0815"
     assert (
-        raw(emulator, "POST", "jobs/import", body={"path": "obs://b/none.zip"}).json()["error_code"]
-        == "DLF.0815"
-    )
-    assert (
-        raw(emulator, "POST", "jobs/import", body={"path": "obs://nobucket/x.zip"}).json()[
-            "error_code"
-        ]
-        == "DLF.1242"
+        raw(emulator, "POST", "jobs/import", body={"path": "obs://nobucket/x.zip"}).json()["error_code"] == "DLF.1242"
     )
 
 
@@ -312,9 +296,7 @@ def test_environment_lists(emulator):
         True,
         12,
     )
-    graphs = requests.get(
-        f"{emulator.url}/v2/{emulator.project_id}/graphs", headers=headers, timeout=10
-    ).json()
+    graphs = requests.get(f"{emulator.url}/v2/{emulator.project_id}/graphs", headers=headers, timeout=10).json()
     assert graphs["graphs"][0]["name"] == "g"
 
 
@@ -362,9 +344,7 @@ def test_state_file_is_written_atomically_after_changes(tmp_path):
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/v1/{state.project_id}/jobs"
-        requests.post(
-            url, json=job("saved"), headers={"X-Auth-Token": "demo-token-analyst"}, timeout=10
-        )
+        requests.post(url, json=job("saved"), headers={"X-Auth-Token": "demo-token-analyst"}, timeout=10)
     finally:
         server.shutdown()
         server.server_close()

@@ -37,7 +37,8 @@ def test_malformed_yaml_names_the_file_and_line(repo, command):
 
 def test_schema_violations_are_all_reported_with_field_and_line(repo):
     (repo.folder / "jobs" / "etl.yaml").write_text(
-        "name: etl\nschedule: {}\nnodes:\n- name: a\n  type: Dummy\n  retryTimes: 9\n")
+        "name: etl\nschedule: {}\nnodes:\n- name: a\n  type: Dummy\n  retryTimes: 9\n"
+    )
     repo.put(Kind.JOB, {**job_body("other"), "processType": "SOMETIMES"})
     repo.commit()
 

@@ -17,16 +17,26 @@ def seeded(scenario, *jobs, scripts=(), resources=()):
     scenario.seed(document)
 
 
-SCRIPT = {"name": "load", "type": "DLISQL", "directory": "/sales", "queueName": "default",
-          "content": "select *\nfrom sales;\n"}
+SCRIPT = {
+    "name": "load",
+    "type": "DLISQL",
+    "directory": "/sales",
+    "queueName": "default",
+    "content": "select *\nfrom sales;\n",
+}
 
 
 def test_export_writes_the_repo_format_and_commits(scenario):
     scenario.commit("init")
-    seeded(scenario, job_body("etl", directory="/sales/daily",
-                              nodes=[{"name": "run", "type": "DLISQL",
-                                      "properties": [{"name": "scriptName", "value": "load"}]}]),
-           scripts=[SCRIPT])
+    seeded(
+        scenario,
+        job_body(
+            "etl",
+            directory="/sales/daily",
+            nodes=[{"name": "run", "type": "DLISQL", "properties": [{"name": "scriptName", "value": "load"}]}],
+        ),
+        scripts=[SCRIPT],
+    )
 
     result = scenario.run("export", "-w", "dev")
 
@@ -84,8 +94,9 @@ def test_export_refuses_to_overwrite_uncommitted_edits(scenario):
 
 def test_export_of_named_jobs_with_and_without_dependencies(scenario):
     scenario.commit("init")
-    job = job_body("etl", nodes=[{"name": "run", "type": "DLISQL",
-                                  "properties": [{"name": "scriptName", "value": "load"}]}])
+    job = job_body(
+        "etl", nodes=[{"name": "run", "type": "DLISQL", "properties": [{"name": "scriptName", "value": "load"}]}]
+    )
     seeded(scenario, job, job_body("other"), scripts=[SCRIPT])
 
     only = scenario.run("export", "-w", "dev", "--job", "etl", "--jobs-only", "--no-commit")
@@ -112,8 +123,13 @@ def test_export_of_the_submitted_state_reads_the_latest_version(scenario):
 def test_export_writes_repo_names_for_mapped_workspace_names(scenario):
     scenario.configure(mappings={"connections": {"dev_conn": "dws_conn"}})
     scenario.commit("init")
-    seeded(scenario, job_body("etl", nodes=[{"name": "q", "type": "DWSSQL",
-                                             "properties": [{"name": "connectionName", "value": "dws_conn"}]}]))
+    seeded(
+        scenario,
+        job_body(
+            "etl",
+            nodes=[{"name": "q", "type": "DWSSQL", "properties": [{"name": "connectionName", "value": "dws_conn"}]}],
+        ),
+    )
 
     scenario.run("export", "-w", "dev")
 

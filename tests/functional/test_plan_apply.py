@@ -101,8 +101,12 @@ def test_apply_without_a_terminal_asks_for_auto_approve_and_changes_nothing(scen
 
 def test_job_option_plans_only_that_job_and_the_script_it_runs(scenario):
     scenario.put(Kind.SCRIPT, {"name": "load", "type": "DLISQL", "queueName": "default", "content": "select 1"})
-    scenario.put(Kind.JOB, job_body("etl", nodes=[{"name": "n", "type": "DLISQL",
-                                                   "properties": [{"name": "scriptName", "value": "load"}]}]))
+    scenario.put(
+        Kind.JOB,
+        job_body(
+            "etl", nodes=[{"name": "n", "type": "DLISQL", "properties": [{"name": "scriptName", "value": "load"}]}]
+        ),
+    )
     scenario.put(Kind.JOB, job_body("other"))
     scenario.commit()
 

@@ -23,16 +23,25 @@ def load(name):
 def undocumented_job():
     """A job shaped like a console export, with the fields reference §5.6 lists."""
     body = load("job-show-hivesql.response.json")  # carries id, lastUpdateUser: server fields
-    body.update({
-        "name": "myJob_exported",
-        "directory": "/warehouse/hive",
-        "maskedParams": [], "taskWorkGroupId": "twg-1", "useCdmCache": False,
-        "runAtOnceAfterIncubate": False, "resources": [], "version": "1.0",
-    })
+    body.update(
+        {
+            "name": "myJob_exported",
+            "directory": "/warehouse/hive",
+            "maskedParams": [],
+            "taskWorkGroupId": "twg-1",
+            "useCdmCache": False,
+            "runAtOnceAfterIncubate": False,
+            "resources": [],
+            "version": "1.0",
+        }
+    )
     body["basicConfig"].update({"encrypt": False, "jobDescription": "x", "taskPriority": 2})
-    body["schedule"] = {"type": "CRON", "requireManualConfirmBeforeExecute": False, "scheduleOffset": 0,
-                        "cron": {"expression": "0 0 1 * * ?", "calendarScheduling": None,
-                                 "isSkipSelfDepJob": False, "scanInterval": 0}}
+    body["schedule"] = {
+        "type": "CRON",
+        "requireManualConfirmBeforeExecute": False,
+        "scheduleOffset": 0,
+        "cron": {"expression": "0 0 1 * * ?", "calendarScheduling": None, "isSkipSelfDepJob": False, "scanInterval": 0},
+    }
     node = body["nodes"][0]
     node["resouces"] = []  # sic: a console typo that must survive
     node["properties"].append({"name": "emptyRunningJob", "value": "0", "value_is_sensitive": False})
@@ -48,8 +57,17 @@ def seed_document():
         {"definition": load("job-create-hivesql-batch.request.json"), "status": "STOPPED", "versions": []},
         {"definition": undocumented_job(), "status": "STOPPED", "versions": []},
     ]
-    hive = {"name": "test_hive_sql", "type": "HiveSQL", "content": "select 1;", "connectionName": "mrs_hive_test",
-            "directory": "/", "id": 42, "owner": "test_user", "version": 3, "modifyTime": 1762853642305}
+    hive = {
+        "name": "test_hive_sql",
+        "type": "HiveSQL",
+        "content": "select 1;",
+        "connectionName": "mrs_hive_test",
+        "directory": "/",
+        "id": 42,
+        "owner": "test_user",
+        "version": 3,
+        "modifyTime": 1762853642305,
+    }
     document["scripts"] = [{"definition": script}, {"definition": listed}, {"definition": hive}]
     document["resources"] = [{"definition": resource, "id": "r1"}]
     return document

@@ -19,8 +19,7 @@ def _script(name: str, sql: str) -> dict:
 def repo_with_three_jobs_on_a_branch(local: Scenario) -> Scenario:
     """main: three jobs (one runs a script) and the same in the workspace; then branch `pr`."""
     local.configure(prune=True)
-    bodies = [job_body("alpha"), job_body("beta"),
-              job_body("gamma", nodes=[sql_node("run", "load")])]
+    bodies = [job_body("alpha"), job_body("beta"), job_body("gamma", nodes=[sql_node("run", "load")])]
     for body in bodies:
         local.put(Kind.JOB, body)
     local.put(Kind.SCRIPT, _script("load", "select 1;\n"))
@@ -50,8 +49,7 @@ def test_changed_since_plans_only_the_objects_the_branch_touched(repo_with_three
     narrowed = scenario.run("plan", "-w", "dev", "--format", "json", "--changed-since", "main")
     everything = scenario.run("plan", "-w", "dev", "--format", "json")
 
-    assert _planned(narrowed) == {"job alpha": "update", "script load": "update",
-                                  "job beta": "delete"}
+    assert _planned(narrowed) == {"job alpha": "update", "script load": "update", "job beta": "delete"}
     assert "job gamma" in _planned(everything)
     assert "planning 3 changed object(s)" in narrowed.stderr
 
@@ -118,10 +116,12 @@ def test_classify_maps_files_to_objects_and_ignores_other_workspaces_and_folders
 
     found = classify(paths, ["dev", "prod"])
 
-    assert found["dev"].keys == {ObjectKey(Kind.JOB, "daily"), ObjectKey(Kind.SCRIPT, "load"),
-                                 ObjectKey(Kind.RESOURCE, "udf")}
+    assert found["dev"].keys == {
+        ObjectKey(Kind.JOB, "daily"),
+        ObjectKey(Kind.SCRIPT, "load"),
+        ObjectKey(Kind.RESOURCE, "udf"),
+    }
     assert not found["dev"].whole
     assert found["prod"].whole and found["prod"].only is None
     assert sorted(found) == ["dev", "prod"]
-    assert json.loads(json.dumps(found["dev"].to_dict()))["objects"] == [
-        "job daily", "resource udf", "script load"]
+    assert json.loads(json.dumps(found["dev"].to_dict()))["objects"] == ["job daily", "resource udf", "script load"]

@@ -42,8 +42,16 @@ def test_a_body_without_a_marker_gets_the_one_given(fake_github, tmp_path):
     body.write_text("Applied: 1 created.\n")
     fake_github.commit_pulls["abc123"] = 9
 
-    result = run(fake_github.env, "comment", "--commit", "abc123", "--body-file", str(body),
-                 "--marker", "<!-- jobsync-apply:dev -->")
+    result = run(
+        fake_github.env,
+        "comment",
+        "--commit",
+        "abc123",
+        "--body-file",
+        str(body),
+        "--marker",
+        "<!-- jobsync-apply:dev -->",
+    )
 
     assert result.exit_code == 0, result.stderr
     assert fake_github.comments[9][0]["body"] == "<!-- jobsync-apply:dev -->\nApplied: 1 created.\n"
@@ -87,8 +95,7 @@ def test_missing_github_settings_say_what_to_pass(tmp_path):
     body = tmp_path / "plan.md"
     body.write_text(f"{PLAN_MARKER}\nx\n")
 
-    result = run({"GITHUB_TOKEN": "", "GITHUB_REPOSITORY": ""}, "comment", "--pr", "3",
-                 "--body-file", str(body))
+    result = run({"GITHUB_TOKEN": "", "GITHUB_REPOSITORY": ""}, "comment", "--pr", "3", "--body-file", str(body))
 
     assert result.exit_code == 1
     assert "GITHUB_TOKEN and GITHUB_REPOSITORY not set" in result.stderr

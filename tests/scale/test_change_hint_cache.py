@@ -16,8 +16,7 @@ EXPORT = "POST v1/jobs/batch-export"
 STATE = {
     "project_id": "0833a5737480d53b2f25c010dc1a7b88",
     "credentials": [
-        {"ak": f"AK{user.upper()}SCALE", "sk": f"sk-{user}-not-a-secret", "user": user}
-        for user in ("jobsync", "alice")
+        {"ak": f"AK{user.upper()}SCALE", "sk": f"sk-{user}-not-a-secret", "user": user} for user in ("jobsync", "alice")
     ],
     "tokens": {},
     "workspaces": {},
@@ -27,15 +26,22 @@ JOBS = ("etl_a", "etl_b", "etl_c")
 
 
 def settled_job(body: dict[str, Any], stamp: int) -> dict[str, Any]:
-    return {"definition": body, "status": "STOPPED", "lockedBy": None, "tags": [],
-            "versions": [{"version": 1, "definition": body}], "id": f"{stamp:012x}",
-            "createTime": stamp, "createUser": "jobsync", "lastUpdateTime": stamp,
-            "lastUpdateUser": "jobsync"}
+    return {
+        "definition": body,
+        "status": "STOPPED",
+        "lockedBy": None,
+        "tags": [],
+        "versions": [{"version": 1, "definition": body}],
+        "id": f"{stamp:012x}",
+        "createTime": stamp,
+        "createUser": "jobsync",
+        "lastUpdateTime": stamp,
+        "lastUpdateUser": "jobsync",
+    }
 
 
 def document() -> dict[str, Any]:
-    jobs = [settled_job(job_body(name, nodes=[sql_node("run", "load")]), LONG_AGO + i)
-            for i, name in enumerate(JOBS)]
+    jobs = [settled_job(job_body(name, nodes=[sql_node("run", "load")]), LONG_AGO + i) for i, name in enumerate(JOBS)]
     script = {"definition": {"name": "load", "type": "DLISQL", "content": "select 1"}, "lockedBy": None}
     return environment(jobs=jobs, scripts=[script])
 
@@ -205,8 +211,11 @@ def test_saves_of_one_job_get_strictly_increasing_update_times(warm):
         for i in range(5):
             body = edited("etl_c", f"save {i}")
             me.client.call("PUT", me.client.path("jobs", "etl_c"), body=body, replay_safe=False)
-            stamps = [entry["lastUpdateTime"] for entry in warm.emulator.workspace(WORKSPACE_ID)["jobs"]
-                      if entry["definition"]["name"] == "etl_c"]
+            stamps = [
+                entry["lastUpdateTime"]
+                for entry in warm.emulator.workspace(WORKSPACE_ID)["jobs"]
+                if entry["definition"]["name"] == "etl_c"
+            ]
             assert stamps[0] > LONG_AGO + i
     finally:
         me.close()
@@ -215,8 +224,7 @@ def test_saves_of_one_job_get_strictly_increasing_update_times(warm):
         me.client.call("DELETE", me.client.path("jobs", "etl_c"), replay_safe=False)
         gone = warm.emulator.workspace(WORKSPACE_ID)
         me.client.call("POST", me.client.path("jobs"), body=edited("etl_c", "again"), replay_safe=False)
-        back = next(e for e in warm.emulator.workspace(WORKSPACE_ID)["jobs"]
-                    if e["definition"]["name"] == "etl_c")
+        back = next(e for e in warm.emulator.workspace(WORKSPACE_ID)["jobs"] if e["definition"]["name"] == "etl_c")
     finally:
         me.close()
     assert all(e["definition"]["name"] != "etl_c" for e in gone["jobs"])

@@ -17,8 +17,10 @@ def desired(*bodies):
 
 
 def snapshot(*bodies, **environment):
-    objects = {ObjectKey(Kind.JOB, b["name"]): RemoteObject(ObjectKey(Kind.JOB, b["name"]), b, status="STOPPED")
-               for b in bodies}
+    objects = {
+        ObjectKey(Kind.JOB, b["name"]): RemoteObject(ObjectKey(Kind.JOB, b["name"]), b, status="STOPPED")
+        for b in bodies
+    }
     return Snapshot(objects=objects, environment=Environment(**environment))
 
 
@@ -31,19 +33,25 @@ def actions(result):
 
 
 def test_plan_marks_objects_by_where_they_are():
-    result = plan(desired(job("new"), job("same"), job("changed", description="x")),
-                  snapshot(job("same"), job("changed"), job("extra")))
+    result = plan(
+        desired(job("new"), job("same"), job("changed", description="x")),
+        snapshot(job("same"), job("changed"), job("extra")),
+    )
 
-    assert actions(result) == {"new": Action.CREATE, "same": Action.NOOP, "changed": Action.UPDATE,
-                               "extra": Action.UNMANAGED}
+    assert actions(result) == {
+        "new": Action.CREATE,
+        "same": Action.NOOP,
+        "changed": Action.UPDATE,
+        "extra": Action.UNMANAGED,
+    }
     assert result.summary["create"] == 1 and result.has_changes
 
 
 def test_server_managed_fields_and_filled_in_defaults_are_not_changes():
-    remote = job("etl", id=42, createTime=1, lastUpdateUser="bob", version=7, directory="/a/",
-                 basicConfig={"tags": {}})
-    remote["nodes"] = [{"name": "a", "type": "Dummy", "pollingInterval": 10, "retryTimes": 0,
-                        "failPolicy": "FAIL", "preNodeName": []}]
+    remote = job("etl", id=42, createTime=1, lastUpdateUser="bob", version=7, directory="/a/", basicConfig={"tags": {}})
+    remote["nodes"] = [
+        {"name": "a", "type": "Dummy", "pollingInterval": 10, "retryTimes": 0, "failPolicy": "FAIL", "preNodeName": []}
+    ]
 
     result = plan(desired(job("etl", directory="/a", basicConfig={})), snapshot(remote))
 

@@ -74,18 +74,12 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
     env = os.environ if environ is None else environ
     ak, sk = env.get("HUAWEICLOUD_SDK_AK", ""), env.get("HUAWEICLOUD_SDK_SK", "")
     if ak and sk:
-        return Credentials(
-            ak=ak, sk=sk, security_token=env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN", "")
-        )
+        return Credentials(ak=ak, sk=sk, security_token=env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN", ""))
     token = env.get("JOBSYNC_IAM_TOKEN", "")
     if token:
         return Credentials(iam_token=token)
     missing = (
-        "HUAWEICLOUD_SDK_SK"
-        if ak
-        else "HUAWEICLOUD_SDK_AK"
-        if sk
-        else ("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK")
+        "HUAWEICLOUD_SDK_SK" if ak else "HUAWEICLOUD_SDK_AK" if sk else ("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK")
     )
     raise ConfigError(
         [

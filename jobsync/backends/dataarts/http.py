@@ -115,9 +115,7 @@ def parse_error(response: requests.Response) -> ServiceError:
     code = body.get("error_code") or body.get("errorCode") or body.get("code") or ""
     message = body.get("error_msg") or body.get("errorMsg") or body.get("message") or ""
     request_id = response.headers.get("X-Request-Id")
-    return ServiceError(
-        response.status_code, str(code), str(message or response.reason), request_id
-    )
+    return ServiceError(response.status_code, str(code), str(message or response.reason), request_id)
 
 
 class SignedClient:
@@ -197,13 +195,9 @@ class SignedClient:
             self.bucket.take()
             url, headers = self.prepare(method, path, query, data)
             try:
-                response = self.session.request(
-                    method, url, headers=headers, data=data or None, timeout=TIMEOUT
-                )
+                response = self.session.request(method, url, headers=headers, data=data or None, timeout=TIMEOUT)
             except requests.RequestException as error:
-                outcome: Exception = RemoteError(
-                    f"cannot reach {self.host}: {type(error).__name__}"
-                )
+                outcome: Exception = RemoteError(f"cannot reach {self.host}: {type(error).__name__}")
             else:
                 if response.status_code < 300:
                     self.bucket.speed_up()

@@ -85,9 +85,7 @@ class ObsTransfer:
 
 
 class JobImporter:
-    def __init__(
-        self, client: SignedClient, obs: ObsTransfer | None, pool: Any, *, timeout_s: float = 600.0
-    ) -> None:
+    def __init__(self, client: SignedClient, obs: ObsTransfer | None, pool: Any, *, timeout_s: float = 600.0) -> None:
         self.client = client
         self.obs = obs
         self.pool = pool
@@ -124,16 +122,12 @@ class JobImporter:
             results.update(self.import_package(package.data, package.jobs, message))
         return results
 
-    def import_package(
-        self, data: bytes, names: Sequence[str], message: str
-    ) -> dict[str, Failure | None]:
+    def import_package(self, data: bytes, names: Sequence[str], message: str) -> dict[str, Failure | None]:
         assert self.obs is not None
         key, path = self.obs.put(data)
         body = {"path": path, "sameNamePolicy": "OVERWRITE", "description": message}
         try:
-            reply = self.client.call(
-                "POST", self.client.path("jobs", "import"), body=body, replay_safe=False
-            ).json()
+            reply = self.client.call("POST", self.client.path("jobs", "import"), body=body, replay_safe=False).json()
         except ServiceError as error:
             return {name: service_failure(error) for name in names}
         task = self.wait(str(reply.get("taskId")))
@@ -174,9 +168,7 @@ def outcomes(task: Mapping[str, Any], names: Sequence[str]) -> dict[str, Failure
     for name in names:
         sub = by_name.get(name)
         if sub is None:
-            results[name] = Failure(
-                f"the import reported nothing for this job: {task.get('message')}"
-            )
+            results[name] = Failure(f"the import reported nothing for this job: {task.get('message')}")
         elif sub.get("status") == "SUCCESSFUL":
             results[name] = None
         else:

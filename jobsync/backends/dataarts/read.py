@@ -54,9 +54,7 @@ def list_all(
     probe, total = fetch(1)
     unique(probe, seen)
     step = limit if probe and probe[0].get("name") == first[1].get("name") else 1
-    offsets = (
-        list(range(limit, total, limit)) if step == limit else list(range(2, -(-total // limit)))
-    )
+    offsets = list(range(limit, total, limit)) if step == limit else list(range(2, -(-total // limit)))
     pages = pool.map(fetch, offsets) if pool else map(fetch, offsets)
     last: list[Mapping[str, Any]] = probe
     for page, _ in pages:
@@ -87,9 +85,7 @@ def parse_export(data: bytes) -> dict[str, dict[str, Any]]:
     return bodies
 
 
-def export_jobs(
-    client: SignedClient, names: Sequence[str], status: str
-) -> dict[str, dict[str, Any]]:
+def export_jobs(client: SignedClient, names: Sequence[str], status: str) -> dict[str, dict[str, Any]]:
     """Bodies of up to 100 jobs in one batch export; a job deleted meanwhile is left out."""
     body = {"jobList": list(names), "exportDepend": False, "exportStatus": status}
     try:

@@ -77,9 +77,7 @@ class DataArtsWorkspace:
         headers = {"workspace": config.workspace_id}
 
         def client(endpoint: str) -> SignedClient:
-            return SignedClient(
-                endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket
-            )
+            return SignedClient(endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket)
 
         self.client = client(config.endpoint)
         self.dli, self.dis, self.ges = (
@@ -97,9 +95,7 @@ class DataArtsWorkspace:
         return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
 
     @classmethod
-    def from_config(
-        cls, backend: Mapping[str, Any], *, workspace_name: str, repo_root: Path
-    ) -> DataArtsWorkspace:
+    def from_config(cls, backend: Mapping[str, Any], *, workspace_name: str, repo_root: Path) -> DataArtsWorkspace:
         """Build from workspace.yaml's `backend:` mapping; credentials from the environment."""
         config = parse_config(backend, f"workspaces/{workspace_name}/workspace.yaml")
         credentials = credentials_from_env()
@@ -208,9 +204,7 @@ class DataArtsWorkspace:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(
-        self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str
-    ) -> Outcome:
+    def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:
         if kind is Kind.JOB:
             self.forget([str(body["name"]) for body in bodies])
             return self.jobs.write(bodies, message)
@@ -281,9 +275,7 @@ class DataArtsWorkspace:
 
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
         action = "start" if running else "stop"
-        return self.each(
-            names, lambda name: self.client.call("POST", self.client.path("jobs", name, action))
-        )
+        return self.each(names, lambda name: self.client.call("POST", self.client.path("jobs", name, action)))
 
     def each(self, names: Sequence[str], change: Callable[[str], Any]) -> Outcome:
         """Run change(name) for each name on the pool; a ServiceError is that name's Failure."""
