@@ -28,15 +28,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jobsync.backends.base import (
-    SCHEDULING,
-    STOPPED,
-    Environment,
-    RemoteObject,
-    Snapshot,
-)
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.references import MAPPED, references
+from jobsync.core.snapshot import SCHEDULING, STOPPED, Environment, RemoteObject, Snapshot
 
 SECTIONS = {Kind.JOB: "jobs", Kind.SCRIPT: "scripts", Kind.RESOURCE: "resources"}
 ENVIRONMENT_LISTS = {

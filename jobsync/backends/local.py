@@ -15,9 +15,9 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from jobsync.backends.base import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.backends.document import RuleError, WorkspaceDocument
 from jobsync.core.model import Kind
+from jobsync.core.snapshot import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.errors import StateError
 from jobsync.fileio import document_lines, write_atomic
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from jobsync.backends.base import SCHEDULING, Environment, RemoteObject, Snapshot
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
+from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
 
 CATEGORY_NOUN = {
     "connections": "data connection",

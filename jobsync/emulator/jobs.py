@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.backends.base import SCHEDULING, STOPPED
 from jobsync.backends.document import RuleError, WorkspaceDocument
 from jobsync.core.model import Kind
+from jobsync.core.snapshot import SCHEDULING, STOPPED
 from jobsync.emulator.http import (
     INVALID,
     NAME_EXISTS,

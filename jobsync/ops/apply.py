@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from jobsync.backends.base import Failure, Workspace
+from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.plan import Action, Change, Plan
 from jobsync.core.references import referenced_keys
+from jobsync.core.snapshot import Failure
 from jobsync.fileio import write_atomic, write_json
 from jobsync.repo.files import render_files
 from jobsync.repo.schemas import schema_dir

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jobsync.backends.base import RemoteObject, Snapshot, Workspace
+from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.references import invert, rename, used_objects
+from jobsync.core.snapshot import RemoteObject, Snapshot
 from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.ops.plan import bulk_work

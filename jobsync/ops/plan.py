@@ -9,15 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobsync.backends.base import Snapshot, Workspace
-from jobsync.backends.local import LocalWorkspace
+from jobsync.backends import open as backends
+from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import Plan, PlanSettings, compute_plan
+from jobsync.core.plan import Plan, PlanSettings
+from jobsync.core.planner import compute_plan
 from jobsync.core.references import referenced_keys, rename
+from jobsync.core.snapshot import Snapshot
 from jobsync.core.validate import semantic_problems
-from jobsync.errors import ConfigError, JobsyncError, Problem
+from jobsync.errors import ConfigError, JobsyncError
 from jobsync.repo import gitrepo
-from jobsync.repo.config import WorkspaceConfig
+from jobsync.repo.config import CACHE_DIR, WorkspaceConfig
 from jobsync.repo.files import load_objects
 
 
@@ -40,19 +42,15 @@ def bulk_work() -> Iterator[None]:
 
 
 def open_workspace(config: WorkspaceConfig) -> Workspace:
-    backend = config.backend
-    if backend["type"] == "local":
-        seed = backend.get("seed")
-        return LocalWorkspace(
-            config.repo_root / backend["path"],
-            seed=config.folder / seed if seed else None,
-            label=f"local {backend['path']}",
-        )
-    if backend["type"] == "dataarts":
-        from jobsync.backends.dataarts.workspace import DataArtsWorkspace
-
-        return DataArtsWorkspace.from_config(backend, workspace_name=config.name, repo_root=config.repo_root)
-    raise ConfigError([Problem(str(config.file), f"unknown backend type {backend['type']!r}", field="backend.type")])
+    """The backend `config` names."""
+    return backends.open_workspace(
+        config.backend,
+        name=config.name,
+        repo_root=config.repo_root,
+        folder=config.folder,
+        cache_dir=config.repo_root / CACHE_DIR,
+        source=str(config.file),
+    )
 
 
 def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
 from jobsync.render.document import has_changes, summary_line
 from jobsync.render.values import field_lines
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "skip": "=", "blocked": "!", "unmanaged": "?"}
-COLOUR = {"+": "green", "~": "yellow", "-": "red", "!": "red", "=": "cyan", "?": "bright_black"}
+# ANSI SGR codes: green, yellow, red, red, cyan, bright black
+COLOUR = {"+": "32", "~": "33", "-": "31", "!": "31", "=": "36", "?": "90"}
 
 
 def _paint(line: str, colour: bool) -> str:
@@ -18,7 +17,7 @@ def _paint(line: str, colour: bool) -> str:
     symbol = "-/+" if stripped.startswith("-/+") else stripped[:1]
     if not colour or symbol not in COLOUR:
         return line
-    return typer.style(line, fg=COLOUR[symbol])
+    return f"\x1b[{COLOUR[symbol]}m{line}\x1b[0m"
 
 
 def change_lines(change: dict[str, Any]) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from jobsync.core.policies import Policies
 from jobsync.core.references import MAPPED
 from jobsync.errors import ConfigError, JobsyncError, Problem
 from jobsync.repo import schemas, yamlio
@@ -20,14 +21,6 @@ DEFAULT_USER = "jobsync"
 STATE_DIR = Path(".jobsync")  # under the repo root: caches and backups, ignored by git
 CACHE_DIR = STATE_DIR / "cache"
 BACKUPS_DIR = STATE_DIR / "backups"
-
-
-@dataclass(frozen=True)
-class Policies:
-    duplicate_name: str = "overwrite"  # overwrite | skip
-    lock: str = "soft"  # soft | hard
-    running_jobs: str = "fail"  # fail | stop-and-restart
-    prune: bool = False
 
 
 @dataclass(frozen=True)

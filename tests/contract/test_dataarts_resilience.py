@@ -131,7 +131,9 @@ def test_from_config_reads_credentials_from_the_environment(monkeypatch, tmp_pat
             "endpoint": emulator.url,
             "obs": {"bucket": "b", "endpoint": emulator.obs_url},
         }
-        workspace = DataArtsWorkspace.from_config(backend, workspace_name="dev", repo_root=tmp_path)
+        workspace = DataArtsWorkspace.from_config(
+            backend, workspace_name="dev", cache_dir=tmp_path / ".jobsync" / "cache"
+        )
         try:
             assert workspace.write(Kind.JOB, [job("viaenv", "x")], user="analyst", message="m") == {"viaenv": None}
             assert sk not in repr(workspace)

@@ -14,8 +14,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from obs import ObsClient
 
-from jobsync.backends.base import SCHEDULING
 from jobsync.backends.dataarts.http import Credentials, RetryPolicy, SignedClient
+from jobsync.core.snapshot import SCHEDULING
 from jobsync.emulator.testing import EmulatorServer
 
 

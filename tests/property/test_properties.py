@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from jobsync.backends.local import LocalWorkspace
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import PlanSettings, compute_plan
+from jobsync.core.plan import PlanSettings
+from jobsync.core.planner import compute_plan
 from jobsync.ops.apply import apply_plan
 from jobsync.repo import yamlio
 from jobsync.repo.files import from_file_form, to_file_form

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from jobsync.backends.base import Environment, RemoteObject, Snapshot
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import Action, PlanSettings, compute_plan
-from jobsync.repo.config import Policies
+from jobsync.core.plan import Action, PlanSettings
+from jobsync.core.planner import compute_plan
+from jobsync.core.policies import Policies
+from jobsync.core.snapshot import Environment, RemoteObject, Snapshot
 
 
 def job(name, **extra):

@@ -18,11 +18,11 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.backends.base import Failure
 from jobsync.backends.dataarts.http import Ambiguous, RetryPolicy, ServiceError, SignedClient
 from jobsync.backends.dataarts.read import export_all
 from jobsync.consolezip.pack import OBS_LIMIT, pack
 from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.snapshot import Failure
 from jobsync.errors import ArchiveError, RemoteError
 
 # DLF code -> rule code (backends/base.py RULE_CODES). DLF.99xx are the emulator's invented

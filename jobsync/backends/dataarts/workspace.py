@@ -25,7 +25,6 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.backends.base import Environment, Failure, Outcome, RemoteObject, Snapshot
 from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache
 from jobsync.backends.dataarts.config import DataArtsConfig, credentials_from_env, parse_config
 from jobsync.backends.dataarts.http import (
@@ -45,7 +44,7 @@ from jobsync.backends.dataarts.read import (
     optional_names,
 )
 from jobsync.core.model import Kind, ObjectKey
-from jobsync.repo.config import CACHE_DIR
+from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
 
 EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")
@@ -95,7 +94,7 @@ class DataArtsWorkspace:
         return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
 
     @classmethod
-    def from_config(cls, backend: Mapping[str, Any], *, workspace_name: str, repo_root: Path) -> DataArtsWorkspace:
+    def from_config(cls, backend: Mapping[str, Any], *, workspace_name: str, cache_dir: Path) -> DataArtsWorkspace:
         """Build from workspace.yaml's `backend:` mapping; credentials from the environment."""
         config = parse_config(backend, f"workspaces/{workspace_name}/workspace.yaml")
         credentials = credentials_from_env()
@@ -109,7 +108,7 @@ class DataArtsWorkspace:
                 path_style=config.obs_path_style,
             )
             obs = ObsTransfer(obs_client, config.obs_bucket)
-        cache_path = repo_root / CACHE_DIR / f"{workspace_name}.json"
+        cache_path = cache_dir / f"{workspace_name}.json"
         return cls(config, credentials, obs=obs, cache_path=cache_path)
 
     # -- reading -----------------------------------------------------------------------------

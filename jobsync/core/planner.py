@@ -1,0 +1,124 @@
+"""Computing the plan is pure (no I/O).
+
+`compute_plan(desired, snapshot, settings)` matches objects by (kind, name) and handles the
+three sets explicitly: only in the repo -> create; in both -> compare (noop, update or skip);
+only in the workspace -> delete when prune is on, else unmanaged. Then the rules (rules.py)
+turn any change they forbid into `blocked`, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jobsync.core.diff import FieldChange, field_changes
+from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
+from jobsync.core.normalize import comparable, strip
+from jobsync.core.plan import Action, Change, Plan, PlanSettings
+from jobsync.core.policies import Policies
+from jobsync.core.rules import apply_rules
+from jobsync.core.snapshot import RemoteObject, Snapshot
+
+
+def remote_fingerprint(remote: RemoteObject, compared: Mapping[str, Any] | None = None) -> str:
+    """What a saved plan checks the workspace object against: its body and schedule status."""
+    body = compared if compared is not None else comparable(remote.key.kind, remote.body)
+    return fingerprint({"body": body, "status": remote.status})
+
+
+def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], compared: Mapping[str, Any] | None = None) -> str:
+    return fingerprint(compared if compared is not None else comparable(key.kind, body))
+
+
+def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
+    if strip(spec.kind, remote.body, order=False) == spec.body:  # the common case, cheaply
+        return Change(key=spec.key, action=Action.NOOP, desired=spec.body)
+    stored = strip(spec.kind, remote.body)
+    before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
+    common: dict[str, Any] = {
+        "key": spec.key,
+        "desired": spec.body,
+        "before": stored,
+        "before_fingerprint": remote_fingerprint(remote, before),
+        "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
+    }
+    if before == after:
+        return Change(action=Action.NOOP, **common)
+    diff = field_changes(before, after)
+    if policies.duplicate_name == "skip":
+        reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"
+        return Change(action=Action.SKIP, diff=diff, reason=reason, **common)
+    return Change(action=Action.UPDATE, diff=diff, reason=differing(diff), **common)
+
+
+def describe(spec: Spec) -> str:
+    """One line on what a new object is, for the reason column."""
+    body = spec.body
+    if spec.kind is Kind.JOB:
+        nodes = [n for n in body.get("nodes") or () if isinstance(n, dict)]
+        types = ", ".join(sorted({str(n.get("type")) for n in nodes}))
+        schedule = body.get("schedule") or {}
+        cron = (schedule.get("cron") or {}).get("expression") if isinstance(schedule, dict) else None
+        when = f"{schedule.get('type', '?')} {cron}" if cron else str(schedule.get("type", "no schedule"))
+        return f"new job: {len(nodes)} node(s) ({types}), {when}"
+    if spec.kind is Kind.SCRIPT:
+        lines = len(str(body.get("content", "")).splitlines())
+        return f"new {body.get('type', '?')} script, {lines} line(s)"
+    return f"new {body.get('type', '?')} resource at {body.get('location', '?')}"
+
+
+def differing(diff: tuple[FieldChange, ...], shown: int = 3) -> str:
+    """ "changes a, b and c" naming the first few changed fields."""
+    paths = [d.path for d in diff]
+    named = ", ".join(paths[:shown])
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"changes {named}{more}"
+
+
+def _create(spec: Spec) -> Change:
+    return Change(
+        key=spec.key,
+        action=Action.CREATE,
+        desired=spec.body,
+        reason=describe(spec),
+        after_fingerprint=desired_fingerprint(spec.key, spec.body),
+    )
+
+
+def _absent(remote: RemoteObject, policies: Policies) -> Change:
+    common: dict[str, Any] = {
+        "key": remote.key,
+        "before": strip(remote.key.kind, remote.body),
+        "before_fingerprint": remote_fingerprint(remote),
+    }
+    if policies.prune:
+        return Change(action=Action.DELETE, reason="not in the repo; prune is on", **common)
+    return Change(action=Action.UNMANAGED, reason="not in the repo; prune is off", **common)
+
+
+def compute_plan(
+    desired: Mapping[ObjectKey, Spec],
+    snapshot: Snapshot,
+    settings: PlanSettings,
+    *,
+    only: frozenset[ObjectKey] | None = None,
+) -> Plan:
+    """The plan that makes the workspace match `desired` (bodies already mapped).
+
+    `only` limits the plan to those objects (for `--job`); None plans everything.
+    """
+    changes: list[Change] = []
+    keys = set(desired) | set(snapshot.objects)
+    if only is not None:
+        keys &= only
+    for key in keys:
+        spec, remote = desired.get(key), snapshot.objects.get(key)
+        if spec is None and remote is not None:
+            changes.append(_absent(remote, settings.policies))
+        elif spec is not None and remote is None:
+            changes.append(_create(spec))
+        elif spec is not None and remote is not None:
+            changes.append(_compare(spec, remote, settings.policies))
+    ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
+    checked = apply_rules(ordered, desired, snapshot, settings)
+    return Plan(settings=settings, changes=tuple(checked))
