@@ -10,6 +10,12 @@ Exception hierarchy:
   + StalePlanError             the workspace or the repo changed since a saved plan was made
   + IncompatibleFormatError    a plan file from another format version
   + ArchiveError               a console .zip that is broken or hostile
+  + UnknownObjectError         a job named on the command line that is not there
+  + RuleError                  a workspace rule refused a write (local document, emulator);
+                               `code` is a core/rules.py rule code
+  + RemoteError                (above) has two kinds of its own:
+    + ServiceError             the service refused one request (HTTP status, DLF code)
+    + AmbiguousWriteError      a write that is not replay-safe failed in a way that may have applied it
 * anything else                a bug: "please report", exit 3
 """
 
@@ -120,3 +126,32 @@ class IncompatibleFormatError(JobsyncError):
 
 class ArchiveError(JobsyncError):
     """A console .zip archive that cannot be read safely."""
+
+
+class UnknownObjectError(JobsyncError):
+    """A job (or other object) named on the command line that the repo or workspace lacks."""
+
+
+class RuleError(JobsyncError):
+    """A workspace rule refused the change. `code` is stable (core/rules.py RuleCode); the
+    emulator answers it with the DLF code of core/rules.py DLF_OF_RULE."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class ServiceError(RemoteError):
+    """The service refused one request (a 4xx with a DLF or APIG error body)."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str | None) -> None:
+        super().__init__(message, status=status, code=code)
+        self.code: str = code
+        self.status: int = status
+        self.message = message
+        self.request_id = request_id
+
+
+class AmbiguousWriteError(RemoteError):
+    """A request that is not replay-safe failed in a way that may have applied it."""

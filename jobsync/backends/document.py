@@ -18,6 +18,7 @@ The rules are the console import's (reference §7.1, §7.4): a job must be stopp
 overwritten or deleted; under a hard lock only the holder or an admin may overwrite an object;
 a job carrying a locked tag cannot be imported; every data connection, DLI queue, DIS stream
 and GES graph a job names must exist. Breaking one raises a `RuleError` with a stable code.
+The rules themselves are core/rules.py's primitives, the same ones the plan calls.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey
-from jobsync.core.references import MAPPED, references
-from jobsync.core.snapshot import SCHEDULING, STOPPED, Environment, RemoteObject, Snapshot
+from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
+from jobsync.core.snapshot import STOPPED, Environment, RemoteObject, Snapshot
+from jobsync.errors import RuleError
 
 SECTIONS = {Kind.JOB: "jobs", Kind.SCRIPT: "scripts", Kind.RESOURCE: "resources"}
 ENVIRONMENT_LISTS = {
@@ -40,15 +42,6 @@ ENVIRONMENT_LISTS = {
     "ges_graphs": "gesGraphs",
 }
 VERSIONS_KEPT = 100  # DataArts keeps the 100 latest versions (reference §7.2)
-
-
-class RuleError(Exception):
-    """A workspace rule refused the change. `code` is stable; the emulator maps it to DLF codes."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        self.message = message
-        super().__init__(message)
 
 
 def now_ms() -> int:
@@ -129,56 +122,27 @@ class WorkspaceDocument:
 
     def check_lock(self, kind: Kind, entry: Mapping[str, Any] | None, user: str) -> None:
         holder = entry.get("lockedBy") if entry else None
-        if not holder or holder == user:
-            return
-        if self.lock_policy == "hard" and user not in self.admins:
-            name = entry["definition"]["name"] if entry else "?"
-            raise RuleError(
-                "LOCKED",
-                f"{kind.value} {name} is locked by {holder} under the hard lock policy; "
-                f"{holder} must unlock it, or a workspace admin must apply",
-            )
+        refused, _ = lock_verdict(holder, user, self.lock_policy, self.admins)
+        if refused and entry:
+            raise RuleError("LOCKED", f"{kind.value} {entry['definition']['name']} is {refused}")
 
     def check_running(self, entry: Mapping[str, Any] | None) -> None:
-        if entry and entry.get("status", STOPPED) == SCHEDULING:
+        if entry and is_running(entry.get("status", STOPPED)):
             name = entry["definition"]["name"]
             raise RuleError("JOB_RUNNING", f"job {name} is scheduling; stop it first")
 
-    def job_tags(self, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> set[str]:
-        tags = set(entry.get("tags") or ()) if entry else set()
-        basic = definition.get("basicConfig")
-        declared = basic.get("tags") if isinstance(basic, dict) else None
-        if isinstance(declared, list):
-            tags.update(str(tag) for tag in declared)
-        return tags
-
     def check_tags(self, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> None:
-        locked = sorted(self.job_tags(definition, entry) & self.locked_tags())
+        locked = locked_tags_of(definition, entry.get("tags") or () if entry else (), self.locked_tags())
         if locked:
-            raise RuleError(
-                "LOCKED_TAG",
-                f"job {definition.get('name')} carries the locked tag {', '.join(locked)}; "
-                "unlock the tag in the console first",
-            )
-
-    def missing_references(self, kind: Kind, definition: Mapping[str, Any]) -> list[str]:
-        environment = self.environment()
-        found = references(kind, definition)
-        missing = []
-        for category in MAPPED:
-            known = getattr(environment, category)
-            for name in sorted(found.get(category, ())):
-                if known is not None and name not in known:
-                    missing.append(f"{category.replace('_', ' ')[:-1]} {name}")
-        return missing
+            raise RuleError("LOCKED_TAG", f"job {definition.get('name')} {locked_tag_reason(locked)}")
 
     def check_references(self, kind: Kind, definition: Mapping[str, Any]) -> None:
-        missing = self.missing_references(kind, definition)
+        missing = missing_references(kind, definition, self.environment())
         if missing:
+            listed = ", ".join(f"{category.replace('_', ' ')[:-1]} {name}" for category, name in missing)
             raise RuleError(
                 "MISSING_REFERENCE",
-                f"{kind.value} {definition.get('name')} refers to what does not exist in this "
-                f"workspace: {', '.join(missing)}",
+                f"{kind.value} {definition.get('name')} refers to what does not exist in this workspace: {listed}",
             )
 
     # -- writing -----------------------------------------------------------------------------

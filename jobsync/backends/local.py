@@ -15,10 +15,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
 from jobsync.core.snapshot import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
-from jobsync.errors import StateError
+from jobsync.errors import RuleError, StateError
 from jobsync.fileio import document_lines, write_atomic
 
 LOCK_TIMEOUT_S = 60

@@ -33,10 +33,9 @@ import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from jobsync.core import selection
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.references import used_objects
 from jobsync.errors import ArchiveError
 
 LOCAL_LIMIT = 1_048_576  # console local import, 1 MB
@@ -115,32 +114,22 @@ def _groups(specs: Sequence[Spec]) -> Iterator[_Group]:
     """Jobs by name with what they use, then unused resources and scripts, each by name."""
     ordered = sorted(specs, key=lambda spec: spec.name)
     by_kind = {kind: [s for s in ordered if s.kind is kind] for kind in Kind}
-    scripts = {s.name: s for s in by_kind[Kind.SCRIPT]}
-    resources = {s.name: s for s in by_kind[Kind.RESOURCE]}
+    others = {spec.key: spec for spec in ordered if spec.kind is not Kind.JOB}
+    bodies = {key: spec.body for key, spec in others.items()}
     used: set[ObjectKey] = set()
     for job in by_kind[Kind.JOB]:
-        uses = _uses(job.body, scripts, resources)
-        used.update(spec.key for spec in uses)
-        yield _Group(job, uses)
+        keys = sorted(selection.uses(job.body, bodies))
+        used.update(keys)
+        yield _Group(job, tuple(others[key] for key in keys))
     for spec in by_kind[Kind.RESOURCE] + by_kind[Kind.SCRIPT]:
         if spec.key not in used:
             yield _Group(spec)
 
 
-def _uses(body: Mapping[str, Any], scripts: Mapping[str, Spec], resources: Mapping[str, Spec]) -> tuple[Spec, ...]:
-    locations = {name: spec.body.get("location") for name, spec in resources.items()}
-    specs = {
-        **{ObjectKey(Kind.SCRIPT, n): s for n, s in scripts.items()},
-        **{ObjectKey(Kind.RESOURCE, n): r for n, r in resources.items()},
-    }
-    return tuple(specs[key] for key in sorted(used_objects(body, scripts, locations)))
-
-
 def uses(job: Spec, specs: Sequence[Spec]) -> tuple[Spec, ...]:
     """The scripts and resources among `specs` that `job` uses: what pack keeps with it."""
-    scripts = {s.name: s for s in specs if s.kind is Kind.SCRIPT}
-    resources = {s.name: s for s in specs if s.kind is Kind.RESOURCE}
-    return _uses(job.body, scripts, resources)
+    by_key = {spec.key: spec for spec in specs if spec.kind is not Kind.JOB}
+    return tuple(by_key[key] for key in sorted(selection.uses(job.body, {k: s.body for k, s in by_key.items()})))
 
 
 def _members(group: _Group, layout: str) -> Members:

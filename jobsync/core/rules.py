@@ -1,20 +1,51 @@
-"""The workspace rules, checked at plan time: which changes apply may not make, and why.
+"""The workspace rules: the one copy, read by the plan, the local document and the emulator.
 
-Each rule is a small function returning the reasons it blocks a change (empty when it
-allows it). They are the console import's rules (reference §7.1, §7.4) plus the references a
-job needs: data connections, DLI queues, DIS streams and GES graphs (after mappings), the
-scripts its nodes run, and the jobs it depends on.
+The console import's rules (reference §7.1, §7.4) plus the references a job needs: data
+connections, DLI queues, DIS streams and GES graphs (after mappings), the scripts its nodes run,
+and the jobs it depends on.
+
+Two layers:
+- primitives on plain facts (`lock_verdict`, `is_running`, `job_tags`, `locked_tags_of`,
+  `missing_references`), which the local document and the emulator call when a write arrives
+  and which raise nothing;
+- the plan's rules, small functions returning the reasons a change is blocked, which call the
+  same primitives on the snapshot, so plan and write agree by construction.
+
+Each rule has a stable code (`JOB_RUNNING`, `LOCKED`, ...). The service answers a broken rule
+with a DLF error code: `DLF_OF_RULE` is the one table the emulator answers with and the
+dataarts backend reads back (`RULE_OF_DLF`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
+
+RuleCode = Literal["JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND"]
+
+# rule code -> the DLF error code a write breaking it is refused with. DLF.99xx are invented
+# (DataArts documents no code for these refusals; docs/emulator.md lists them).
+DLF_OF_RULE: dict[str, str] = {
+    "JOB_RUNNING": "DLF.9901",
+    "LOCKED": "DLF.9902",
+    "LOCKED_TAG": "DLF.9903",
+    "MISSING_REFERENCE": "DLF.9904",
+}
+UNKNOWN_RULE_DLF = "DLF.9900"  # invented: a rule without a code of its own
+NOT_FOUND_DLF = {Kind.JOB: "DLF.0100", Kind.SCRIPT: "DLF.6201", Kind.RESOURCE: "DLF.6241"}
+# DLF code -> rule code, for reading the service's answers. DLF.6322 is the documented "data
+# connection does not exist".
+RULE_OF_DLF: dict[str, str] = {
+    **{dlf: rule for rule, dlf in DLF_OF_RULE.items()},
+    "DLF.6322": "MISSING_REFERENCE",
+    **{dlf: "NOT_FOUND" for dlf in NOT_FOUND_DLF.values()},
+}
 
 CATEGORY_NOUN = {
     "connections": "data connection",
@@ -22,6 +53,61 @@ CATEGORY_NOUN = {
     "dis_streams": "DIS stream",
     "ges_graphs": "GES graph",
 }
+
+
+# -- primitives: plain facts in, a verdict out ------------------------------------------------
+
+
+def lock_verdict(holder: str | None, user: str, policy: str, admins: Iterable[str]) -> tuple[str | None, str | None]:
+    """(why writing is refused, a warning) when `user` writes an object `holder` has locked."""
+    if not holder or holder == user:
+        return None, None
+    if policy == "hard":
+        if user in admins:
+            return None, f"takes the edit lock from {holder} as a workspace admin (hard lock policy)"
+        return (
+            f"locked by {holder} under the hard lock policy; {holder} must unlock it, or a workspace admin must apply",
+            None,
+        )
+    return None, f"takes the edit lock from {holder} (soft lock policy)"
+
+
+def is_running(status: str | None) -> bool:
+    """A scheduling job cannot be overwritten or deleted by the import (reference §7.1)."""
+    return status == SCHEDULING
+
+
+def job_tags(body: Mapping[str, Any], remote_tags: Iterable[str] = ()) -> set[str]:
+    """The tags a job carries: the workspace's, plus those its body declares in basicConfig.tags."""
+    tags = set(remote_tags)
+    basic = body.get("basicConfig")
+    declared = basic.get("tags") if isinstance(basic, dict) else None
+    if isinstance(declared, list):
+        tags.update(str(tag) for tag in declared)
+    return tags
+
+
+def locked_tags_of(body: Mapping[str, Any], remote_tags: Iterable[str], locked: Iterable[str]) -> list[str]:
+    return sorted(job_tags(body, remote_tags) & set(locked))
+
+
+def locked_tag_reason(locked: list[str]) -> str:
+    return f"carries the locked tag {', '.join(locked)}; unlock the tag in the console first"
+
+
+def missing_references(kind: Kind, body: Mapping[str, Any], environment: Environment) -> list[tuple[str, str]]:
+    """(category, name) of each connection, queue, stream or graph the body names that the
+    workspace lacks. A category the backend cannot list (None) is never missing."""
+    found = references(kind, body)
+    missing = []
+    for category in MAPPED:
+        known = getattr(environment, category)
+        if known is not None:
+            missing += [(category, name) for name in sorted(found.get(category, set()) - known)]
+    return missing
+
+
+# -- the plan's rules -------------------------------------------------------------------------
 
 
 def _lock_policy(environment: Environment, settings: PlanSettings) -> str:
@@ -32,23 +118,17 @@ def lock_rule(
     change: Change, remote: RemoteObject | None, environment: Environment, settings: PlanSettings
 ) -> tuple[list[str], list[str]]:
     """(reasons to block, warnings) for the edit lock another user may hold."""
-    holder = remote.locked_by if remote else None
-    if not holder or holder == settings.user:
-        return [], []
-    if _lock_policy(environment, settings) == "hard":
-        if settings.user in environment.admins:
-            return [], [f"takes the edit lock from {holder} as a workspace admin (hard lock policy)"]
-        return [
-            f"locked by {holder} under the hard lock policy; {holder} must unlock it, or a workspace admin must apply"
-        ], []
-    return [], [f"takes the edit lock from {holder} (soft lock policy)"]
+    reason, warning = lock_verdict(
+        remote.locked_by if remote else None, settings.user, _lock_policy(environment, settings), environment.admins
+    )
+    return [reason] if reason else [], [warning] if warning else []
 
 
 def running_rule(
     change: Change, remote: RemoteObject | None, settings: PlanSettings
 ) -> tuple[list[str], list[str], bool]:
     """(reasons, warnings, restart) for a job that is scheduling."""
-    if remote is None or remote.status != SCHEDULING:
+    if remote is None or not is_running(remote.status):
         return [], [], False
     if settings.policies.running_jobs == "stop-and-restart":
         verb = "deletes it" if change.action is Action.DELETE else "submits the new version"
@@ -67,33 +147,21 @@ def running_rule(
 def tag_rule(change: Change, remote: RemoteObject | None, environment: Environment) -> list[str]:
     if environment.locked_tags is None or change.action is Action.DELETE:
         return []
-    tags = set(remote.tags if remote else ())
-    basic = (change.desired or {}).get("basicConfig")
-    declared = basic.get("tags") if isinstance(basic, dict) else None
-    if isinstance(declared, list):
-        tags.update(map(str, declared))
-    locked = sorted(tags & environment.locked_tags)
-    if not locked:
-        return []
-    return [f"carries the locked tag {', '.join(locked)}; unlock the tag in the console first"]
+    locked = locked_tags_of(change.desired or {}, remote.tags if remote else (), environment.locked_tags)
+    return [locked_tag_reason(locked)] if locked else []
 
 
 def reference_rule(change: Change, environment: Environment, settings: PlanSettings) -> list[str]:
     """Connections, queues, streams and graphs the mapped body names must exist."""
-    found = references(change.key.kind, change.desired or {})
     back = invert(settings.mappings)
     reasons = []
-    for category in MAPPED:
-        known = getattr(environment, category)
-        if known is None:
-            continue
-        for name in sorted(found.get(category, set()) - known):
-            source = back.get(category, {}).get(name)
-            mapped = f" (mapped from {source!r})" if source else ""
-            reasons.append(
-                f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist "
-                f"in this workspace; create it, or map it under mappings.{category}"
-            )
+    for category, name in missing_references(change.key.kind, change.desired or {}, environment):
+        source = back.get(category, {}).get(name)
+        mapped = f" (mapped from {source!r})" if source else ""
+        reasons.append(
+            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist "
+            f"in this workspace; create it, or map it under mappings.{category}"
+        )
     return reasons
 
 

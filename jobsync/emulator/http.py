@@ -1,7 +1,7 @@
 """Requests, replies and errors of the emulator, and the DLF error codes it answers with.
 
 Codes marked "invented" are not documented by Huawei (reference §1, §10.3); docs/emulator.md
-lists them. The backend maps them back to the rule codes of backends/base.py.
+lists them. The rule codes and their DLF codes are core/rules.py's one table; the backend reads it back.
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
+from jobsync.core.rules import DLF_OF_RULE, NOT_FOUND_DLF, UNKNOWN_RULE_DLF
+from jobsync.errors import RuleError
 
-# rule code (backends/document.py) -> DLF error code; all invented
-RULE_TO_DLF = {
-    "JOB_RUNNING": "DLF.9901",
-    "LOCKED": "DLF.9902",
-    "LOCKED_TAG": "DLF.9903",
-    "MISSING_REFERENCE": "DLF.9904",
-}
 NO_WORKSPACE = "DLF.9905"  # invented: workspace header missing or unknown
-NOT_FOUND = {Kind.JOB: "DLF.0100", Kind.SCRIPT: "DLF.6201", Kind.RESOURCE: "DLF.6241"}
+NOT_FOUND = NOT_FOUND_DLF
 NAME_EXISTS = {Kind.JOB: "DLF.0102", Kind.SCRIPT: "DLF.0202", Kind.RESOURCE: "DLF.6259"}
 INVALID = "DLF.3051"
 TASK_NOT_FOUND = "DLF.0810"
@@ -43,7 +38,7 @@ class ApiError(Exception):
 def rule_error(kind: Kind, error: RuleError) -> ApiError:
     if error.code == "NOT_FOUND":
         return ApiError(NOT_FOUND[kind], error.message)
-    return ApiError(RULE_TO_DLF.get(error.code, "DLF.9900"), error.message)
+    return ApiError(DLF_OF_RULE.get(error.code, UNKNOWN_RULE_DLF), error.message)
 
 
 @dataclass

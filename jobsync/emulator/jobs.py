@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
+from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import SCHEDULING, STOPPED
 from jobsync.emulator.http import (
     INVALID,
@@ -23,6 +24,7 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.paging import listing
+from jobsync.errors import RuleError
 
 JOB_TYPES = ("BATCH", "REAL_TIME")
 
@@ -63,7 +65,7 @@ def list_jobs(call: Call, mode: str) -> Reply:
         for entry in call.workspace.entries(Kind.JOB)
         if entry["definition"].get("processType", "BATCH") == job_type
         and name_part in entry["definition"]["name"]
-        and tags <= call.workspace.job_tags(entry["definition"], entry)
+        and tags <= job_tags(entry["definition"], entry.get("tags") or ())
     ]
     reply = listing("jobs", entries, call, default=10, most=1000, mode=mode)
     reply["jobs"] = [list_item(entry) for entry in reply["jobs"]]  # only the page's items

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.backends.document import RuleError, WorkspaceDocument
+from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
 from jobsync.emulator.http import (
     INVALID,
@@ -19,6 +19,7 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.paging import listing
+from jobsync.errors import RuleError
 
 REQUEST_ONLY = ("targetStatus", "approvers")
 

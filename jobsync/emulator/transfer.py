@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from jobsync.backends.document import RuleError, WorkspaceDocument, now_ms
+from jobsync.backends.document import WorkspaceDocument, now_ms
 from jobsync.core.model import Kind
 from jobsync.core.references import (
     CONNECTIONS,
@@ -50,6 +50,7 @@ from jobsync.emulator.http import (
 )
 from jobsync.emulator.jobs import job_entry
 from jobsync.emulator.state import EmulatorState
+from jobsync.errors import RuleError
 
 EXTENSIONS = {".job": Kind.JOB, ".script": Kind.SCRIPT, ".resource": Kind.RESOURCE}
 REPLACE_TYPES = {

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jobsync.consolezip.pack import Package, pack, uses
+from jobsync.consolezip.pack import Package, pack
 from jobsync.consolezip.read import ArchiveEntry, read_archive
-from jobsync.core.model import Kind, ObjectKey, Spec, canonical_json
+from jobsync.core.model import ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
-from jobsync.errors import ArchiveError, ConfigError, JobsyncError, RepoError
+from jobsync.core.selection import closure, everything
+from jobsync.errors import ArchiveError, ConfigError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.ops.plan import desired_state
 from jobsync.repo import gitrepo
@@ -129,17 +130,14 @@ def _result(wanted: Files, existing: dict[ObjectKey, list[Path]], writes: dict[P
 
 def select(specs: Sequence[Spec], jobs: Sequence[str], *, jobs_only: bool) -> list[Spec]:
     """The named jobs (all when none) and, unless jobs_only, what they use."""
-    names = set(jobs)
-    missing = sorted(names - {s.name for s in specs if s.kind is Kind.JOB})
-    if missing:
-        raise JobsyncError(f"no job named {', '.join(missing)} in the repo; `jobsync validate` lists what is there")
-    if not names:
-        return [s for s in specs if s.kind is Kind.JOB or not jobs_only]
-    chosen = {s.key: s for s in specs if s.kind is Kind.JOB and s.name in names}
-    if not jobs_only:
-        for job in list(chosen.values()):
-            chosen.update((s.key, s) for s in uses(job, specs))
-    return [chosen[key] for key in sorted(chosen)]
+    by_key = {spec.key: spec for spec in specs}
+    bodies = {key: spec.body for key, spec in by_key.items()}
+    chosen = (
+        closure(jobs, bodies, with_uses=not jobs_only, where="the repo")
+        if jobs
+        else everything(bodies, with_uses=not jobs_only)
+    )
+    return [by_key[key] for key in sorted(chosen)]
 
 
 def export_archives(

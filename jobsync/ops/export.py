@@ -15,9 +15,10 @@ from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey
-from jobsync.core.references import invert, rename, used_objects
-from jobsync.core.snapshot import RemoteObject, Snapshot
-from jobsync.errors import JobsyncError, RepoError
+from jobsync.core.references import invert, rename
+from jobsync.core.selection import closure, everything
+from jobsync.core.snapshot import Snapshot
+from jobsync.errors import RepoError
 from jobsync.fileio import write_atomic
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo
@@ -37,24 +38,11 @@ class ExportResult:
         return not (self.added or self.changed or self.removed)
 
 
-def dependencies(job: RemoteObject, snapshot: Snapshot) -> set[ObjectKey]:
-    """Scripts the job runs, and resources whose name or location a node property names."""
-    scripts = [k.name for k in snapshot.objects if k.kind is Kind.SCRIPT]
-    resources = {k.name: r.body.get("location") for k, r in snapshot.objects.items() if k.kind is Kind.RESOURCE}
-    return used_objects(job.body, scripts, resources)
-
-
-def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> set[ObjectKey]:
+def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozenset[ObjectKey]:
+    bodies = {key: remote.body for key, remote in snapshot.objects.items()}
     if not jobs:
-        return {k for k in snapshot.objects if with_deps or k.kind is Kind.JOB}
-    chosen = {ObjectKey(Kind.JOB, name) for name in jobs}
-    missing = sorted(k.name for k in chosen if k not in snapshot.objects)
-    if missing:
-        raise JobsyncError(f"no job named {', '.join(missing)} in the workspace; `jobsync plan` lists what is there")
-    if with_deps:
-        for key in list(chosen):
-            chosen |= dependencies(snapshot.objects[key], snapshot)
-    return chosen
+        return everything(bodies, with_uses=with_deps)
+    return closure(jobs, bodies, with_uses=with_deps, where="the workspace")
 
 
 Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]

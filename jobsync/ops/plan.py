@@ -8,16 +8,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jobsync.backends import open as backends
 from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Plan, PlanSettings
 from jobsync.core.planner import compute_plan
-from jobsync.core.references import referenced_keys, rename
+from jobsync.core.references import rename
+from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.core.validate import semantic_problems
-from jobsync.errors import ConfigError, JobsyncError
+from jobsync.errors import ConfigError
 from jobsync.repo import gitrepo
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig
 from jobsync.repo.files import load_objects
@@ -65,16 +67,11 @@ def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
 
 
 def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> frozenset[ObjectKey]:
-    """The named jobs and the scripts and resources they use (--job)."""
-    keys = {ObjectKey(Kind.JOB, name) for name in jobs}
-    unknown = [k.name for k in keys if k not in desired and k not in snapshot.objects]
-    if unknown:
-        raise JobsyncError(f"no job named {', '.join(sorted(unknown))} in the repo or the workspace")
-    for key in list(keys):
-        spec = desired.get(key)
-        uses = referenced_keys(Kind.JOB, spec.body) if spec else set()
-        keys |= {used for used in uses if used.kind is not Kind.JOB}
-    return frozenset(keys)
+    """The named jobs and the scripts and resources they use (--job), read from the repo's
+    bodies first and the workspace's for what only the workspace has."""
+    bodies: dict[ObjectKey, Mapping[str, Any]] = {key: remote.body for key, remote in snapshot.objects.items()}
+    bodies.update((key, spec.body) for key, spec in desired.items())
+    return closure(jobs, bodies, where="the repo or the workspace")
 
 
 @dataclass

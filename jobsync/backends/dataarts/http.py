@@ -5,7 +5,7 @@ retries with exponential backoff and full jitter on 429, 5xx and connection erro
 Bodies stay raw bytes/JSON; no typed SDK model touches them (reference §8.3).
 
 Retrying is only automatic where it is safe. A request that is not replay-safe (create, edit,
-import) raises `Ambiguous` on a 5xx or a lost connection, because the service may have applied
+import) raises `AmbiguousWriteError` on a 5xx or a lost connection, because the service may have applied
 it; the caller checks what happened before sending it again (see `write_once`). A 429 is
 always retried: the gateway throttles before the service sees the request.
 """
@@ -27,7 +27,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from jobsync.errors import RemoteError
+from jobsync.errors import AmbiguousWriteError, RemoteError, ServiceError
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 TIMEOUT = (10, 120)  # connect, read (seconds)
@@ -56,21 +56,6 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
         return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
-
-
-class ServiceError(Exception):
-    """The service refused one request (a 4xx with a DLF or APIG error body)."""
-
-    def __init__(self, status: int, code: str, message: str, request_id: str | None) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        self.request_id = request_id
-        super().__init__(f"{message} (HTTP {status}, {code})")
-
-
-class Ambiguous(Exception):
-    """A request that is not replay-safe failed in a way that may have applied it."""
 
 
 class TokenBucket:
@@ -188,7 +173,7 @@ class SignedClient:
         """Send a request; returns a 2xx response.
 
         Raises ServiceError for a 4xx the caller may report per object, RemoteError when the
-        credentials are refused or the service stays unreachable, Ambiguous as described above.
+        credentials are refused or the service stays unreachable, AmbiguousWriteError as described above.
         """
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
         for attempt in range(self.retry.attempts):
@@ -209,7 +194,7 @@ class SignedClient:
                     time.sleep(self.retry.delay(attempt))
                     continue
             if not replay_safe:
-                raise Ambiguous(str(outcome))
+                raise AmbiguousWriteError(str(outcome))
             time.sleep(self.retry.delay(attempt))
         raise RemoteError(
             f"{method} {path} failed {self.retry.attempts} times; the service is unavailable "
@@ -260,7 +245,7 @@ def write_once(
         try:
             send()
             return
-        except Ambiguous:
+        except AmbiguousWriteError:
             if applied():
                 return
             retried = True

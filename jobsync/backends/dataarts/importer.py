@@ -18,25 +18,14 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.backends.dataarts.http import Ambiguous, RetryPolicy, ServiceError, SignedClient
+from jobsync.backends.dataarts.http import AmbiguousWriteError, RetryPolicy, ServiceError, SignedClient
 from jobsync.backends.dataarts.read import export_all
 from jobsync.consolezip.pack import OBS_LIMIT, pack
 from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.rules import RULE_OF_DLF
 from jobsync.core.snapshot import Failure
 from jobsync.errors import ArchiveError, RemoteError
 
-# DLF code -> rule code (backends/base.py RULE_CODES). DLF.99xx are the emulator's invented
-# codes (docs/emulator.md); DLF.6322 is the documented "data connection does not exist".
-RULE_OF_CODE = {
-    "DLF.9901": "JOB_RUNNING",
-    "DLF.9902": "LOCKED",
-    "DLF.9903": "LOCKED_TAG",
-    "DLF.9904": "MISSING_REFERENCE",
-    "DLF.6322": "MISSING_REFERENCE",
-    "DLF.0100": "NOT_FOUND",
-    "DLF.6201": "NOT_FOUND",
-    "DLF.6241": "NOT_FOUND",
-}
 CODE_IN_TEXT = re.compile(r"\b(DLF\.\d+)\b")
 SETTLE_S = 2.0
 Bodies = Mapping[str, Mapping[str, Any]]
@@ -45,7 +34,7 @@ Bodies = Mapping[str, Mapping[str, Any]]
 def failure(message: str, code: str | None) -> Failure:
     """A Failure with the rule code when the DLF code names a rule, else the DLF code."""
     code = code or (CODE_IN_TEXT.search(message) or [None, None])[1]
-    return Failure(message, RULE_OF_CODE.get(code or "", code))
+    return Failure(message, RULE_OF_DLF.get(code or "", code))
 
 
 def service_failure(error: ServiceError) -> Failure:
@@ -103,7 +92,7 @@ class JobImporter:
             try:
                 results.update(self.import_all(pending, message))
                 return results
-            except Ambiguous:
+            except AmbiguousWriteError:
                 applied = self.applied(pending)
                 results.update(dict.fromkeys(applied))
                 pending = {name: body for name, body in pending.items() if name not in applied}

@@ -44,6 +44,7 @@ from jobsync.backends.dataarts.read import (
     optional_names,
 )
 from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
 
 EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
@@ -54,9 +55,8 @@ LIST_PATHS = {Kind.SCRIPT: ("scripts", "scripts"), Kind.RESOURCE: ("resources", 
 
 
 def tags_of(body: Mapping[str, Any]) -> tuple[str, ...]:
-    basic = body.get("basicConfig")
-    tags = basic.get("tags") if isinstance(basic, dict) else None
-    return tuple(str(tag) for tag in tags) if isinstance(tags, list) else ()
+    """The tags a job body declares (the API shows no other)."""
+    return tuple(sorted(job_tags(body)))
 
 
 class DataArtsWorkspace:
