@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from jobsync import __version__
 from jobsync.cli import commands
 from jobsync.cli.console import handle_errors
 from jobsync.cli.options import Jobs, Repo, User, WorkspaceOpt
 from jobsync.errors import ExitCode
+from jobsync.version import __version__
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 an error, or something blocked or failed; 2 with "

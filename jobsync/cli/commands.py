@@ -15,6 +15,7 @@ from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
 from jobsync.ops import init as scaffold
 from jobsync.ops import planfile
+from jobsync.ops.api import version_message
 from jobsync.ops.apply import ApplyResult, apply_plan, dumps
 from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection
@@ -192,11 +193,10 @@ def apply(
         if not auto_approve and saved is None and not _confirm(cfg.name):
             say("Apply cancelled.")
             return ExitCode.ERROR
-        commit = (planned.plan.repo_commit or "uncommitted")[:12]
         result = apply_plan(
             planned.plan,
             ws,
-            message=f"jobsync apply {commit} ({cfg.name}) by {cfg.user}",
+            message=version_message(cfg, planned.plan),
             backup_root=cfg.repo_root / configuration.BACKUPS_DIR,
             progress=Progress(),
         )

@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from jobsync import __version__
 from jobsync.core.model import Kind, ObjectKey, Spec, directory_of
 from jobsync.core.normalize import normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
 from jobsync.repo import schemas, yamlio
+from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
 CONTENT_KEY = "content"

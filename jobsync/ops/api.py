@@ -1,0 +1,67 @@
+"""The programmatic API: load a workspace's settings, make a plan, apply it. Each call returns
+data (no printing), so tests and other tools need not parse the CLI's output.
+
+    import jobsync
+    config = jobsync.load_workspace("path/to/repo", "dev")
+    plan = jobsync.make_plan(config)            # core.plan.Plan
+    if plan.has_changes and not plan.blocked:
+        result = jobsync.apply_plan(config, plan)   # ops.apply.ApplyResult
+        assert result.ok, result.failed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from jobsync.core.plan import Plan
+from jobsync.ops import plan as planning
+from jobsync.ops import planfile
+from jobsync.ops.apply import ApplyResult, Progress
+from jobsync.ops.apply import apply_plan as apply_changes
+from jobsync.render.document import plan_to_document
+from jobsync.repo import config as configuration
+from jobsync.repo import gitrepo
+from jobsync.repo.config import WorkspaceConfig
+
+
+def load_workspace(repo: str | Path, name: str | None = None, *, user: str | None = None) -> WorkspaceConfig:
+    """The settings of workspace `name` (or of the only workspace) in the git repo around `repo`."""
+    root = gitrepo.find_root(Path(repo).resolve())
+    return configuration.load_workspace(root, configuration.pick_workspace(root, name), user=user)
+
+
+def make_plan(config: WorkspaceConfig, *, jobs: Sequence[str] = (), refresh: bool = False) -> Plan:
+    """The plan that makes the workspace match the repo; `jobs` narrows it as `--job` does."""
+    workspace = planning.open_workspace(config)
+    try:
+        return planning.make_plan(config, workspace, jobs=jobs, refresh=refresh).plan
+    finally:
+        workspace.close()
+
+
+def version_message(config: WorkspaceConfig, plan: Plan) -> str:
+    """The description of every version apply submits: the commit, the workspace, the user."""
+    commit = (plan.repo_commit or "uncommitted")[:12]
+    return f"jobsync apply {commit} ({config.name}) by {config.user}"
+
+
+def apply_plan(
+    config: WorkspaceConfig, plan: Plan, *, progress: Progress = lambda done, total, text: None
+) -> ApplyResult:
+    """Apply `plan`, made by `make_plan`: the workspace is read again and the plan is refused
+    (StalePlanError, naming the objects) when anything it covers changed since it was made."""
+    only = None if plan.selection is None else planning.parse_selection(plan.selection)
+    workspace = planning.open_workspace(config)
+    try:
+        fresh = planning.make_plan(config, workspace, only=only).plan
+        planfile.check_fresh(plan_to_document(plan), plan_to_document(fresh))
+        return apply_changes(
+            fresh,
+            workspace,
+            message=version_message(config, fresh),
+            backup_root=config.repo_root / configuration.BACKUPS_DIR,
+            progress=progress,
+        )
+    finally:
+        workspace.close()
