@@ -10,8 +10,7 @@ Export loads the repo as plan does (mappings applied) and packs it with `pack`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from jobsync.consolezip.pack import Package, pack
@@ -19,20 +18,15 @@ from jobsync.consolezip.read import ArchiveEntry, read_archive
 from jobsync.core.model import ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
-from jobsync.errors import ArchiveError, ConfigError, RepoError
+from jobsync.errors import ArchiveError, ConfigError
 from jobsync.fileio import write_atomic
 from jobsync.ops.plan import desired_state
 from jobsync.repo import gitrepo
 from jobsync.repo.config import WorkspaceConfig
 from jobsync.repo.files import body_problems, existing_files, render_files
+from jobsync.repo.writer import FileChanges, carry_out, plan_writes, refuse_dirty
 
-
-@dataclass
-class ImportResult:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    commit: str | None = None
+ImportResult = FileChanges  # the name callers of archive import use
 
 
 def import_archives(
@@ -46,17 +40,11 @@ def import_archives(
     entries = _merge([(path, read_archive(path)) for path in paths])
     wanted = _files(config, entries)
     existing = existing_files(config.folder)
-    writes = {
-        p: data for files in wanted.values() for p, data in files.items() if not p.exists() or p.read_bytes() != data
-    }
-    removes = {p for key, files in wanted.items() for p in existing.get(key, ()) if p not in files}
-    touched = sorted(set(writes) | removes)
-    _refuse_dirty(config, touched)
-    result = _result(wanted, existing, writes)
-    for path, data in writes.items():
-        write_atomic(path, data)
-    for path in removes:  # the object moved to another DataArts directory
-        path.unlink(missing_ok=True)
+    planned = plan_writes(wanted, existing)
+    touched = planned.touched
+    refuse_dirty(config.repo_root, touched, command="the import")
+    result = planned.result
+    carry_out(planned, durable=True)
     if commit and touched:
         names = ", ".join(path.name for path in paths)
         text = (
@@ -83,10 +71,7 @@ def _merge(read: list[tuple[Path, list[ArchiveEntry]]]) -> dict[ObjectKey, Archi
     return {key: entry for key, (_, entry) in merged.items()}
 
 
-Files = dict[ObjectKey, dict[Path, bytes]]  # object -> its files (absolute path -> bytes)
-
-
-def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> Files:
+def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> dict[ObjectKey, dict[Path, bytes]]:
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
     folder = config.folder.resolve()
@@ -106,26 +91,6 @@ def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> F
             )
         wanted[key] = files
     return wanted
-
-
-def _refuse_dirty(config: WorkspaceConfig, touched: Iterable[Path]) -> None:
-    dirty = gitrepo.dirty_paths(config.repo_root, list(touched))
-    if dirty:
-        listed = "\n".join(f"  {p}" for p in dirty)
-        raise RepoError(
-            f"the import would overwrite uncommitted edits in:\n{listed}\n"
-            "commit or stash them (`git stash`), then import again"
-        )
-
-
-def _result(wanted: Files, existing: dict[ObjectKey, list[Path]], writes: dict[Path, bytes]) -> ImportResult:
-    result = ImportResult()
-    for key, files in wanted.items():
-        if not any(p in writes for p in files) and set(existing.get(key, ())) == set(files):
-            result.unchanged.append(str(key))
-        else:
-            (result.changed if key in existing else result.added).append(str(key))
-    return result
 
 
 def select(specs: Sequence[Spec], jobs: Sequence[str], *, jobs_only: bool) -> list[Spec]:

@@ -9,7 +9,6 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +17,13 @@ from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
-from jobsync.errors import RepoError
-from jobsync.fileio import write_atomic
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo
 from jobsync.repo.config import WorkspaceConfig
 from jobsync.repo.files import existing_files, prime_cache, render_object
+from jobsync.repo.writer import FileChanges, carry_out, plan_writes, refuse_dirty
 
-
-@dataclass
-class ExportResult:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    commit: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.removed)
+ExportResult = FileChanges  # the name callers of export use
 
 
 def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozenset[ObjectKey]:
@@ -76,30 +64,10 @@ def export_workspace(
     existing = existing_files(config.folder, kinds)
     rendered = _files(config, snapshot, keys)
     wanted = {key: files for key, (files, _) in rendered.items()}
-    stale = set(existing) - set(wanted) if not jobs else set()
-    writes = {
-        p: data for files in wanted.values() for p, data in files.items() if not p.exists() or p.read_bytes() != data
-    }
-    removes = {p for key in stale for p in existing[key]}
-    for key, files in wanted.items():  # an object that moved folders leaves its old files
-        removes |= {p for p in existing.get(key, ()) if p not in files}
-    touched = sorted(set(writes) | removes)
-    dirty = gitrepo.dirty_paths(config.repo_root, touched)
-    if dirty:
-        listed = "\n".join(f"  {p}" for p in dirty)
-        raise RepoError(
-            f"export would overwrite uncommitted edits in:\n{listed}\n"
-            "commit or stash them (`git stash`), then export again"
-        )
-    result = ExportResult()
-    for key, files in wanted.items():
-        if any(p in writes for p in files):
-            (result.changed if key in existing else result.added).append(str(key))
-    result.removed = sorted(str(k) for k in stale)
-    for path, data in writes.items():
-        write_atomic(path, data, durable=False)  # git records them; see write_atomic
-    for path in removes:
-        path.unlink(missing_ok=True)
+    planned = plan_writes(wanted, existing, gone=set(existing) - set(wanted) if not jobs else ())
+    refuse_dirty(config.repo_root, planned.touched, command="export")
+    carry_out(planned, durable=False)  # git records them
+    result, touched = planned.result, planned.touched
     prime_cache(
         config.repo_cache,
         config.folder,
