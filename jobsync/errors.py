@@ -17,6 +17,9 @@ Exception hierarchy:
     + ServiceError             the service refused one request (HTTP status, DLF code)
     + AmbiguousWriteError      a write that is not replay-safe failed in a way that may have applied it
 * anything else                a bug: "please report", exit 3
+
+The emulator's ApiError is not in the tree: it is an HTTP error reply the emulator sends, never
+shown to a user of jobsync.
 """
 
 from __future__ import annotations

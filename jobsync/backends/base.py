@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from jobsync.core.model import Kind
+from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import Outcome, Snapshot
 
 
@@ -19,7 +20,7 @@ class Workspace(Protocol):
 
     label: str  # for messages: "local .jobsync/state/dev.json", "dataarts cn-north-4/a0b1"
 
-    def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
+    def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:
         """Read every job, script and resource. state: develop | submitted."""
         ...
 

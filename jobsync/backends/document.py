@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.policies import LockPolicy, SnapshotState
 from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
 from jobsync.core.snapshot import STOPPED, Environment, RemoteObject, Snapshot
 from jobsync.errors import RuleError
@@ -67,8 +68,8 @@ class WorkspaceDocument:
     # -- reading -----------------------------------------------------------------------------
 
     @property
-    def lock_policy(self) -> str:
-        return str(self.data.get("lock_policy") or "soft")
+    def lock_policy(self) -> LockPolicy:
+        return "hard" if self.data.get("lock_policy") == "hard" else "soft"
 
     @property
     def admins(self) -> frozenset[str]:
@@ -92,7 +93,7 @@ class WorkspaceDocument:
             **lists,
         )
 
-    def remote_object(self, kind: Kind, entry: Mapping[str, Any], state: str) -> RemoteObject:
+    def remote_object(self, kind: Kind, entry: Mapping[str, Any], state: SnapshotState) -> RemoteObject:
         body = entry.get("definition") or {}
         versions = entry.get("versions") or []
         if state == "submitted" and kind is Kind.JOB:
@@ -108,7 +109,7 @@ class WorkspaceDocument:
             version=versions[-1]["version"] if versions else entry.get("version"),
         )
 
-    def snapshot(self, state: str = "develop") -> Snapshot:
+    def snapshot(self, state: SnapshotState = "develop") -> Snapshot:
         objects = {}
         for kind in Kind:
             for entry in self.data[SECTIONS[kind]]:

@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 
 from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
+from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.errors import RuleError, StateError
 from jobsync.fileio import document_lines, write_atomic
@@ -88,7 +89,7 @@ class LocalWorkspace:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return self._lock
 
-    def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
+    def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:
         return self._current().snapshot(state)
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:

@@ -33,6 +33,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from jobsync.core import selection
 from jobsync.core.model import Kind, ObjectKey, Spec
@@ -40,7 +41,8 @@ from jobsync.errors import ArchiveError
 
 LOCAL_LIMIT = 1_048_576  # console local import, 1 MB
 OBS_LIMIT = 10 * 1_048_576  # console and API import from OBS, 10 MB
-LAYOUTS = ("single", "batch")
+Layout = Literal["single", "batch"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time leaks in
 EMPTY_ZIP_BYTES = 22  # an end-of-central-directory record and nothing else

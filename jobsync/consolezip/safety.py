@@ -32,6 +32,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from jobsync.errors import ArchiveError
+
 MAX_ENTRIES = 50_000
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -61,7 +63,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class MemberError(Exception):
+class MemberError(ArchiveError):
     """A member fails a check; read.py adds the zip and member name and raises ArchiveError."""
 
 

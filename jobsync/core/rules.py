@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
+from jobsync.core.policies import LockPolicy
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
 
@@ -58,7 +59,9 @@ CATEGORY_NOUN = {
 # -- primitives: plain facts in, a verdict out ------------------------------------------------
 
 
-def lock_verdict(holder: str | None, user: str, policy: str, admins: Iterable[str]) -> tuple[str | None, str | None]:
+def lock_verdict(
+    holder: str | None, user: str, policy: LockPolicy | str, admins: Iterable[str]
+) -> tuple[str | None, str | None]:
     """(why writing is refused, a warning) when `user` writes an object `holder` has locked."""
     if not holder or holder == user:
         return None, None

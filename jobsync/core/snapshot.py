@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobsync.core.model import ObjectKey
+from jobsync.core.policies import LockPolicy
 
 SCHEDULING = "SCHEDULING"
 STOPPED = "STOPPED"
@@ -42,7 +43,7 @@ class RemoteObject:
 class Environment:
     """Workspace-wide facts the plan rules read. None means "this backend cannot tell"."""
 
-    lock_policy: str | None = None  # soft | hard
+    lock_policy: LockPolicy | None = None
     admins: frozenset[str] = frozenset()
     connections: frozenset[str] | None = None
     dli_queues: frozenset[str] | None = None

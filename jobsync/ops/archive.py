@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from jobsync.consolezip.pack import Package, pack
+from jobsync.consolezip.pack import Layout, Package, pack
 from jobsync.consolezip.read import ArchiveEntry, read_archive
 from jobsync.core.model import ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
@@ -111,7 +111,7 @@ def export_archives(
     jobs: Sequence[str] = (),
     jobs_only: bool = False,
     max_bytes: int,
-    layout: str = "single",
+    layout: Layout = "single",
 ) -> list[Package]:
     specs = list(desired_state(config).values())
     return pack(select(specs, jobs, jobs_only=jobs_only), max_bytes=max_bytes, layout=layout)

@@ -14,6 +14,7 @@ from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
@@ -51,7 +52,7 @@ def export_workspace(
     *,
     jobs: Sequence[str] = (),
     with_deps: bool = True,
-    status: str = "develop",
+    status: SnapshotState = "develop",
     commit: bool = True,
     message: str | None = None,
     progress: Callable[[str], None] = lambda text: None,

@@ -44,10 +44,11 @@ from jobsync.backends.dataarts.read import (
     optional_names,
 )
 from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.policies import SnapshotState
 from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
 
-EXPORT_STATUS = {"develop": "DEVELOP", "submitted": "SUBMIT"}
+EXPORT_STATUS: dict[SnapshotState, str] = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")
 JOB_PAGE = 1000  # the job list allows limit 1-1000 (list_all falls back if a service caps it)
 NO_DATE_MARGIN_MS = 300_000  # no Date header: trust only bodies older than 5 minutes
@@ -113,7 +114,7 @@ class DataArtsWorkspace:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def snapshot(self, *, state: str = "develop", refresh: bool = False) -> Snapshot:
+    def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:
         listed = self.list_jobs()
         bodies = self.read_job_bodies(listed, EXPORT_STATUS[state], refresh=refresh)
         objects: dict[ObjectKey, RemoteObject] = {}
