@@ -1,4 +1,5 @@
-"""Shared fixtures: a scenario per backend, the emulator on a real socket (one per session)."""
+"""Shared fixtures: the one emulator of the test run (a real socket, one per session and worker),
+a scenario per backend, and (support/zips.py) console .zip builders."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import BACKENDS, WORKSPACE_ID, Scenario, environment
+from support import BACKENDS, WORKSPACE_ID, Scenario, environment
 
 # Test-only credentials of the emulator: one per user the scenarios act as.
 EMULATOR_STATE = {
@@ -21,12 +22,23 @@ EMULATOR_STATE = {
 }
 
 
+pytest_plugins = ["support.zips"]
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Any]:
+    """The emulator every test of this worker shares."""
     from jobsync.emulator.testing import running_emulator
 
     with running_emulator() as server:
         yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: Any) -> Any:
+    """The session's emulator, back to the default state and options."""
+    emulator_server.reset()
+    return emulator_server
 
 
 @pytest.fixture(params=BACKENDS)

@@ -4,7 +4,7 @@ a plan that went stale, without parsing any output."""
 from __future__ import annotations
 
 import pytest
-from helpers import job_body
+from support import job_body
 
 import jobsync
 from jobsync.core.model import Kind, ObjectKey

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import git, job_body
+from support import git, job_body
 
 from jobsync.core.model import Kind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import EXAMPLES, git, job_body, remote_job
+from support import EXAMPLES, git, job_body, remote_job
 
 from jobsync.core.model import Kind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import job_body, remote_job
+from support import job_body, remote_job
 
 from jobsync.core.model import Kind
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from helpers import EXAMPLES, Scenario, environment
+from support import EXAMPLES, Scenario, environment
 
 from jobsync.core.model import Kind
 from jobsync.core.normalize import strip

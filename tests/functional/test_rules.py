@@ -6,7 +6,7 @@ Every test runs on the local workspace and on the dataarts backend against the e
 from __future__ import annotations
 
 import pytest
-from helpers import job_body, remote_job, sql_node
+from support import job_body, remote_job, sql_node
 
 from jobsync.core.model import Kind
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import job_body, remote_job
+from support import job_body, remote_job
 
 from jobsync.core.model import Kind
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import zipfile
 
-from helpers import job_body, sql_node
+from support import job_body, sql_node
 
 from jobsync.core.model import Kind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_github import FakeGitHub, running_fake_github
+from support.fake_github import FakeGitHub, running_fake_github
 
 
 @pytest.fixture

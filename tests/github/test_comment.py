@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fake_github import REPOSITORY, TOKEN
+from support.fake_github import REPOSITORY, TOKEN
 from typer.testing import CliRunner
 
 from jobsync.cli.app import app

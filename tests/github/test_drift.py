@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import git, job_body
+from support import git, job_body
 
 from jobsync.core.model import Kind
 from jobsync.github import TEMPLATES, drift

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import git
+from support import git
 from typer.testing import CliRunner
 
 from jobsync.cli.app import app

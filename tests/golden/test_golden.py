@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import Scenario
+from support import Scenario
 
 from jobsync.repo.schemas import schema_file
 

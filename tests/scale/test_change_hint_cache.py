@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import WORKSPACE_ID, Scenario, environment, job_body, sql_node
+from support import WORKSPACE_ID, Scenario, environment, job_body, sql_node
 
 from jobsync.core.model import Kind
 

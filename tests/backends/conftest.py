@@ -14,15 +14,8 @@ import pytest
 
 from jobsync.backends.base import Workspace
 from jobsync.backends.local import LocalWorkspace
-from jobsync.emulator.testing import EmulatorServer, running_emulator
 
 BUCKET = "jobsync-transfer"
-
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorServer]:
-    with running_emulator() as server:
-        yield server
 
 
 @dataclass

@@ -35,8 +35,12 @@ os.environ.update(
 )
 os.environ.pop("JOBSYNC_USER", None)
 
-# Copies of ../shared/reference/examples: official DataArts request and response bodies.
-EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
+DATA = Path(__file__).resolve().parent.parent / "data"
+# Official DataArts request and response bodies (copied from the reference's examples), and
+# console-style bodies carrying undocumented fields (reference §5.6). Tests read only these
+# copies: nothing outside the repository.
+EXAMPLES = DATA / "examples"
+CONSOLE = DATA / "console"
 
 DEFAULT_POLICIES = {"duplicate_name": "overwrite", "lock": "soft", "running_jobs": "fail", "prune": False}
 WORKSPACE_ID = "ws-test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import Scenario, git, job_body, remote_job, sql_node
+from support import Scenario, git, job_body, remote_job, sql_node
 
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.repo.changes import changed_since, classify

@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 import pytest
-from helpers import environment, job_body, remote_job
+from support import environment, job_body, remote_job
 
 from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind, ObjectKey, Spec

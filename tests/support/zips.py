@@ -1,7 +1,8 @@
 """Fixtures that build real .zip files the way the DataArts console exports them.
 
-`data/` holds official request bodies (reference §9, copied verbatim) and console-style bodies
-carrying undocumented fields (§5.6): `resouces`, `maskedParams`, `value_is_sensitive`, ...
+Bodies come from tests/data: official request bodies (examples/, reference §9, copied verbatim)
+and console-style bodies carrying undocumented fields (console/, §5.6): `resouces`,
+`maskedParams`, `value_is_sensitive`, ... A pytest plugin: tests/conftest.py registers it.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from typing import Any
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
+from support.scenario import CONSOLE, EXAMPLES
 
 Member = tuple[str | zipfile.ZipInfo, bytes | str | Mapping[str, Any]]
 MakeZip = Callable[..., Path]
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    folder = EXAMPLES if (EXAMPLES / name).exists() else CONSOLE
+    return json.loads((folder / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture

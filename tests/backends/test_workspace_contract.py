@@ -8,15 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from support import EXAMPLES
+
 from jobsync.backends.base import Workspace
 from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 from jobsync.backends.local import LocalWorkspace
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.snapshot import SCHEDULING, STOPPED
 
-EXAMPLES = Path("/work/shared/reference/examples")
-if not EXAMPLES.exists():  # pragma: no cover - the examples travel with the reference
-    EXAMPLES = Path(__file__).parent / "examples"
 SERVER_FIELDS = {"id"}
 
 _local: Workspace = LocalWorkspace(Path("unused.json"))  # conformance, checked by mypy
