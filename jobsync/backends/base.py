@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
-from jobsync.core.snapshot import Outcome, Snapshot
+from jobsync.core.snapshot import Failure, Outcome, Snapshot
 
 
 class Workspace(Protocol):
@@ -36,6 +36,15 @@ class Workspace(Protocol):
 
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
         """Start (running=True) or stop the schedule of each job."""
+        ...
+
+    def read_variables(self) -> list[dict[str, Any]]:
+        """The workspace's environment variables, each {name, type, value, desc}."""
+        ...
+
+    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
+        """Replace the whole set of environment variables (`PUT factory/env` replaces all,
+        reference §11.3): callers send every variable, managed or not. None when it worked."""
         ...
 
     def close(self) -> None: ...

@@ -10,6 +10,7 @@ public (README "The local workspace document"); a missing key means empty:
     resources    [{definition, id, lastUpdateTime, lastUpdateUser}]
     tags         [{name, locked}]             connections  [{name, type}]
     dliQueues, disStreams, gesGraphs          [name, ...]
+    variables    [{name, type, value, desc}]  the environment variables (`factory/env`)
 
 `definition` is the development state; `versions` are the submitted versions, newest last,
 each {version, definition, submitUser, submitTime, description}.
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.policies import LockPolicy, SnapshotState
 from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
 from jobsync.core.snapshot import STOPPED, Environment, RemoteObject, Snapshot
@@ -111,7 +112,10 @@ class WorkspaceDocument:
 
     def snapshot(self, state: SnapshotState = "develop") -> Snapshot:
         objects = {}
-        for kind in Kind:
+        for variable in self.variables():
+            key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
+            objects[key] = RemoteObject(key=key, body=variable)
+        for kind in FILE_KINDS:
             for entry in self.data[SECTIONS[kind]]:
                 if state == "submitted" and kind is Kind.JOB and not entry.get("versions"):
                     continue  # never submitted: nothing to export in the submitted state
@@ -218,6 +222,24 @@ class WorkspaceDocument:
         del self._index[kind][name]
         if isinstance(entry.get("lastUpdateTime"), int):
             self._deleted[(kind, name)] = entry["lastUpdateTime"]
+
+    def variables(self) -> list[dict[str, Any]]:
+        """The environment variables, each {name, type, value, desc}."""
+        return [dict(item) for item in self.data.get("variables") or () if isinstance(item, dict)]
+
+    def set_variables(self, params: Iterable[Mapping[str, Any]]) -> None:
+        """Replace the whole set, as `PUT factory/env` does (reference §11.3)."""
+        clean = []
+        for index, item in enumerate(params):
+            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"]:
+                raise RuleError("INVALID", f"params[{index}].name is missing; each variable needs a name")
+            if not isinstance(item.get("value", ""), str):
+                raise RuleError("INVALID", f"params[{index}].value of {item['name']} must be a string")
+            clean.append({key: item[key] for key in ("name", "type", "value", "desc") if key in item})
+        names = [item["name"] for item in clean]
+        if len(set(names)) != len(names):
+            raise RuleError("INVALID", "a variable name appears twice in params")
+        self.data["variables"] = clean
 
     def set_status(self, name: str, status: str) -> None:
         entry = self.entry(Kind.JOB, name)

@@ -129,5 +129,12 @@ class LocalWorkspace:
         status = SCHEDULING if running else STOPPED
         return self._change(names, lambda document, name: document.set_status(name, status))
 
+    def read_variables(self) -> list[dict[str, Any]]:
+        return self._current().variables()
+
+    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
+        outcome = self._change(["env"], lambda document, _: document.set_variables(variables))
+        return outcome["env"]
+
     def close(self) -> None:
         return None

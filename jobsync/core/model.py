@@ -16,8 +16,14 @@ from typing import Any
 
 
 class Kind(str, enum.Enum):
-    """The kinds of object in a DataArts Factory workspace, in apply order."""
+    """The kinds of object in a DataArts Factory workspace, in apply order.
 
+    Variables are the workspace's environment variables (variables.yaml, `GET/PUT
+    factory/env`): planned like the others, but kept in one file, not one file each; code
+    that walks object files iterates `FILE_KINDS`.
+    """
+
+    VARIABLE = "variable"
     RESOURCE = "resource"
     SCRIPT = "script"
     JOB = "job"
@@ -25,6 +31,9 @@ class Kind(str, enum.Enum):
     @property
     def folder(self) -> str:
         return f"{self.value}s"
+
+
+FILE_KINDS: tuple[Kind, ...] = (Kind.RESOURCE, Kind.SCRIPT, Kind.JOB)  # one file (or two) per object
 
 
 @dataclass(frozen=True, order=True)

@@ -49,6 +49,7 @@ SERVER_FIELDS: dict[Kind, frozenset[str]] = {
             "modify_time",
         }
     ),
+    Kind.VARIABLE: frozenset({"id", "createTime", "lastUpdateTime", "lastUpdateUser"}),
     Kind.RESOURCE: frozenset(
         {
             "id",
@@ -71,6 +72,7 @@ SNAKE_CASE = {
 }
 
 KEY_ORDER: dict[Kind, tuple[str, ...]] = {
+    Kind.VARIABLE: ("name", "type", "value", "desc"),
     Kind.JOB: ("name", "directory", "processType", "description", "basicConfig", "params", "schedule", "nodes"),
     Kind.SCRIPT: (
         "name",
@@ -97,6 +99,8 @@ NODE_DEFAULTS: dict[str, Any] = {
     "failPolicy": "FAIL",
 }
 JOB_DEFAULTS: dict[str, Any] = {"params": [], "description": "", "processType": "BATCH"}
+# An environment variable's defaults (reference §11.3): `name: value` in variables.yaml.
+VARIABLE_DEFAULTS: dict[str, Any] = {"type": "variable", "desc": ""}
 
 
 def ordered(body: Mapping[str, Any], first: tuple[str, ...], last: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -158,6 +162,8 @@ def _comparable_node(node: Any) -> Any:
 def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
     """The compared form: defaults filled, directory spelt one way, named lists keyed."""
     result = strip(kind, body)
+    if kind is Kind.VARIABLE:
+        return {**VARIABLE_DEFAULTS, **{k: v for k, v in result.items() if v is not None or k == "value"}}
     result["directory"] = normal_directory(result.get("directory"))
     if kind is not Kind.JOB:
         return result

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from jobsync.core.diff import FieldChange
 from jobsync.core.model import ObjectKey
 from jobsync.core.normalize import normal_directory
-from jobsync.core.policies import Policies
+from jobsync.core.policies import Policies, Scheduling
 
 
 class Action(str, enum.Enum):
@@ -21,9 +21,12 @@ class Action(str, enum.Enum):
     DELETE = "delete"
     UNMANAGED = "unmanaged"
     BLOCKED = "blocked"
+    START = "start"  # only the schedule changes: start it (workspace.yaml `scheduling`)
+    STOP = "stop"
 
 
-CHANGING = (Action.CREATE, Action.UPDATE, Action.DELETE)
+CHANGING = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.START, Action.STOP)
+ScheduleAction = Literal["start", "stop"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class Change:
     """What apply does to one object.
 
     Apply reads `key`, `action`, `desired` (the body to write, mappings applied; None for
-    DELETE) and `restart` (stop the job's schedule before, start it after). `intended` is the
+    DELETE), `restart` (stop the job's schedule before, start it after) and `schedule` (start
+    or stop the job after writing it, for workspace.yaml `scheduling`). `intended` is the
     action a BLOCKED change would have had. The fingerprints let a saved plan be checked
     against the workspace and the repo before apply. `reason`, `diff` and `warnings` are for
     display only; `before` is the workspace's body, kept for backups.
@@ -46,6 +50,7 @@ class Change:
     intended: Action | None = None
     warnings: tuple[str, ...] = ()
     restart: bool = False
+    schedule: ScheduleAction | None = None
     before_fingerprint: str | None = None
     after_fingerprint: str | None = None
 
@@ -64,6 +69,22 @@ class PlanSettings:
     policies: Policies = field(default_factory=Policies)
     backend: str = ""
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    scheduling: Scheduling = field(default_factory=Scheduling)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a workspace's definitions come from (workspace.yaml `source`), as resolved."""
+
+    workspace: str
+    ref: str | None  # None: the working tree
+    commit: str | None = None  # the commit `ref` resolved to
+
+    def __str__(self) -> str:
+        if self.ref is None:
+            return f"{self.workspace} @ working tree"
+        return f"{self.workspace} @ {self.ref} ({(self.commit or '?')[:7]})"
 
 
 @dataclass(frozen=True)

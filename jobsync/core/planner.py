@@ -3,21 +3,24 @@
 `compute_plan(desired, snapshot, settings)` matches objects by (kind, name) and handles the
 three sets explicitly: only in the repo -> create; in both -> compare (noop, update or skip);
 only in the workspace -> delete when prune is on, else unmanaged. Then the rules (rules.py)
-turn any change they forbid into `blocked`, with the reason.
+turn any change they forbid into `blocked`, with the reason. Last, workspace.yaml's
+`scheduling` adds start and stop: an unchanged job whose schedule state differs becomes
+`start` or `stop`; a created or updated one is started or stopped after it is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
 from jobsync.core.normalize import comparable, strip
-from jobsync.core.plan import Action, Change, Plan, PlanSettings
-from jobsync.core.policies import Policies
+from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
+from jobsync.core.policies import Policies, Scheduling
 from jobsync.core.rules import apply_rules
-from jobsync.core.snapshot import RemoteObject, Snapshot
+from jobsync.core.snapshot import SCHEDULING, STOPPED, RemoteObject, Snapshot
 
 
 def remote_fingerprint(remote: RemoteObject, compared: Mapping[str, Any] | None = None) -> str:
@@ -121,4 +124,38 @@ def compute_plan(
             changes.append(_compare(spec, remote, settings.policies))
     ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
     checked = apply_rules(ordered, desired, snapshot, settings)
-    return Plan(settings=settings, changes=tuple(checked))
+    scheduled = [schedule_change(c, snapshot.objects.get(c.key), settings.scheduling) for c in checked]
+    return Plan(settings=settings, changes=tuple(scheduled))
+
+
+def schedule_action(change: Change, remote: RemoteObject | None, scheduling: Scheduling) -> ScheduleAction | None:
+    """start or stop when the job's schedule state after the write differs from `scheduling`."""
+    if change.key.kind is not Kind.JOB or change.action not in (Action.CREATE, Action.UPDATE, Action.NOOP):
+        return None
+    target = scheduling.target(change.key.name)
+    status = STOPPED if change.action is Action.CREATE or remote is None else remote.status
+    if change.restart:
+        status = SCHEDULING  # stop-and-restart starts it again unless told to stop
+    if target == "running" and status != SCHEDULING:
+        return "start"
+    if target == "stopped" and status != STOPPED:
+        return "stop"
+    return None
+
+
+def schedule_change(change: Change, remote: RemoteObject | None, scheduling: Scheduling) -> Change:
+    action = schedule_action(change, remote, scheduling)
+    if action is None:
+        return change
+    if change.action is not Action.NOOP:
+        return dataclasses.replace(change, schedule=action)
+    status = remote.status if remote else None
+    wanted = "running" if action == "start" else "stopped"
+    return dataclasses.replace(
+        change,
+        action=Action.START if action == "start" else Action.STOP,
+        schedule=action,
+        reason=f"schedule is {status or 'unknown'}; scheduling says {wanted}",
+        before_fingerprint=change.before_fingerprint or (remote_fingerprint(remote) if remote else None),
+        after_fingerprint=change.after_fingerprint or desired_fingerprint(change.key, change.desired or {}),
+    )

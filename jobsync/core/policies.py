@@ -6,7 +6,8 @@ of each alias gives them to code that must check a string (the CLI, the config l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 DuplicateName = Literal["overwrite", "skip"]  # the console's Duplicate Name Policy
@@ -14,6 +15,7 @@ LockPolicy = Literal["soft", "hard"]  # the workspace's edit-lock policy (refere
 RunningJobs = Literal["fail", "stop-and-restart"]  # what apply does to a scheduling job
 SnapshotState = Literal["develop", "submitted"]  # which state of a job a snapshot reads
 BackendType = Literal["local", "dataarts"]
+ScheduleState = Literal["keep", "running", "stopped"]  # workspace.yaml `scheduling`
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,14 @@ class Policies:
     lock: LockPolicy = "soft"
     running_jobs: RunningJobs = "fail"
     prune: bool = False
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """The schedule state jobs should have: `jobs` by name, else `default`; keep never touches one."""
+
+    default: ScheduleState = "keep"
+    jobs: Mapping[str, ScheduleState] = field(default_factory=dict)
+
+    def target(self, job: str) -> ScheduleState:
+        return self.jobs.get(job, self.default)

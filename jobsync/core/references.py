@@ -11,6 +11,7 @@ GES graphs have no documented node property; jobsync reads a property named `gra
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -173,3 +174,23 @@ def used_objects(body: Mapping[str, Any], scripts: Iterable[str], resources: Map
     by_location = {location: name for name, location in resources.items() if location}
     found |= {ObjectKey(Kind.RESOURCE, by_location[v]) for v in property_values(body) if v in by_location}
     return found
+
+
+# `#{Env.get("name")}`: an EL expression reading a workspace environment variable (reference §11.3)
+ENV_GET = re.compile(r"""Env\.get\(\s*["']([^"'\\]+)["']\s*\)""")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def env_variables(body: Mapping[str, Any]) -> set[str]:
+    """The environment variables a job or script reads with `#{Env.get("name")}`, anywhere in it."""
+    return {name for text in _strings(body) if "#{" in text for name in ENV_GET.findall(text)}

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.policies import LockPolicy
-from jobsync.core.references import JOBS, MAPPED, SCRIPTS, invert, referenced_keys, references
+from jobsync.core.references import JOBS, MAPPED, SCRIPTS, env_variables, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
 
 RuleCode = Literal["JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND"]
@@ -191,6 +191,25 @@ def dependency_rule(change: Change, exists: set[ObjectKey], creating: set[Object
     return reasons
 
 
+def variable_rule(change: Change, defined: set[str]) -> list[str]:
+    """`#{Env.get("x")}` needs x defined: in variables.yaml, or in the workspace and not deleted."""
+    if change.key.kind not in (Kind.JOB, Kind.SCRIPT) or change.action is Action.DELETE:
+        return []
+    missing = sorted(env_variables(change.desired or {}) - defined)
+    return [
+        f'reads environment variable {name!r} (#{{Env.get("{name}")}}), which is defined neither in '
+        "this workspace nor in its variables.yaml; add it to variables.yaml"
+        for name in missing
+    ]
+
+
+def defined_variables(changes: list[Change], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> set[str]:
+    """Variable names that exist after apply: the repo's, and the workspace's that are not deleted."""
+    deleted = {c.key for c in changes if c.action is Action.DELETE}
+    names = {key.name for key in desired if key.kind is Kind.VARIABLE}
+    return names | {key.name for key in snapshot.objects if key.kind is Kind.VARIABLE and key not in deleted}
+
+
 def _block(change: Change, reasons: list[str]) -> Change:
     return dataclasses.replace(
         change,
@@ -202,7 +221,12 @@ def _block(change: Change, reasons: list[str]) -> Change:
 
 
 def _check(
-    change: Change, snapshot: Snapshot, settings: PlanSettings, exists: set[ObjectKey], creating: set[ObjectKey]
+    change: Change,
+    snapshot: Snapshot,
+    settings: PlanSettings,
+    exists: set[ObjectKey],
+    creating: set[ObjectKey],
+    variables: set[str],
 ) -> Change:
     remote = snapshot.objects.get(change.key)
     environment = snapshot.environment
@@ -215,6 +239,7 @@ def _check(
     if change.action is not Action.DELETE:
         reasons += reference_rule(change, environment, settings)
         reasons += dependency_rule(change, exists, creating)
+        reasons += variable_rule(change, variables)
     if reasons:
         return _block(change, reasons)
     return dataclasses.replace(change, warnings=tuple(warnings), restart=restart)
@@ -224,6 +249,9 @@ def _still_used(desired: Mapping[ObjectKey, Spec]) -> dict[ObjectKey, list[str]]
     """Objects a desired job uses: deleting them would break it."""
     users: dict[ObjectKey, list[str]] = {}
     for spec in desired.values():
+        if spec.kind in (Kind.JOB, Kind.SCRIPT):
+            for name in env_variables(spec.body):
+                users.setdefault(ObjectKey(Kind.VARIABLE, name), []).append(f"{spec.kind.value} {spec.name}")
         if spec.kind is not Kind.JOB:
             continue
         uses = references(Kind.JOB, spec.body)
@@ -266,12 +294,14 @@ def apply_rules(
     # Only deletes need it, and it reads every job in the repo: skip it on plans without one.
     deleting = any(c.action is Action.DELETE for c in changes)
     users = _still_used(desired) if deleting else {}
+    variables = defined_variables(changes, desired, snapshot)
     checked = []
     for change in changes:
         if change.action in (Action.CREATE, Action.UPDATE, Action.DELETE):
-            change = _check(change, snapshot, settings, exists, creating)
+            change = _check(change, snapshot, settings, exists, creating, variables)
         if change.action is Action.DELETE and change.key in users:
             names = ", ".join(sorted(users[change.key]))
-            change = _block(change, [f"still used by job {names} in the repo"])
+            user = "" if change.key.kind is Kind.VARIABLE else "job "
+            change = _block(change, [f"still used by {user}{names} in the repo"])
         checked.append(change)
     return _propagate(checked, snapshot)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobsync.emulator import jobs, objects, transfer
+from jobsync.emulator import env, jobs, objects, transfer
 from jobsync.emulator.http import Call, Reply
 
 Handler = Callable[..., Reply]
@@ -45,6 +45,8 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "v1.0/queues", lambda app, call: objects.list_dli_queues(call)),
     ("GET", "v2/streams", lambda app, call: objects.list_dis_streams(call)),
     ("GET", "v2/graphs", lambda app, call: objects.list_ges_graphs(call)),
+    ("GET", "v2/factory/env", lambda app, call: env.show_env(call)),
+    ("PUT", "v2/factory/env", lambda app, call: env.put_env(call)),
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
-from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
@@ -61,7 +61,7 @@ def export_workspace(
     with bulk_work():
         snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
     keys = choose(snapshot, jobs, with_deps)
-    kinds = set(Kind) if with_deps else {Kind.JOB}
+    kinds = set(FILE_KINDS) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)
     rendered = _files(config, snapshot, keys)
     wanted = {key: files for key, (files, _) in rendered.items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.core.plan import Action, Change, Plan
+from jobsync.core.plan import Action, Change, Plan, Source
 
 FORMAT_VERSION = "1.0"
 SUMMARY_ORDER = ("create", "update", "delete", "skip", "blocked")
@@ -29,6 +29,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         entry["warnings"] = list(change.warnings)
     if change.restart:
         entry["restart"] = True
+    if change.schedule is not None and change.action not in (Action.START, Action.STOP):
+        entry["schedule"] = change.schedule
     entry["before_fingerprint"] = change.before_fingerprint
     entry["after_fingerprint"] = change.after_fingerprint
     return entry
@@ -48,10 +50,35 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
             "prune": settings.policies.prune,
         },
         "repo": {"commit": plan.repo_commit, "dirty": plan.repo_dirty},
+        "source": source_to_dict(settings.source),
         "selection": None if plan.selection is None else list(plan.selection),
         "summary": plan.summary,
         "changes": [change_to_dict(c) for c in plan.changes if c.action is not Action.NOOP],
     }
+
+
+def source_to_dict(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {"workspace": source.workspace, "ref": source.ref, "commit": source.commit}
+
+
+def source_line(document: dict[str, Any]) -> str | None:
+    """`source dev @ v2026.11.3 (a1b2c3d)` for a workspace that deploys another's definitions."""
+    source = document.get("source")
+    if not source:
+        return None
+    if source.get("ref") is None:
+        return f"source {source['workspace']} @ working tree"
+    return f"source {source['workspace']} @ {source['ref']} ({(source.get('commit') or '?')[:7]})"
+
+
+def schedule_line(document: dict[str, Any]) -> str | None:
+    """How many jobs apply starts and stops (workspace.yaml `scheduling`), when any."""
+    changes = document["changes"]
+    start = sum(1 for c in changes if c["action"] == "start" or c.get("schedule") == "start")
+    stop = sum(1 for c in changes if c["action"] == "stop" or c.get("schedule") == "stop")
+    return f"Schedule: {start} to start, {stop} to stop." if start or stop else None
 
 
 def summary_line(summary: dict[str, int]) -> str:
@@ -64,4 +91,4 @@ def summary_line(summary: dict[str, int]) -> str:
 
 def has_changes(document: dict[str, Any]) -> bool:
     summary = document["summary"]
-    return any(summary[action] for action in ("create", "update", "delete"))
+    return any(summary.get(action) for action in ("create", "update", "delete", "start", "stop"))

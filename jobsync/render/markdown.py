@@ -10,12 +10,21 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from jobsync.render.document import has_changes, summary_line
+from jobsync.render.document import has_changes, schedule_line, source_line, summary_line
 from jobsync.render.values import field_lines
 
 GITHUB_LIMIT = 65_535
 MARKER = "<!-- jobsync-plan:{workspace} -->"
-ICON = {"create": "➕", "update": "✏️", "delete": "🗑️", "skip": "⏭️", "blocked": "⛔", "unmanaged": "❔"}
+ICON = {
+    "create": "➕",
+    "update": "✏️",
+    "delete": "🗑️",
+    "skip": "⏭️",
+    "blocked": "⛔",
+    "unmanaged": "❔",
+    "start": "▶️",
+    "stop": "⏹️",
+}
 FULL_PLAN_NOTE = "the full plan is in the workflow run's `jobsync-plan` artifact, or run `jobsync plan -w {workspace}`"
 
 
@@ -26,6 +35,8 @@ def _code(text: str) -> str:
 def section(change: dict[str, Any]) -> str:
     action = change["action"]
     label = f"blocked ({change.get('intended')})" if action == "blocked" else action
+    if change.get("schedule"):
+        label = f"{label}, then {change['schedule']}"
     head = f"{ICON[action]} {change['kind']} {_code(change['name'])}: <b>{label}</b>"
     body = [f"<details><summary>{head}</summary>", ""]
     if change["reason"]:
@@ -47,9 +58,14 @@ def _header(document: dict[str, Any]) -> list[str]:
         MARKER.format(workspace=workspace),
         f"### jobsync plan for `{workspace}`",
         "",
-        f"**{summary_line(document['summary'])}**",
-        "",
     ]
+    source = source_line(document)
+    if source:
+        out += [f"`{source}`", ""]
+    out += [f"**{summary_line(document['summary'])}**", ""]
+    schedule = schedule_line(document)
+    if schedule:
+        out += [schedule, ""]
     if not has_changes(document) and not document["summary"]["blocked"]:
         out += [f"No changes. Workspace `{workspace}` matches the repo.", ""]
     blocked = [c for c in document["changes"] if c["action"] == "blocked"]

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.render.document import has_changes, summary_line
+from jobsync.render.document import has_changes, schedule_line, source_line, summary_line
 from jobsync.render.values import field_lines
 
-SYMBOL = {"create": "+", "update": "~", "delete": "-", "skip": "=", "blocked": "!", "unmanaged": "?"}
-# ANSI SGR codes: green, yellow, red, red, cyan, bright black
-COLOUR = {"+": "32", "~": "33", "-": "31", "!": "31", "=": "36", "?": "90"}
+SYMBOL = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "skip": "=",
+    "blocked": "!",
+    "unmanaged": "?",
+    "start": ">",
+    "stop": "|",
+}
+# ANSI SGR codes: green, yellow, red, red, cyan, bright black, green, yellow
+COLOUR = {"+": "32", "~": "33", "-": "31", "!": "31", "=": "36", "?": "90", ">": "32", "|": "33"}
 
 
 def _paint(line: str, colour: bool) -> str:
@@ -26,6 +35,8 @@ def change_lines(change: dict[str, Any]) -> list[str]:
     action = change["action"]
     if action == "blocked":
         action = f"blocked ({change.get('intended')})"
+    if change.get("schedule"):
+        action = f"{action}, then {change['schedule']}"
     lines = [f"{title}  [{action}]  {change['reason']}".rstrip()]
     lines += [f"    {line}" for field in change["diff"] for line in field_lines(field)]
     lines += [f"    ! {warning}" for warning in change.get("warnings", ())]
@@ -33,12 +44,19 @@ def change_lines(change: dict[str, Any]) -> list[str]:
 
 
 def render(document: dict[str, Any], *, colour: bool = False) -> str:
-    out = [f"jobsync plan: workspace {document['workspace']} ({document['backend']}), acting as {document['user']}", ""]
+    out = [f"jobsync plan: workspace {document['workspace']} ({document['backend']}), acting as {document['user']}"]
+    source = source_line(document)
+    if source:
+        out.append(source)
+    out.append("")
     for change in document["changes"]:
         out += [_paint(line, colour) for line in change_lines(change)]
     if document["changes"]:
         out.append("")
     out.append(summary_line(document["summary"]))
+    schedule = schedule_line(document)
+    if schedule:
+        out.append(schedule)
     if not has_changes(document) and not document["summary"]["blocked"]:
         out.append(f"No changes. Workspace {document['workspace']} matches the repo.")
     unmanaged = document["summary"]["unmanaged"]

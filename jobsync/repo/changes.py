@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.repo import gitrepo
 from jobsync.repo.config import WORKSPACE_FILE, WORKSPACES_DIR, workspace_names
 
-KIND_BY_FOLDER = {kind.folder: kind for kind in Kind}
+KIND_BY_FOLDER = {kind.folder: kind for kind in FILE_KINDS}
 IGNORED_NAMES = {".gitkeep"}
 
 

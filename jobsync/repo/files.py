@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from jobsync.core.model import Kind, ObjectKey, Spec, directory_of
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
 from jobsync.core.normalize import normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
@@ -129,14 +129,14 @@ def render_files(folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schem
 
 
 def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
-    for kind in Kind:
+    for kind in FILE_KINDS:
         base = folder / kind.folder
         if base.is_dir():
             for path in sorted(base.rglob("*.yaml")):
                 yield kind, path
 
 
-def existing_files(folder: Path, kinds: Iterable[Kind] = tuple(Kind)) -> dict[ObjectKey, list[Path]]:
+def existing_files(folder: Path, kinds: Iterable[Kind] = FILE_KINDS) -> dict[ObjectKey, list[Path]]:
     """Current object files (YAML and script content files) by the key their file name gives."""
     wanted = set(kinds)
     found: dict[ObjectKey, list[Path]] = {}

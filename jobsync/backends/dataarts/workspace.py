@@ -134,7 +134,26 @@ class DataArtsWorkspace:
             for body in self.list_kind(kind):
                 key = ObjectKey(kind, str(body["name"]))
                 objects[key] = RemoteObject(key=key, body=body)
+        for variable in self.read_variables():
+            key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
+            objects[key] = RemoteObject(key=key, body=variable)
         return Snapshot(objects=objects, environment=self.environment())
+
+    def read_variables(self) -> list[dict[str, Any]]:
+        """`GET /v2/{project_id}/factory/env`: the workspace's environment variables."""
+        reply = self.client.get_json(self.client.path("factory", "env", version="v2"))
+        params = reply.get("params") if isinstance(reply, dict) else None
+        return [dict(item) for item in params or () if isinstance(item, dict) and item.get("name")]
+
+    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
+        """`PUT /v2/{project_id}/factory/env` with the complete set: it replaces all (reference §11.3).
+        Sending the same whole set twice has the same effect, so it is safe to retry."""
+        body = {"params": [dict(variable) for variable in variables]}
+        try:
+            self.client.call("PUT", self.client.path("factory", "env", version="v2"), body=body)
+        except ServiceError as error:
+            return service_failure(error)
+        return None
 
     def list_jobs(self) -> list[Mapping[str, Any]]:
         path = self.client.path("jobs")
