@@ -1,4 +1,5 @@
-"""Carry out a plan: resources, then scripts, then jobs in dependency waves, then deletes.
+"""Carry out a plan: variables (one replace-all call), resources, then scripts, then jobs in
+dependency waves, then deletes, then the schedule starts and stops.
 
 Every step is one batch call to the workspace, and each object's outcome is kept: one object
 failing stops only the objects that need it. Before anything is overwritten or deleted its
@@ -15,15 +16,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from jobsync.backends.base import Workspace
-from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.plan import Action, Change, Plan
 from jobsync.core.references import referenced_keys
 from jobsync.core.snapshot import Failure
 from jobsync.fileio import write_atomic, write_json
 from jobsync.repo.files import render_files
 from jobsync.repo.schemas import schema_dir
+from jobsync.repo.variables import VARIABLES_FILE, render_variables
 
-PAST = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+PAST = {
+    Action.CREATE: "created",
+    Action.UPDATE: "updated",
+    Action.DELETE: "deleted",
+    Action.START: "started",
+    Action.STOP: "stopped",
+}
 Progress = Callable[[int, int, str], None]
 
 
@@ -76,7 +84,12 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
         return None
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     folder = root / plan.settings.workspace / stamp
+    variables = [dict(c.before or {}) for c in changes if c.key.kind is Kind.VARIABLE]
+    if variables:
+        write_atomic(folder / VARIABLES_FILE, render_variables(variables))
     for change in changes:
+        if change.key.kind is Kind.VARIABLE:
+            continue
         for path, data in render_files(folder, change.key, change.before or {}, schema_dir=schema_dir()).items():
             write_atomic(path, data)
     write_json(
@@ -130,16 +143,49 @@ class Applier:
         return ready
 
     def _scheduling(self, changes: Sequence[Change], running: bool) -> dict[str, Failure | None]:
-        names = [c.key.name for c in changes if c.restart]
+        names = [c.key.name for c in changes]
         if not names:
             return {}
         return dict(self.workspace.set_scheduling(names, running, user=self.plan.settings.user))
+
+    def _after_write(self, written: Sequence[Change]) -> None:
+        """Start what stop-and-restart stopped (unless scheduling says stopped), and start or
+        stop what workspace.yaml `scheduling` asks for; a failure is reported, not raised."""
+        start = [c for c in written if (c.restart and c.schedule != "stop") or c.schedule == "start"]
+        stop = [c for c in written if c.schedule == "stop" and not c.restart]
+        for changes, running in ((start, True), (stop, False)):
+            for name, failure in self._scheduling(changes, running).items():
+                if failure is not None:
+                    change = next(c for c in changes if c.key.name == name)
+                    verb = "start" if running else "stop"
+                    self.result.failed.append((change, f"written, but could not {verb} it: {failure.message}"))
+
+    def variables(self, changes: Sequence[Change]) -> None:
+        """One PUT of the complete set: the workspace's variables now, with the plan's changes."""
+        if not changes:
+            return
+        current = {str(v["name"]): dict(v) for v in self.workspace.read_variables()}
+        for change in changes:
+            if change.action is Action.DELETE:
+                current.pop(change.key.name, None)
+            else:
+                current[change.key.name] = dict(change.desired or {})
+        failure = self.workspace.put_variables(list(current.values()), user=self.plan.settings.user)
+        for change in changes:
+            self._report(change, failure)
+
+    def schedule_only(self, changes: Sequence[Change]) -> None:
+        for action, running in ((Action.START, True), (Action.STOP, False)):
+            chosen = [c for c in changes if c.action is action]
+            outcome = self._scheduling(chosen, running)
+            for change in chosen:
+                self._report(change, outcome.get(change.key.name))
 
     def write(self, kind: Kind, changes: Sequence[Change]) -> None:
         ready = self._ready(changes)
         if not ready:
             return
-        stopped = self._scheduling(ready, running=False)
+        stopped = self._scheduling([c for c in ready if c.restart], running=False)
         writable = [c for c in ready if stopped.get(c.key.name) is None]
         for change in ready:
             if stopped.get(change.key.name) is not None:
@@ -156,12 +202,12 @@ class Applier:
         )
         for change in writable:
             self._report(change, outcome.get(change.key.name))
-        self._scheduling([c for c in writable if c.restart], running=True)
+        self._after_write([c for c in writable if outcome.get(c.key.name) is None])
 
     def delete(self, kind: Kind, changes: Sequence[Change]) -> None:
         if not changes:
             return
-        stopped = self._scheduling(changes, running=False)
+        stopped = self._scheduling([c for c in changes if c.restart], running=False)
         deletable = [c for c in changes if stopped.get(c.key.name) is None]
         outcome = self.workspace.delete(kind, [c.key.name for c in deletable], user=self.plan.settings.user)
         for change in changes:
@@ -170,13 +216,16 @@ class Applier:
 
     def run(self) -> ApplyResult:
         pending = self.plan.pending()
-        by = {kind: [c for c in pending if c.key.kind is kind and c.action is not Action.DELETE] for kind in Kind}
+        self.variables([c for c in pending if c.key.kind is Kind.VARIABLE])
+        writes = (Action.CREATE, Action.UPDATE)
+        by = {kind: [c for c in pending if c.key.kind is kind and c.action in writes] for kind in FILE_KINDS}
         for kind in (Kind.RESOURCE, Kind.SCRIPT):
             self.write(kind, by[kind])
         for wave in job_waves(by[Kind.JOB]):
             self.write(Kind.JOB, wave)
         for kind in (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE):
             self.delete(kind, [c for c in pending if c.key.kind is kind and c.action is Action.DELETE])
+        self.schedule_only([c for c in pending if c.action in (Action.START, Action.STOP)])
         for change in self.plan.changes:
             if change.action is Action.BLOCKED:
                 self.result.blocked.append((change, change.reason))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jobsync.consolezip.pack import Layout, Package, pack
 from jobsync.consolezip.read import ArchiveEntry, read_archive
-from jobsync.core.model import ObjectKey, Spec, canonical_json
+from jobsync.core.model import FILE_KINDS, ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.errors import ArchiveError, ConfigError
@@ -113,7 +113,7 @@ def export_archives(
     max_bytes: int,
     layout: Layout = "single",
 ) -> list[Package]:
-    specs = list(desired_state(config).values())
+    specs = [spec for spec in desired_state(config).values() if spec.kind in FILE_KINDS]
     return pack(select(specs, jobs, jobs_only=jobs_only), max_bytes=max_bytes, layout=layout)
 
 

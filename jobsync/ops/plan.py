@@ -15,14 +15,10 @@ from jobsync.backends.base import Workspace
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Plan, PlanSettings
 from jobsync.core.planner import compute_plan
-from jobsync.core.references import rename
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
-from jobsync.core.validate import semantic_problems
-from jobsync.errors import ConfigError
-from jobsync.repo import gitrepo
+from jobsync.repo import gitrepo, layers
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig
-from jobsync.repo.files import load_objects
 
 
 @contextlib.contextmanager
@@ -56,14 +52,9 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
 
 
 def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
-    """The repo's objects with the workspace's mappings applied."""
-    specs = load_objects(config.folder, config.repo_root, cache_path=config.repo_cache)
-    problems = semantic_problems(specs)
-    if problems:
-        raise ConfigError(problems)
-    return {
-        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) for key, spec in specs.items()
-    }
+    """The workspace's desired objects: its source's and its own files, mappings, overrides
+    and variables applied (repo/layers.py)."""
+    return layers.desired(config).specs
 
 
 def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> frozenset[ObjectKey]:
@@ -79,6 +70,7 @@ class Planned:
     plan: Plan
     snapshot: Snapshot
     desired: dict[ObjectKey, Spec]
+    layers: layers.Desired | None = None
 
 
 def make_plan(
@@ -95,17 +87,20 @@ def make_plan(
         # The workspace is read (mostly waiting on the API) while the repo is parsed (CPU).
         reading = reader.submit(workspace.snapshot, refresh=refresh)
         try:
-            desired = desired_state(config)
+            found = layers.desired(config)
         except BaseException:
             reading.exception()  # let the read finish; the repo's error is the one to report
             raise
         snapshot = reading.result()
+    desired = found.specs
     settings = PlanSettings(
         workspace=config.name,
         user=config.user,
         policies=config.policies,
         backend=workspace.label,
         mappings=config.mappings,
+        scheduling=config.scheduling,
+        source=found.source,
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
@@ -114,7 +109,7 @@ def make_plan(
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
     plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty, selection=selected)
-    return Planned(plan=plan, snapshot=snapshot, desired=desired)
+    return Planned(plan=plan, snapshot=snapshot, desired=desired, layers=found)
 
 
 def relative(path: Path, root: Path) -> str:

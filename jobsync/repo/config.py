@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from jobsync.core.policies import Policies
+from jobsync.core.policies import Policies, Scheduling
 from jobsync.core.references import MAPPED
 from jobsync.errors import ConfigError, JobsyncError, Problem
 from jobsync.repo import schemas, yamlio
@@ -24,6 +24,14 @@ BACKUPS_DIR = STATE_DIR / "backups"
 
 
 @dataclass(frozen=True)
+class SourceSetting:
+    """workspace.yaml `source`: deploy another workspace's definitions, read at a git ref."""
+
+    workspace: str
+    ref: str | None = None  # None: the working tree
+
+
+@dataclass(frozen=True)
 class WorkspaceConfig:
     """One workspace folder's settings, as read from its workspace.yaml."""
 
@@ -34,6 +42,8 @@ class WorkspaceConfig:
     user: str
     policies: Policies = field(default_factory=Policies)
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    source: SourceSetting | None = None
+    scheduling: Scheduling = field(default_factory=Scheduling)
 
     @property
     def file(self) -> Path:
@@ -71,12 +81,8 @@ def pick_workspace(repo_root: Path, name: str | None) -> str:
     return name
 
 
-def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> WorkspaceConfig:
-    """Read and validate workspaces/<name>/workspace.yaml; user: --user, else JOBSYNC_USER."""
-    folder = repo_root / WORKSPACES_DIR / name
-    path = folder / WORKSPACE_FILE
-    rel = str(path.relative_to(repo_root))
-    text = path.read_text(encoding="utf-8")
+def parse_settings(text: str, rel: str) -> dict[str, Any]:
+    """A workspace.yaml's text, parsed and checked against its schema (ConfigError otherwise)."""
     try:
         data = yamlio.load(text) or {}
     except yaml.YAMLError as error:
@@ -86,7 +92,30 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     problems = schemas.check("workspace", data, rel, text)
     if problems:
         raise ConfigError(problems)
+    source = data.get("source")
+    if source is not None and source.get("workspace") == Path(rel).parent.name:
+        raise ConfigError(
+            [Problem(rel, "a workspace cannot be its own source; name another workspace", field="source.workspace")]
+        )
+    return dict(data)
+
+
+def source_setting(data: Mapping[str, Any]) -> SourceSetting | None:
+    source = data.get("source")
+    if source is None:
+        return None
+    ref = source.get("ref")
+    return SourceSetting(workspace=str(source["workspace"]), ref=None if ref is None else str(ref))
+
+
+def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> WorkspaceConfig:
+    """Read and validate workspaces/<name>/workspace.yaml; user: --user, else JOBSYNC_USER."""
+    folder = repo_root / WORKSPACES_DIR / name
+    path = folder / WORKSPACE_FILE
+    rel = path.relative_to(repo_root).as_posix()
+    data = parse_settings(path.read_text(encoding="utf-8"), rel)
     policies = Policies(**(data.get("policies") or {}))
+    scheduling = data.get("scheduling") or {}
     mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
     acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
     return WorkspaceConfig(
@@ -97,4 +126,6 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         user=acting,
         policies=policies,
         mappings=mappings,
+        source=source_setting(data),
+        scheduling=Scheduling(default=scheduling.get("default", "keep"), jobs=dict(scheduling.get("jobs") or {})),
     )

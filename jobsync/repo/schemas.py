@@ -65,6 +65,8 @@ def check(name: str, data: Any, file: str, text: str | None = None) -> list[Prob
         path = tuple(error.absolute_path)
         if error.validator == "not" and error.validator_value == {"required": ["content"]}:
             error.message = "a script's content belongs in its content file beside the YAML (.sql, .sh, ...)"
+        if error.validator == "not" and error.validator_value == {"required": ["name"]}:
+            error.message = "an override cannot rename its object; remove `name` (the file name says which object)"
         problems.append(
             Problem(
                 file=file,

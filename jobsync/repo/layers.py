@@ -1,0 +1,207 @@
+"""A workspace's desired state, layer by layer.
+
+    source's files at source.ref (workspace.yaml `source`, followed through its own source)
+  + the workspace's own files (a name in both is an error)
+  -> mappings (workspace.yaml)
+  -> overrides (overrides/<kind>s/<name>.yaml, merge patches)
+  + variables (variables.yaml)
+
+`Desired` keeps the layers apart too, so export can write a change into the layer it belongs
+to (an override for a source's object, the workspace's own folder for its own objects).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jobsync.core import mergepatch
+from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.plan import Source
+from jobsync.core.references import rename
+from jobsync.core.validate import semantic_problems
+from jobsync.errors import ConfigError, Problem
+from jobsync.repo import source as gitsource
+from jobsync.repo.config import (
+    CACHE_DIR,
+    WORKSPACE_FILE,
+    WORKSPACES_DIR,
+    SourceSetting,
+    WorkspaceConfig,
+    parse_settings,
+    source_setting,
+)
+from jobsync.repo.files import body_problems, load_objects
+from jobsync.repo.overrides import Override, load_overrides
+from jobsync.repo.variables import load_variables
+
+
+@dataclass(frozen=True)
+class Desired:
+    """The desired objects (mapped, overridden, variables included) and the layers they came from."""
+
+    specs: dict[ObjectKey, Spec]
+    source: Source | None = None
+    base: dict[ObjectKey, Spec] = field(default_factory=dict)  # mapped, before overrides
+    own: frozenset[ObjectKey] = frozenset()  # from the workspace's own folders
+    overrides: Mapping[ObjectKey, Override] = field(default_factory=dict)
+
+
+def _at_ref(root: Path, commit: str, ref: str, name: str, where: str) -> tuple[dict[ObjectKey, Spec], str]:
+    """(objects of workspace `name` at `commit`, its workspace.yaml text)."""
+    folder = f"{WORKSPACES_DIR}/{name}"
+    files = gitsource.read_folder(root, commit, folder)
+    settings = files.get(f"{folder}/{WORKSPACE_FILE}")
+    if settings is None:
+        raise ConfigError([Problem(where, f"workspace {name!r} does not exist at {ref}", field="source.workspace")])
+    with tempfile.TemporaryDirectory(prefix="jobsync-source-") as tmp:
+        gitsource.lay_out(files, Path(tmp))
+        try:
+            specs = load_objects(Path(tmp) / folder, Path(tmp), cache_path=root / CACHE_DIR / f"source-{name}.json")
+        except ConfigError as error:
+            raise ConfigError(
+                [Problem(f"{p.file} @ {ref}", p.message, p.line, p.field) for p in error.problems]
+            ) from None
+    at = {key: Spec(key, spec.body, source=f"{spec.source} @ {ref}") for key, spec in specs.items()}
+    return at, settings.decode("utf-8", errors="replace")
+
+
+def _in_tree(root: Path, name: str, where: str) -> tuple[dict[ObjectKey, Spec], str]:
+    folder = root / WORKSPACES_DIR / name
+    settings = folder / WORKSPACE_FILE
+    if not settings.is_file():
+        raise ConfigError(
+            [
+                Problem(
+                    where,
+                    f"source workspace {name!r} does not exist (no {WORKSPACES_DIR}/{name}/{WORKSPACE_FILE}); "
+                    "name an existing workspace",
+                    field="source.workspace",
+                )
+            ]
+        )
+    return load_objects(folder, root, cache_path=root / CACHE_DIR / f"repo-{name}.json"), settings.read_text(
+        encoding="utf-8"
+    )
+
+
+def source_objects(config: WorkspaceConfig) -> tuple[dict[ObjectKey, Spec], Source | None]:
+    """The objects `config`'s source chain provides, and where the first link points."""
+    setting, where = config.source, config.file.relative_to(config.repo_root).as_posix()
+    if setting is None:
+        return {}, None
+    chain = [config.name]
+    commit: str | None = None
+    ref: str | None = None
+    found: dict[ObjectKey, Spec] = {}
+    first: Source | None = None
+    while setting is not None:
+        if setting.workspace in chain:
+            loop = " -> ".join([*chain, setting.workspace])
+            raise ConfigError([Problem(where, f"sources form a cycle: {loop}; remove one source", field="source")])
+        chain.append(setting.workspace)
+        if setting.ref is not None:
+            ref = setting.ref
+            commit = gitsource.resolve(config.repo_root, ref, where=f"{where}: source.ref")
+        if first is None:
+            first = Source(workspace=setting.workspace, ref=ref, commit=commit)
+        if commit is not None and ref is not None:
+            specs, text = _at_ref(config.repo_root, commit, ref, setting.workspace, where)
+        else:
+            specs, text = _in_tree(config.repo_root, setting.workspace, where)
+        for key, spec in specs.items():
+            found.setdefault(key, spec)  # the nearer link wins; its own validate reports the clash
+        where = f"{WORKSPACES_DIR}/{setting.workspace}/{WORKSPACE_FILE}" + (f" @ {ref}" if ref else "")
+        setting = source_setting(parse_settings(text, where))
+    return found, first
+
+
+def _clashes(own: Mapping[ObjectKey, Spec], inherited: Mapping[ObjectKey, Spec], source: Source) -> list[Problem]:
+    return [
+        Problem(
+            spec.source or "",
+            f"{key} is also defined by source workspace {source.workspace} ({inherited[key].source}); "
+            "a workspace with a source may add objects of its own, not redefine the source's: "
+            "remove this file and put the difference in an override",
+        )
+        for key, spec in sorted(own.items())
+        if key in inherited
+    ]
+
+
+def _overridden(
+    base: Mapping[ObjectKey, Spec], overrides: Mapping[ObjectKey, Override], problems: list[Problem]
+) -> dict[ObjectKey, Spec]:
+    result = dict(base)
+    for key, override in sorted(overrides.items()):
+        spec = base.get(key)
+        if spec is None:
+            problems.append(
+                Problem(
+                    override.source,
+                    f"an override for {key}, which this workspace does not have (neither its own nor its "
+                    "source's); remove the file or fix its name",
+                )
+            )
+            continue
+        body = mergepatch.patch_body(spec.body, override.patch)
+        found = body_problems(key.kind, body, override.source)
+        if found:
+            problems += [
+                Problem(p.file, f"the patched {key.kind.value} is invalid: {p.message}", None, p.field) for p in found
+            ]
+            continue
+        result[key] = Spec(key, body, source=override.source)
+    return result
+
+
+def desired(config: WorkspaceConfig) -> Desired:
+    """Every layer of workspace `config`, checked; ConfigError lists every problem."""
+    own = load_objects(config.folder, config.repo_root, cache_path=config.repo_cache)
+    inherited, source = source_objects(config)
+    problems = _clashes(own, inherited, source) if source else []
+    specs = {**inherited, **own}
+    problems += semantic_problems(specs)
+    if problems:
+        raise ConfigError(problems)
+    base = {
+        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) for key, spec in specs.items()
+    }
+    overrides = load_overrides(config.folder, config.repo_root, problems)
+    final = _overridden(base, overrides, problems)
+    if not problems and overrides:
+        problems += semantic_problems({key: final[key] for key in final})
+    variables = _variables(config, problems)
+    problems += scheduling_problems(config, final)
+    if problems:
+        raise ConfigError(problems)
+    final.update(variables)
+    return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
+
+
+def _variables(config: WorkspaceConfig, problems: list[Problem]) -> dict[ObjectKey, Spec]:
+    try:
+        return load_variables(config.folder, config.repo_root)
+    except ConfigError as error:
+        problems.extend(error.problems)
+        return {}
+
+
+def scheduling_problems(config: WorkspaceConfig, specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
+    """A job named under `scheduling.jobs` must be one of the workspace's jobs."""
+    rel = config.file.relative_to(config.repo_root).as_posix()
+    return [
+        Problem(
+            rel, f"scheduling names job {name!r}, which this workspace does not have", field=f"scheduling.jobs.{name}"
+        )
+        for name in sorted(config.scheduling.jobs)
+        if ObjectKey(Kind.JOB, name) not in specs
+    ]
+
+
+def with_source(config: WorkspaceConfig, setting: SourceSetting | None) -> WorkspaceConfig:
+    """`config` with another source (diff looks at prod as if it deployed another ref)."""
+    return dataclasses.replace(config, source=setting)
