@@ -172,6 +172,38 @@ def apply(
         raise typer.Exit(code)
 
 
+@app.command("diff")
+def diff_command(
+    source: Annotated[str, typer.Argument(metavar="A", help="The workspace whose definitions would be promoted.")],
+    target: Annotated[str, typer.Argument(metavar="B", help="The workspace they would be promoted to.")],
+    format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="text, markdown (PR comment) or json."),
+    ] = Format.text,
+    repo: Repo = None,
+) -> None:
+    """What promoting workspace A to B would change, field by field, from the repo alone."""
+    with handle_errors():
+        raise typer.Exit(commands.diff(repo, source, target, fmt=format.value))
+
+
+@app.command()
+def promote(
+    ref: Annotated[str, typer.Option("--ref", metavar="REF", help="The git tag, branch or commit to deploy.")],
+    workspace: WorkspaceOpt = None,
+    format: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="How to show the plan at the new ref."),
+    ] = Format.text,
+    user: User = None,
+    repo: Repo = None,
+) -> None:
+    """Point the workspace's source at REF (rewriting source.ref in workspace.yaml) and show its plan."""
+    with handle_errors():
+        code = commands.promote(repo, workspace, ref, fmt=format.value, user=user, colour=sys.stdout.isatty())
+        raise typer.Exit(code)
+
+
 def _add_subcommands() -> None:
     from jobsync.cli.archive import app as archive_app
     from jobsync.cli.emulator import app as emulator_app

@@ -13,13 +13,14 @@ from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
+from jobsync.ops import compare, planfile
 from jobsync.ops import init as scaffold
-from jobsync.ops import planfile
+from jobsync.ops import promote as promotion
 from jobsync.ops.api import version_message
 from jobsync.ops.apply import ApplyResult, apply_plan, dumps
 from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection
-from jobsync.render import jsonout, markdown, text
+from jobsync.render import diffdoc, jsonout, markdown, text
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
@@ -136,6 +137,37 @@ def plan(
         say(f"saved the plan to {out}; apply it with `jobsync apply -w {cfg.name} {out}`")
     typer.echo(render(document, fmt, colour=colour), nl=False)
     return _plan_exit(planned.plan, detailed_exitcode)
+
+
+def diff(repo: Path | None, a: str, b: str, *, fmt: str) -> int:
+    root = _root(repo)
+    for name in (a, b):
+        configuration.pick_workspace(root, name)
+    document = compare.diff_workspaces(root, a, b)
+    if fmt == "json":
+        typer.echo(jsonout.render(document), nl=False)
+    elif fmt == "markdown":
+        typer.echo(diffdoc.render_markdown(document), nl=False)
+    else:
+        typer.echo(diffdoc.render_text(document), nl=False)
+    return ExitCode.OK
+
+
+def promote(repo: Path | None, workspace: str | None, ref: str, *, fmt: str, user: str | None, colour: bool) -> int:
+    cfg = workspace_config(repo, workspace, user)
+    done = promotion.promote(cfg, ref)
+    rel = done.config.file.relative_to(done.config.repo_root).as_posix()
+    say(
+        f"{rel}: source.ref {done.before or '(working tree)'} -> {done.after} ({done.commit[:7]}); commit it to promote"
+    )
+    ws = open_workspace(done.config)
+    try:
+        say(f"reading {ws.label}")
+        planned = make_plan(done.config, ws)
+    finally:
+        ws.close()
+    typer.echo(render(plan_to_document(planned.plan), fmt, colour=colour), nl=False)
+    return _plan_exit(planned.plan, False)
 
 
 def _confirm(workspace: str) -> bool:

@@ -13,16 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
+from jobsync.core.mergepatch import same
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core.normalize import comparable
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
+from jobsync.errors import ConfigError
+from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
-from jobsync.repo import gitrepo
+from jobsync.repo import gitrepo, layers
 from jobsync.repo.config import WorkspaceConfig
 from jobsync.repo.files import existing_files, prime_cache, render_object
-from jobsync.repo.writer import FileChanges, carry_out, plan_writes, refuse_dirty
+from jobsync.repo.variables import VARIABLES_FILE, load_variables, render_variables
+from jobsync.repo.writer import FileChanges, Writes, carry_out, plan_writes, refuse_dirty
 
 ExportResult = FileChanges  # the name callers of export use
 
@@ -30,7 +35,7 @@ ExportResult = FileChanges  # the name callers of export use
 def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozenset[ObjectKey]:
     bodies = {key: remote.body for key, remote in snapshot.objects.items()}
     if not jobs:
-        return everything(bodies, with_uses=with_deps)
+        return frozenset(key for key in everything(bodies, with_uses=with_deps) if key.kind in FILE_KINDS)
     return closure(jobs, bodies, with_uses=with_deps, where="the workspace")
 
 
@@ -63,9 +68,22 @@ def export_workspace(
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(FILE_KINDS) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)
-    rendered = _files(config, snapshot, keys)
+    layers_out = None
+    if needs_layers(config.folder, config.source is not None):
+        layers_out = layered(layers.desired(config), snapshot, keys, config.folder, config.repo_root)
+        keys = frozenset(layers_out.own)
+        for name in layers_out.untouched:
+            progress(f"{name} comes from the source and is not in the workspace; export leaves it")
+    rendered = _files(config, snapshot, set(keys))
     wanted = {key: files for key, (files, _) in rendered.items()}
-    planned = plan_writes(wanted, existing, gone=set(existing) - set(wanted) if not jobs else ())
+    gone = set(existing) - set(wanted) if not jobs else set()
+    if layers_out is not None:
+        gone -= set(layers_out.wanted)
+        wanted.update(layers_out.wanted)
+        existing = {**existing, **layers_out.existing}
+    planned = plan_writes(wanted, existing, gone=gone)
+    if not jobs:
+        variable_writes(config, snapshot, planned)
     refuse_dirty(config.repo_root, planned.touched, command="export")
     carry_out(planned, durable=False)  # git records them
     result, touched = planned.result, planned.touched
@@ -88,6 +106,32 @@ def export_workspace(
         message = message or commit_message(config.name, result, snapshot)
         result.commit = gitrepo.commit(config.repo_root, touched, message)
     return result
+
+
+def variable_writes(config: WorkspaceConfig, snapshot: Snapshot, planned: Writes) -> None:
+    """variables.yaml from the workspace's environment variables, when it has any or the file
+    exists; each variable added, changed or removed is listed in the result."""
+    variables = [dict(r.body) for key, r in sorted(snapshot.objects.items()) if key.kind is Kind.VARIABLE]
+    path = config.folder / VARIABLES_FILE
+    if not variables and not path.exists():
+        return
+    data = render_variables(variables)
+    if path.exists() and path.read_bytes() == data:
+        return
+    try:
+        before = {key.name: spec.body for key, spec in load_variables(config.folder, config.repo_root).items()}
+    except ConfigError:
+        before = {}  # a broken file is replaced by what the workspace holds
+    after = {str(v["name"]): v for v in variables}
+    planned.writes[path] = data
+    for name in sorted(set(before) | set(after)):
+        label = f"variable {name}"
+        if name not in before:
+            planned.result.added.append(label)
+        elif name not in after:
+            planned.result.removed.append(label)
+        elif not same(comparable(Kind.VARIABLE, before[name]), comparable(Kind.VARIABLE, after[name])):
+            planned.result.changed.append(label)
 
 
 def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> str:
