@@ -64,3 +64,15 @@ def local(tmp_path: Path) -> Scenario:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/*/plan.*")
+
+
+@pytest.fixture(params=BACKENDS)
+def environments(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A repo with workspaces dev and prod (not configured yet) on each backend."""
+    from environments import Environments
+
+    if request.param == "emulator":
+        server = request.getfixturevalue("emulator_server")
+        server.reset(EMULATOR_STATE)
+        return Environments(tmp_path, "emulator", server)
+    return Environments(tmp_path, "local")
