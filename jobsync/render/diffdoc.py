@@ -52,7 +52,7 @@ def render_text(document: dict[str, Any]) -> str:
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    out = [f"### {html.escape(heading(document))}", "", f"**{summary_line(document)}**", ""]
+    out = [f"### {heading(document)}", "", f"**{summary_line(document)}**", ""]
     for change in document["changes"]:
         out += [
             f"<details><summary>{ICON[change['action']]} {change['kind']} <code>{html.escape(change['name'])}</code>: "
