@@ -8,12 +8,14 @@ objects by the repo format (repo.py):
     workspaces/<ws>/scripts/**/<script>.yaml      -> script <script>
     workspaces/<ws>/scripts/**/<script>.<ext>     -> script <script> (the content sidecar)
     workspaces/<ws>/resources/**/<res>.yaml       -> resource <res>
+    workspaces/<ws>/overrides/<kind>s/<name>.yaml -> that object (its override patch)
     workspaces/<ws>/workspace.yaml, or any other  -> the whole workspace
     file of the workspace outside those folders
 
 A deleted file maps to its object as well, so the plan shows the object as deleted when
 prune is on (unmanaged when it is off). A workspace whose workspace.yaml is gone is not
-listed: there is nothing left to plan it with.
+listed: there is nothing left to plan it with. A workspace whose `source` is another one's
+working tree (no ref) also plans what changed in its source.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.errors import JobsyncError
 from jobsync.repo import gitrepo
-from jobsync.repo.config import WORKSPACE_FILE, WORKSPACES_DIR, workspace_names
+from jobsync.repo.config import WORKSPACE_FILE, WORKSPACES_DIR, load_workspace, workspace_names
+from jobsync.repo.overrides import OVERRIDES_DIR
 
 KIND_BY_FOLDER = {kind.folder: kind for kind in FILE_KINDS}
 IGNORED_NAMES = {".gitkeep"}
@@ -57,6 +61,9 @@ def object_of(parts: tuple[str, ...]) -> ObjectKey | None:
 
     None means the path is not an object file: the caller decides whether it matters.
     """
+    if len(parts) == 3 and parts[0] == OVERRIDES_DIR and parts[1] in KIND_BY_FOLDER:
+        name = PurePosixPath(parts[2])
+        return ObjectKey(KIND_BY_FOLDER[parts[1]], name.stem) if name.suffix == ".yaml" else None
     if len(parts) < 2 or parts[0] not in KIND_BY_FOLDER:
         return None
     kind, name = KIND_BY_FOLDER[parts[0]], PurePosixPath(parts[-1])
@@ -88,10 +95,40 @@ def classify(paths: Iterable[str], existing: Iterable[str]) -> dict[str, Workspa
     }
 
 
+def follow_sources(found: dict[str, WorkspaceChanges], sources: dict[str, str]) -> dict[str, WorkspaceChanges]:
+    """Add to each workspace what changed in the workspace it deploys from the working tree
+    (`sources`: workspace -> its source, for sources without a ref)."""
+    result = dict(found)
+    for workspace, source in sorted(sources.items()):
+        upstream = found.get(source)
+        if upstream is None:
+            continue
+        own = result.get(workspace, WorkspaceChanges(workspace))
+        result[workspace] = WorkspaceChanges(
+            workspace, whole=own.whole or upstream.whole, keys=own.keys | upstream.keys
+        )
+    return dict(sorted(result.items()))
+
+
+def working_tree_sources(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """workspace -> source workspace, for each workspace whose source has no ref."""
+    sources = {}
+    for name in names:
+        try:
+            config = load_workspace(root, name)
+        except JobsyncError:
+            continue  # validate reports it; the plan of that workspace fails on it too
+        if config.source is not None and config.source.ref is None:
+            sources[name] = config.source.workspace
+    return sources
+
+
 def changed_since(root: Path, ref: str) -> dict[str, WorkspaceChanges]:
     """The workspaces (and objects in them) changed between the merge base with `ref` and
     the work tree. Raises RepoError for an unknown ref."""
-    return classify(gitrepo.changed_since(root, ref), workspace_names(root))
+    names = workspace_names(root)
+    found = classify(gitrepo.changed_since(root, ref), names)
+    return follow_sources(found, working_tree_sources(root, names))
 
 
 def describe(changes: WorkspaceChanges) -> str:

@@ -192,3 +192,35 @@ def test_an_undefined_environment_variable_blocks_the_job(environments):
     assert "! job daily_sales  [blocked (create)]  reads environment variable 'db_name'" in plan.stdout
     envs.write("workspaces/dev/variables.yaml", "db_name: sales\n")
     assert envs.run("plan", "-w", "dev").exit_code == 0
+
+
+def test_init_scaffolds_dev_and_prod_sourced_from_dev(tmp_path):
+    from helpers import git
+    from typer.testing import CliRunner
+
+    from jobsync.cli.app import app
+    from jobsync.repo.config import load_workspace
+
+    root = tmp_path / "new"
+    assert CliRunner().invoke(app, ["init", str(root)]).exit_code == 0
+    prod = load_workspace(root, "prod")
+    assert prod.source is not None and (prod.source.workspace, prod.source.ref) == ("dev", None)
+    assert (root / "workspaces/dev/variables.yaml").exists() and (root / "workspaces/prod/variables.yaml").exists()
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    for ws in ("dev", "prod"):
+        result = CliRunner().invoke(app, ["plan", "-w", ws, "--repo", str(root)])
+        assert result.exit_code == 0 and "No changes." in result.stdout, result.stderr
+
+
+def test_changed_since_maps_override_files_and_follows_a_working_tree_source():
+    from jobsync.core.model import ObjectKey
+    from jobsync.repo.changes import classify, follow_sources
+
+    found = classify(
+        ["workspaces/prod/overrides/jobs/日报.yaml", "workspaces/dev/jobs/sales/daily_sales.yaml"], ["dev", "prod"]
+    )
+    assert found["prod"].keys == {ObjectKey(Kind.JOB, "日报")}
+    followed = follow_sources(found, {"prod": "dev"})
+    assert followed["prod"].keys == {ObjectKey(Kind.JOB, "日报"), ObjectKey(Kind.JOB, "daily_sales")}
+    assert followed["dev"].keys == {ObjectKey(Kind.JOB, "daily_sales")}

@@ -1,6 +1,7 @@
 """The commands the plan and apply workflows run, in their order, for a pull request that
-changes one job in each of two workspaces (the example workspaces dev and prod, local backend),
-with the fake GitHub API taking the comments."""
+changes one job in each of two workspaces (the example workspaces dev and prod, local backend;
+prod deploys dev's definitions, and the PR edits prod's override of daily_sales), with the fake
+GitHub API taking the comments."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _set_cron(text: str, cron: str) -> str:
 
 
 DEV_JOB = "workspaces/dev/jobs/sales/daily_sales.yaml"
-PROD_JOB = "workspaces/prod/jobs/ops/nightly_housekeeping.yaml"
+PROD_JOB = "workspaces/prod/overrides/jobs/daily_sales.yaml"
 
 
 @pytest.fixture
@@ -101,12 +102,13 @@ def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
     body = comment["body"]
     assert body.startswith(PLAN_MARKER + "\n")
     assert "<!-- jobsync-plan:dev -->" in body and "<!-- jobsync-plan:prod -->" in body
-    assert "<code>daily_sales</code>" in body and "<code>nightly_housekeeping</code>" in body
+    assert "<code>daily_sales</code>" in body and "`source dev @ working tree`" in body
     assert "- schedule.cron.expression: 0 30 2 * * ?\n+ schedule.cron.expression: 0 45 2 * * ?" in body
+    assert "- schedule.cron.expression: 0 0 2 * * ?\n+ schedule.cron.expression: 0 15 4 * * ?" in body
     assert body.count("**Plan: 0 to create, 1 to update, 0 to delete, 0 skipped, 0 blocked.**") == 2
     assert "sales_report" not in body  # unchanged jobs are not planned
     saved = json.loads((flow.out / "prod.json").read_text())
-    assert [c["name"] for c in saved["changes"]] == ["nightly_housekeeping"]
+    assert [c["name"] for c in saved["changes"]] == ["daily_sales"]
 
     # a second push: prod's job now blocked (hard lock held by alice in the workspace)
     config = flow.root / "workspaces/prod/workspace.yaml"
@@ -116,7 +118,7 @@ def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
     state = flow.root / ".jobsync/state/prod.json"
     document = json.loads(state.read_text())
     for entry in document["jobs"]:
-        if entry["definition"]["name"] == "nightly_housekeeping":
+        if entry["definition"]["name"] == "daily_sales":
             entry["lockedBy"] = "alice"
     state.write_text(json.dumps(document))
     git(flow.root, "commit", "-q", "-am", "prod: hard locks")
@@ -161,4 +163,5 @@ def test_an_invalid_file_fails_validate_and_plan(pull_request_changing_two_jobs)
 
     codes = flow.plan_pull_request()
 
-    assert codes["validate"] == 1 and codes["plan dev"] == 1 and codes["plan prod"] == 0
+    # prod deploys dev's working tree: dev's broken file fails prod's plan too
+    assert codes["validate"] == 1 and codes["plan dev"] == 1 and codes["plan prod"] == 1
