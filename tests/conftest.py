@@ -69,7 +69,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(params=BACKENDS)
 def environments(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """A repo with workspaces dev and prod (not configured yet) on each backend."""
-    from environments import Environments
+    from support.environments import Environments
 
     if request.param == "emulator":
         server = request.getfixturevalue("emulator_server")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from environments import load_job
+from support.environments import load_job
 
 from jobsync.core.model import Kind
 
@@ -195,7 +195,7 @@ def test_an_undefined_environment_variable_blocks_the_job(environments):
 
 
 def test_init_scaffolds_dev_and_prod_sourced_from_dev(tmp_path):
-    from helpers import git
+    from support import git
     from typer.testing import CliRunner
 
     from jobsync.cli.app import app

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from environments import load_job
-from helpers import git
+from support import git
+from support.environments import load_job
 
 from jobsync.core.model import Kind
 
 
 @pytest.fixture
 def envs(tmp_path):
-    from environments import Environments
+    from support.environments import Environments
 
     envs = Environments(tmp_path, "local")
     envs.configure("dev")

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import DEFAULT_POLICIES, Result, environment, git, job_body
 from typer.testing import CliRunner
 
 from jobsync.cli.app import app
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.repo.files import render_files
 from jobsync.repo.schemas import schema_dir
+from support import DEFAULT_POLICIES, Result, environment, git, job_body
 
 WORKSPACE_IDS = {"dev": "ws-dev", "prod": "ws-prod"}
 FIXED_DATES = {"GIT_AUTHOR_DATE": "2026-11-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T00:00:00Z"}

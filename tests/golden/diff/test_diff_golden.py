@@ -4,7 +4,7 @@ The repo is built here: dev and prod (prod deploys dev at tag v1, with its mappi
 override and variables), then dev moves on (a changed statement, a new job). Commits are
 made at a fixed date, and the commit ids the output shows are scrubbed before comparing
 (they change whenever the rendered files do).
-Regenerate with `python -m pytest tests/golden_diff --update-goldens` and review the diff.
+Regenerate with `python -m pytest tests/golden/diff --update-goldens` and review the diff.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from environments import FIXED_DATES, Environments, load_job
+from support.environments import FIXED_DATES, Environments, load_job
 
 from jobsync.core.model import Kind
 from jobsync.repo.schemas import schema_file
@@ -59,7 +59,7 @@ def test_diff_renders_as_the_golden_file(repo, case, fmt, request):
     if request.config.getoption("--update-goldens"):
         golden.write_text(scrub(result.stdout))
     assert scrub(result.stdout) == golden.read_text(), (
-        "run `python -m pytest tests/golden_diff --update-goldens` and review"
+        "run `python -m pytest tests/golden/diff --update-goldens` and review"
     )
 
 
