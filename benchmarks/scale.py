@@ -86,7 +86,7 @@ def node(index: int, kind: str, rng: random.Random, refs: Mapping[str, str]) -> 
     }
 
 
-def job(i: int, rng: random.Random, n: int, resources: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def job(i: int, rng: random.Random, resources: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(job body, its own script or None)."""
     name = f"job_{i:05d}"
     script = None
@@ -175,7 +175,7 @@ def workspace_document(n: int, seed: int = 7) -> dict[str, Any]:
         ],
     }
     for i in range(n):
-        body, script = job(i, rng, n, resources)
+        body, script = job(i, rng, resources)
         t = stamp + i
         document["jobs"].append(
             {
@@ -343,8 +343,8 @@ def change_jobs(runner: Runner, n: int, rng: random.Random) -> dict[str, Any]:
     return {"changed_in_repo": len(in_repo), "changed_in_workspace": len(in_workspace)}
 
 
-def minimal_apply_calls(runner: Runner, plan_step: Mapping[str, Any], changed: int) -> dict[str, Any]:
-    """What an apply of `changed` jobs cannot do with less: the reads of a no-op plan (list
+def minimal_apply_calls(runner: Runner, plan_step: Mapping[str, Any]) -> dict[str, Any]:
+    """What an apply of the changed jobs cannot do with less: the reads of a no-op plan (list
     pages and environment lists), one batch export per 100 jobs that changed in the workspace,
     and per import one POST and one task poll (all changed jobs fit in one import per wave)."""
     reads = runner.results["plan_noop"]["api_calls"]
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         runner.step("plan_changed", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
         applied = runner.step("apply_changed", "apply", "-w", WORKSPACE, "--auto-approve", check=apply_summary)
         imports = applied["requests"].get("POST v1/jobs/import", 0)
-        minimal = minimal_apply_calls(runner, {"waves": max(1, imports)}, n)
+        minimal = minimal_apply_calls(runner, {"waves": max(1, imports)})
         minimal["time_at_rate_s"] = round(minimal["calls"] / rate, 2)
         minimal["achieved_ratio"] = round(applied["wall_s"] / minimal["time_at_rate_s"], 2)
         report["apply_changed_minimal"] = minimal

@@ -89,7 +89,7 @@ class LocalWorkspace:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return self._lock
 
-    def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:
+    def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:  # noqa: ARG002  nothing cached to refresh
         return self._current().snapshot(state)
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
@@ -125,7 +125,7 @@ class LocalWorkspace:
     def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
         return self._change(names, lambda document, name: document.delete(kind, name, user=user))
 
-    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
+    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:  # noqa: ARG002  no lock to take
         status = SCHEDULING if running else STOPPED
         return self._change(names, lambda document, name: document.set_status(name, status))
 

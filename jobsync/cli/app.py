@@ -58,7 +58,7 @@ def main_callback(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to create the repo.")] = Path("."),
+    path: Annotated[Path, typer.Argument(help="Where to create the repo.")] = Path(),
     github: Annotated[bool, typer.Option("--github", help="Also write the GitHub Actions workflows.")] = False,
 ) -> None:
     """Scaffold a jobsync repo: git, workspaces/dev, schemas, .gitignore."""

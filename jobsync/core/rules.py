@@ -118,7 +118,7 @@ def _lock_policy(environment: Environment, settings: PlanSettings) -> str:
 
 
 def lock_rule(
-    change: Change, remote: RemoteObject | None, environment: Environment, settings: PlanSettings
+    remote: RemoteObject | None, environment: Environment, settings: PlanSettings
 ) -> tuple[list[str], list[str]]:
     """(reasons to block, warnings) for the edit lock another user may hold."""
     reason, warning = lock_verdict(
@@ -230,7 +230,7 @@ def _check(
 ) -> Change:
     remote = snapshot.objects.get(change.key)
     environment = snapshot.environment
-    reasons, warnings = lock_rule(change, remote, environment, settings)
+    reasons, warnings = lock_rule(remote, environment, settings)
     restart = False
     if change.key.kind is Kind.JOB:
         running, more, restart = running_rule(change, remote, settings)

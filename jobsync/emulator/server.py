@@ -21,12 +21,12 @@ class DroppingHandler(ServerHandler):
             return
         super().finish_response()
 
-    def log_exception(self, exc_info: Any) -> None:
+    def log_exception(self, exc_info: Any) -> None:  # noqa: ARG002  overrides ServerHandler's
         return None  # client went away mid-answer; nothing to report
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002  overrides BaseHTTPRequestHandler's
         return None
 
     def handle(self) -> None:

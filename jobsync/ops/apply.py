@@ -240,7 +240,7 @@ def apply_plan(
     *,
     message: str,
     backup_root: Path,
-    progress: Progress = lambda done, total, text: None,
+    progress: Progress = lambda *_: None,
 ) -> ApplyResult:
     backup = save_backup(plan, backup_root)
     result = Applier(plan, workspace, message=message, progress=progress).run()

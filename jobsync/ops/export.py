@@ -60,7 +60,7 @@ def export_workspace(
     status: SnapshotState = "develop",
     commit: bool = True,
     message: str | None = None,
-    progress: Callable[[str], None] = lambda text: None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> ExportResult:
     progress(f"reading {workspace.label}")
     with bulk_work():

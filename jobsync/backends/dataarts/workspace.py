@@ -223,7 +223,7 @@ class DataArtsWorkspace:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:
+    def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:  # noqa: ARG002  the service knows the signed-in user
         if kind is Kind.JOB:
             self.forget([str(body["name"]) for body in bodies])
             return self.jobs.write(bodies, message)
@@ -263,7 +263,7 @@ class DataArtsWorkspace:
         self.cache.forget(names)
         self.cache.save()
 
-    def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
+    def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:  # noqa: ARG002  as in write
         if kind is Kind.JOB:
             self.forget(names)
         ids = {}
@@ -292,7 +292,7 @@ class DataArtsWorkspace:
             return True
         return False
 
-    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
+    def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:  # noqa: ARG002  as in write
         action = "start" if running else "stop"
         return self.each(names, lambda name: self.client.call("POST", self.client.path("jobs", name, action)))
 
