@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -39,7 +40,7 @@ def workspace_config(
     return configuration.load_workspace(root, name, user=user)
 
 
-def render(document: dict, fmt: str, *, colour: bool = False) -> str:
+def render(document: dict[str, Any], fmt: str, *, colour: bool = False) -> str:
     if fmt == "json":
         return jsonout.render(document)
     if fmt == "markdown":

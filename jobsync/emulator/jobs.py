@@ -73,8 +73,8 @@ def list_jobs(call: Call, mode: str) -> Reply:
 
 
 def submitted(entry: dict[str, Any], number: int | None) -> dict[str, Any]:
-    versions = entry.get("versions") or []
-    for version in reversed(versions):
+    versions: list[dict[str, Any]] = entry.get("versions") or []
+    for version in versions[::-1]:  # not reversed(): mypy types its items as Any
         if number is None or version["version"] == number:
             return version
     raise ApiError(NOT_FOUND[Kind.JOB], "The job version does not exist")

@@ -18,13 +18,13 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.backends.dataarts.http import AmbiguousWriteError, RetryPolicy, ServiceError, SignedClient
+from jobsync.backends.dataarts.http import RetryPolicy, SignedClient
 from jobsync.backends.dataarts.read import export_all
 from jobsync.consolezip.pack import OBS_LIMIT, pack
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.rules import RULE_OF_DLF
 from jobsync.core.snapshot import Failure
-from jobsync.errors import ArchiveError, RemoteError
+from jobsync.errors import AmbiguousWriteError, ArchiveError, RemoteError, ServiceError
 
 CODE_IN_TEXT = re.compile(r"\b(DLF\.\d+)\b")
 SETTLE_S = 2.0
@@ -127,7 +127,7 @@ class JobImporter:
         deadline = time.monotonic() + self.timeout_s
         pause = 0.02
         while True:
-            task = self.client.get_json(self.client.path("system-tasks", task_id))
+            task: Mapping[str, Any] = self.client.get_json(self.client.path("system-tasks", task_id))
             if task.get("status") != "RUNNING":
                 return task
             if time.monotonic() > deadline:

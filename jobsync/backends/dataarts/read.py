@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from jobsync.backends.dataarts.http import ServiceError, SignedClient
-from jobsync.errors import RemoteError
+from jobsync.backends.dataarts.http import SignedClient
+from jobsync.errors import RemoteError, ServiceError
 
 EXPORT_BATCH = 100  # batch export takes at most 100 jobs (reference §2.2)
 MAX_PAGES = 100_000

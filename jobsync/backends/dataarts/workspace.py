@@ -29,7 +29,6 @@ from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache
 from jobsync.backends.dataarts.config import DataArtsConfig, credentials_from_env, parse_config
 from jobsync.backends.dataarts.http import (
     Credentials,
-    ServiceError,
     SignedClient,
     TokenBucket,
     write_once,
@@ -47,6 +46,7 @@ from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
 from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
+from jobsync.errors import ServiceError
 
 EXPORT_STATUS: dict[SnapshotState, str] = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")
@@ -251,9 +251,10 @@ class DataArtsWorkspace:
         """The object as the service holds it now, or None."""
         if kind is Kind.SCRIPT:
             try:
-                return self.client.get_json(self.client.path("scripts", name))
+                script: Mapping[str, Any] = self.client.get_json(self.client.path("scripts", name))
             except ServiceError:
                 return None
+            return script
         query = [("resourceName", name)]
         items = list_all(self.client, self.client.path("resources"), "resources", query=query)
         return next((item for item in items if item.get("name") == name), None)
