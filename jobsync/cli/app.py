@@ -12,6 +12,7 @@ import typer
 from jobsync.cli import commands
 from jobsync.cli.console import handle_errors
 from jobsync.cli.options import Jobs, Repo, User, WorkspaceOpt
+from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
 from jobsync.version import __version__
 
@@ -39,6 +40,9 @@ class Format(str, enum.Enum):
 class Status(str, enum.Enum):
     develop = "develop"
     submitted = "submitted"
+
+
+STATES: dict[Status, SnapshotState] = {Status.develop: "develop", Status.submitted: "submitted"}
 
 
 def version_callback(value: bool) -> None:
@@ -92,7 +96,13 @@ def export(
     """Write the workspace's objects into the repo and commit them."""
     with handle_errors():
         commands.export(
-            repo, workspace, job or [], with_deps=with_deps, status=status.value, commit=not no_commit, message=message
+            repo,
+            workspace,
+            job or [],
+            with_deps=with_deps,
+            status=STATES[status],
+            commit=not no_commit,
+            message=message,
         )
 
 

@@ -12,6 +12,7 @@ import typer
 
 from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
+from jobsync.core.policies import SnapshotState
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
 from jobsync.ops import compare, planfile
@@ -77,7 +78,7 @@ def export(
     jobs: Sequence[str],
     *,
     with_deps: bool,
-    status: str,
+    status: SnapshotState,
     commit: bool,
     message: str | None,
 ) -> None:

@@ -46,9 +46,7 @@ def version_message(config: WorkspaceConfig, plan: Plan) -> str:
     return f"jobsync apply {commit} ({config.name}) by {config.user}"
 
 
-def apply_plan(
-    config: WorkspaceConfig, plan: Plan, *, progress: Progress = lambda done, total, text: None
-) -> ApplyResult:
+def apply_plan(config: WorkspaceConfig, plan: Plan, *, progress: Progress = lambda *_: None) -> ApplyResult:
     """Apply `plan`, made by `make_plan`: the workspace is read again and the plan is refused
     (StalePlanError, naming the objects) when anything it covers changed since it was made."""
     only = None if plan.selection is None else planning.parse_selection(plan.selection)
