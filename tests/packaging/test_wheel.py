@@ -36,6 +36,11 @@ def ok(args: Sequence[str | Path], cwd: Path) -> subprocess.CompletedProcess[str
     return done
 
 
+def archive_text(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(member).decode("utf-8")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout (hatchling from the test extras: no build download)."""
@@ -56,7 +61,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bin_dir
 
 
-def test_wheel_carries_the_schemas_py_typed_and_the_one_version(wheel: Path) -> None:
+def test_wheel_carries_the_schemas_py_typed_license_and_the_one_version(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         for schema in sorted((ROOT / "schemas").glob("*.json")):
@@ -67,6 +72,8 @@ def test_wheel_carries_the_schemas_py_typed_and_the_one_version(wheel: Path) -> 
     assert "jobsync/py.typed" in names
     assert metadata["Version"] == __version__  # hatch reads jobsync/version.py, the one source
     assert metadata["License-Expression"] == "Apache-2.0"
+    (license_name,) = (name for name in names if name.endswith(".dist-info/licenses/LICENSE"))
+    assert archive_text(wheel, license_name) == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert not any(name.startswith(("tests/", "schemas/", "workspaces/")) for name in names)
 
 
