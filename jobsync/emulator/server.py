@@ -14,6 +14,7 @@ from jobsync.emulator.app import EmulatorApp
 
 class DroppingHandler(ServerHandler):
     environ: dict[str, Any]  # set by ServerHandler.run
+    request_handler: WSGIRequestHandler  # set by QuietRequestHandler.handle, as wsgiref's handle does
 
     def finish_response(self) -> None:
         if self.environ.get("jobsync.drop"):
@@ -26,6 +27,8 @@ class DroppingHandler(ServerHandler):
 
 
 class QuietRequestHandler(WSGIRequestHandler):
+    server: WSGIServer  # typeshed says BaseServer; a WSGIServer (with get_app) creates this handler
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002  overrides BaseHTTPRequestHandler's
         return None
 
@@ -36,8 +39,10 @@ class QuietRequestHandler(WSGIRequestHandler):
             return
         environ = self.get_environ()
         handler = DroppingHandler(self.rfile, cast(IO[bytes], self.wfile), self.get_stderr(), environ, multithread=True)
-        handler.request_handler = self  # type: ignore[attr-defined]
-        handler.run(self.server.get_app())  # type: ignore[attr-defined]
+        handler.request_handler = self
+        app = self.server.get_app()
+        assert app is not None, "the emulator's server always has its app set"
+        handler.run(app)
         if environ.get("jobsync.drop"):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
