@@ -62,9 +62,9 @@ def test_lock_verdict(holder, user, policy, refused, warned):
 
 def test_lock_rule_takes_the_workspace_policy_over_the_configured_one():
     hard = Environment(lock_policy="hard")
-    reasons, _ = lock_rule(update(), remote(locked_by="alice"), hard, settings(lock="soft"))
+    reasons, _ = lock_rule(remote(locked_by="alice"), hard, settings(lock="soft"))
     assert reasons and "hard lock policy" in reasons[0]
-    reasons, warnings = lock_rule(update(), remote(locked_by="alice"), Environment(), settings(lock="soft"))
+    reasons, warnings = lock_rule(remote(locked_by="alice"), Environment(), settings(lock="soft"))
     assert not reasons and "soft lock policy" in warnings[0]
 
 
