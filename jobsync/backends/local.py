@@ -132,7 +132,7 @@ class LocalWorkspace:
     def read_variables(self) -> list[dict[str, Any]]:
         return self._current().variables()
 
-    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
+    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:  # noqa: ARG002  no lock to take
         outcome = self._change(["env"], lambda document, _: document.set_variables(variables))
         return outcome["env"]
 

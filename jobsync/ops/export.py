@@ -42,7 +42,7 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozense
 Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]
 
 
-def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: frozenset[ObjectKey]) -> Rendered:
+def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> Rendered:
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
     return {

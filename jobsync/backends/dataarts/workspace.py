@@ -145,7 +145,7 @@ class DataArtsWorkspace:
         params = reply.get("params") if isinstance(reply, dict) else None
         return [dict(item) for item in params or () if isinstance(item, dict) and item.get("name")]
 
-    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
+    def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:  # noqa: ARG002  as in write
         """`PUT /v2/{project_id}/factory/env` with the complete set: it replaces all (reference §11.3).
         Sending the same whole set twice has the same effect, so it is safe to retry."""
         body = {"params": [dict(variable) for variable in variables]}
