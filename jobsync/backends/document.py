@@ -184,7 +184,7 @@ class WorkspaceDocument:
 
     def _stamp(self, kind: Kind, name: str, entry: Mapping[str, Any] | None) -> int:
         """now, but strictly after the object's last change (and after a deleted namesake's),
-        so lastUpdateTime and createTime always tell two states apart (dataarts_cache.py)."""
+        so lastUpdateTime and createTime always tell two states apart (backends/dataarts/cache.py)."""
         before = entry.get("lastUpdateTime") if entry else self._deleted.get((kind, name))
         return max(now_ms(), int(before) + 1) if isinstance(before, int) else now_ms()
 

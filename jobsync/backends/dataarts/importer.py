@@ -1,5 +1,5 @@
 """Writing jobs as the console import does (reference §2.2, §7.1): pack the jobs into a zip
-(jobsync.archive.pack), upload it to OBS, `POST jobs/import` with sameNamePolicy OVERWRITE,
+(jobsync.consolezip.pack), upload it to OBS, `POST jobs/import` with sameNamePolicy OVERWRITE,
 poll the system task, and read each job's result from its subtask. The service overwrites the
 development state and submits a new version, which is what apply promises.
 

@@ -9,7 +9,7 @@
   scripts and resources through their create/modify APIs.
 * The acting user is the one the credentials belong to; the `user` arguments are not sent.
 
-docs/dataarts-backend.md explains the choices. The change-hint cache (dataarts_cache.py)
+docs/dataarts-backend.md explains the choices. The change-hint cache (backends/dataarts/cache.py)
 answers `read_job_bodies` for jobs whose list hints did not move, so a plan with nothing
 changed is list pages and no exports; `refresh=True` reads every body again. Writes and
 deletes drop the jobs they touch from it.
@@ -174,7 +174,7 @@ class DataArtsWorkspace:
     ) -> dict[str, Any]:
         """Job bodies by name: unchanged ones from the cache, the rest by batch export.
 
-        Only the development state is cached (see dataarts_cache.py). Must be called right
+        Only the development state is cached (see cache.py). Must be called right
         after the list: the list's Date bounds which bodies have settled.
         """
         names = [str(item["name"]) for item in listed]
