@@ -64,6 +64,8 @@ def describe(spec: Spec) -> str:
         cron = (schedule.get("cron") or {}).get("expression") if isinstance(schedule, dict) else None
         when = f"{schedule.get('type', '?')} {cron}" if cron else str(schedule.get("type", "no schedule"))
         return f"new job: {len(nodes)} node(s) ({types}), {when}"
+    if spec.kind is Kind.VARIABLE:  # the value is left out: environment variables may hold secrets
+        return f"new environment {body.get('type', 'variable')}"
     if spec.kind is Kind.SCRIPT:
         lines = len(str(body.get("content", "")).splitlines())
         return f"new {body.get('type', '?')} script, {lines} line(s)"

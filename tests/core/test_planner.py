@@ -92,3 +92,12 @@ def test_unknown_environment_skips_the_reference_check():
     assert actions(unknown) == {"etl": Action.CREATE}
     assert actions(known) == {"etl": Action.BLOCKED}
     assert "data connection 'x'" in known.changes[0].reason
+
+
+def test_a_new_variable_is_described_without_its_value():
+    key = ObjectKey(Kind.VARIABLE, "db_password")
+    body = {"name": "db_password", "type": "variable", "value": "s3cret"}
+    result = compute_plan({key: Spec(key, body)}, Snapshot(), PlanSettings(workspace="dev", user="me"))
+    (change,) = result.changes
+    assert change.reason == "new environment variable"
+    assert "s3cret" not in change.reason
