@@ -16,6 +16,10 @@ from jobsync.ops.apply import apply_plan
 from jobsync.repo import yamlio
 from jobsync.repo.files import from_file_form, to_file_form
 
+# No verdict depends on how fast this machine is: on CI's two shared cores, generating a body
+# can take over Hypothesis's one-second budget (too_slow) and an example over its 200 ms deadline.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+
 names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x85\u2028\u2029"), max_size=20)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), text)
@@ -41,7 +45,7 @@ def jobs(draw):
     return {"name": draw(names), "schedule": {"type": "CRON"}, "nodes": nodes, **draw(extras)}
 
 
-@settings(derandomize=True, max_examples=60)
+@settings(derandomize=True, max_examples=60, **UNTIMED)
 @given(jobs())
 def test_file_form_round_trips_through_yaml(body):
     data, content = to_file_form(Kind.JOB, body)
@@ -51,7 +55,7 @@ def test_file_form_round_trips_through_yaml(body):
     assert again == body
 
 
-@settings(derandomize=True, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=25, **UNTIMED)
 @given(
     st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]),
     st.lists(jobs(), max_size=4, unique_by=lambda b: b["name"]),
