@@ -1,13 +1,18 @@
 """Tests read nothing outside the repository: no absolute paths, no ../shared, every data folder
-the support package names lies inside the repo. (A test that reads a path outside the
+the support package names lies inside the repo, and the contract suite passes from a copy of the
+repository's files in a temp folder. (A test that reads a path outside the
 repository cannot run on anyone else's machine, or on a GitHub runner.)"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from support import CONSOLE, EXAMPLES
+from support import CONSOLE, EXAMPLES, git
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -36,3 +41,46 @@ def test_the_pattern_catches_what_it_is_for():
     assert OUTSIDE.search('Path("/work/shared/reference/examples")')
     assert OUTSIDE.search("Path('../shared/reference')")
     assert not OUTSIDE.search('Path(__file__).parent / "data"')
+
+
+# The contract suite: the module that read the official examples from ../shared until issue 9.
+REPRESENTATIVE = "tests/backends/test_workspace_contract.py"
+WHERE = """
+from pathlib import Path
+
+import jobsync
+import support
+
+COPY = Path(__file__).resolve().parents[1]
+
+
+def test_the_copy_runs_its_own_code_and_data():
+    for path in (jobsync.__file__, support.__file__, support.EXAMPLES, support.CONSOLE):
+        assert Path(path).resolve().is_relative_to(COPY), path
+"""
+
+
+def test_a_test_module_passes_from_a_copy_of_the_repository_elsewhere(tmp_path):
+    """The repository's files, and only those, copied where no ../shared exists; HOME empty."""
+    copy = tmp_path / "elsewhere" / "jobsync"
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():  # a file deleted in the working tree is still --cached
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    (copy / "tests" / "test_where.py").write_text(WHERE)
+    assert not (copy.parent / "shared").exists() and not (copy / ".git").exists()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | {"HOME": str(home)}
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    run = subprocess.run(
+        [*pytest, f"--basetemp={tmp_path / 'basetemp'}", REPRESENTATIVE, "tests/test_where.py"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert re.search(r"\b(\d+) passed\b", run.stdout) and " failed" not in run.stdout, run.stdout[-500:]
