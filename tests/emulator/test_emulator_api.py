@@ -330,6 +330,7 @@ def test_request_counts_by_endpoint(emulator):
     assert emulator.request_counts == {"GET v1/jobs": 1, "GET v1/jobs/{}": 1}
 
 
+@pytest.mark.emulator  # its own server: the session's keeps no state file
 def test_state_file_is_written_atomically_after_changes(tmp_path):
     import threading
 
