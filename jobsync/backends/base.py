@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import Failure, Outcome, Snapshot
@@ -33,6 +34,15 @@ class Workspace(Protocol):
         ...
 
     def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome: ...
+
+    def rename(self, kind: Kind, renames: Mapping[str, str], *, user: str) -> Outcome:
+        """Rename each object (old name -> new name) keeping its versions and history, as the
+        V2 `jobs/{name}/rename` does. The outcome is keyed by the new name."""
+        ...
+
+    def versions(self, name: str) -> list[JobVersion]:
+        """The submitted versions of a job, newest first (UnknownObjectError if missing)."""
+        ...
 
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:
         """Start (running=True) or stop the schedule of each job."""

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from jobsync.core.history import JobVersion
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.policies import LockPolicy, SnapshotState
 from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
@@ -109,6 +110,21 @@ class WorkspaceDocument:
             last_update_user=entry.get("lastUpdateUser"),
             version=versions[-1]["version"] if versions else entry.get("version"),
         )
+
+    def versions(self, name: str) -> list[JobVersion]:
+        """The submitted versions of a job, newest first; RuleError NOT_FOUND if it is missing."""
+        entry = self.entry(Kind.JOB, name)
+        if entry is None:
+            raise RuleError("NOT_FOUND", f"job {name} does not exist")
+        return [
+            JobVersion(
+                version=int(item["version"]),
+                submitter=item.get("submitUser"),
+                submitted_ms=item.get("submitTime"),
+                description=str(item.get("description") or ""),
+            )
+            for item in reversed(entry.get("versions") or [])
+        ]
 
     def snapshot(self, state: SnapshotState = "develop") -> Snapshot:
         objects = {}
@@ -240,6 +256,28 @@ class WorkspaceDocument:
         if len(set(names)) != len(names):
             raise RuleError("INVALID", "a variable name appears twice in params")
         self.data["variables"] = clean
+
+    def rename(self, kind: Kind, name: str, new_name: str, *, user: str) -> dict[str, Any]:
+        """Rename an object in place, as the V2 `jobs/{name}/rename` does: the entry keeps its
+        id, versions and history; only the name changes. A job must be stopped first."""
+        entry = self.entry(kind, name)
+        if entry is None:
+            raise RuleError("NOT_FOUND", f"{kind.value} {name} does not exist")
+        if self.entry(kind, new_name) is not None:
+            raise RuleError("NAME_EXISTS", f"{kind.value} {new_name} already exists")
+        if kind is Kind.JOB:
+            self.check_running(entry)
+        self.check_lock(kind, entry, user)
+        stamp = self._stamp(kind, name, entry)
+        entry["definition"] = {**entry["definition"], "name": new_name}
+        for version in entry.get("versions") or ():
+            version["definition"] = {**version["definition"], "name": new_name}
+        entry["lastUpdateTime"] = stamp
+        entry["lastUpdateUser"] = user
+        del self._index[kind][name]
+        self._index[kind][new_name] = entry
+        self._deleted[(kind, name)] = stamp
+        return entry
 
     def set_status(self, name: str, status: str) -> None:
         entry = self.entry(Kind.JOB, name)

@@ -16,10 +16,11 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from jobsync.backends.document import WorkspaceDocument
+from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
-from jobsync.errors import RuleError, StateError
+from jobsync.errors import RuleError, StateError, UnknownObjectError
 from jobsync.fileio import document_lines, write_atomic
 
 LOCK_TIMEOUT_S = 60
@@ -124,6 +125,16 @@ class LocalWorkspace:
 
     def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:
         return self._change(names, lambda document, name: document.delete(kind, name, user=user))
+
+    def rename(self, kind: Kind, renames: Mapping[str, str], *, user: str) -> Outcome:
+        by_new = {new: old for old, new in renames.items()}
+        return self._change(list(by_new), lambda document, new: document.rename(kind, by_new[new], new, user=user))
+
+    def versions(self, name: str) -> list[JobVersion]:
+        try:
+            return self._current().versions(name)
+        except RuleError:
+            raise UnknownObjectError(f"job {name} is not in {self.label}") from None
 
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:  # noqa: ARG002  no lock to take
         status = SCHEDULING if running else STOPPED

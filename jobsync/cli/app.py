@@ -218,6 +218,9 @@ def _add_subcommands() -> None:
     from jobsync.cli.archive import app as archive_app
     from jobsync.cli.emulator import app as emulator_app
     from jobsync.cli.github import app as github_app
+    from jobsync.cli.history import history
+
+    app.command()(history)
 
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")

@@ -28,7 +28,7 @@ from jobsync.core.policies import LockPolicy
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, env_variables, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
 
-RuleCode = Literal["JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND"]
+RuleCode = Literal["JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND", "NAME_EXISTS"]
 
 # rule code -> the DLF error code a write breaking it is refused with. DLF.99xx are invented
 # (DataArts documents no code for these refusals; docs/emulator.md lists them).

@@ -38,6 +38,8 @@ class ApiError(Exception):
 def rule_error(kind: Kind, error: RuleError) -> ApiError:
     if error.code == "NOT_FOUND":
         return ApiError(NOT_FOUND[kind], error.message)
+    if error.code == "NAME_EXISTS":
+        return ApiError(NAME_EXISTS[kind], error.message)
     return ApiError(DLF_OF_RULE.get(error.code, UNKNOWN_RULE_DLF), error.message)
 
 

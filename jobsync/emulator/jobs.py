@@ -98,16 +98,23 @@ def show_job(call: Call, name: str) -> Reply:
     versions = entry.get("versions") or []
     latest = versions[-1]["version"] if versions else 0
     definition, shown = entry["definition"], latest
+    extra: dict[str, Any] = {}
     if number is not None or call.query.get("getJobSubmitVersion") == "true":
         version = submitted(entry, number)
         definition, shown = version["definition"], version["version"]
+        if number is not None:  # an extension (docs/emulator.md): who submitted it, when, why
+            extra = {
+                "submitUser": version.get("submitUser"),
+                "submitTime": version.get("submitTime"),
+                "versionDescription": version.get("description") or "",
+            }
     server = {
         "id": numeric_id(entry),
         "createTime": entry.get("createTime"),
         "lastUpdateUser": entry.get("lastUpdateUser"),
         "version": shown,
     }
-    return json_reply({**definition, **server})
+    return json_reply({**definition, **server, **extra})
 
 
 def save(call: Call, definition: dict[str, Any], *, creating: bool) -> Reply:
@@ -147,6 +154,18 @@ def edit_job(call: Call, name: str) -> Reply:
 def delete_job(call: Call, name: str) -> Reply:
     try:
         call.workspace.delete(Kind.JOB, name, user=call.user)
+    except RuleError as error:
+        raise rule_error(Kind.JOB, error) from None
+    return no_content()
+
+
+def rename_job(call: Call, name: str) -> Reply:
+    """V2 `PUT factory/jobs/{name}/rename` {"name": new}: the job keeps its id and versions."""
+    new_name = call.json_object().get("name")
+    if not isinstance(new_name, str) or not new_name:
+        raise ApiError("DLF.3004", "The job name cannot be blank.")
+    try:
+        call.workspace.rename(Kind.JOB, name, new_name, user=call.user)
     except RuleError as error:
         raise rule_error(Kind.JOB, error) from None
     return no_content()

@@ -23,6 +23,7 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "v1/jobs/{}", lambda app, call, name: jobs.show_job(call, name)),
     ("PUT", "v1/jobs/{}", lambda app, call, name: jobs.edit_job(call, name)),
     ("DELETE", "v1/jobs/{}", lambda app, call, name: jobs.delete_job(call, name)),
+    ("PUT", "v2/factory/jobs/{}/rename", lambda app, call, name: jobs.rename_job(call, name)),
     ("POST", "v1/jobs/{}/start", lambda app, call, name: jobs.start_job(call, name)),
     ("POST", "v1/jobs/{}/stop", lambda app, call, name: jobs.stop_job(call, name)),
     (

@@ -50,6 +50,24 @@ def head(root: Path) -> str | None:
         return None
 
 
+def message(root: Path, commit: str) -> str | None:
+    """The message of a commit, or None when the repo does not have it."""
+    try:
+        return str(_repo(root).commit(commit).message)
+    except (ValueError, git.BadName, git.GitCommandError):
+        return None
+
+
+def resolve(root: Path, rev: str) -> tuple[str, str] | None:
+    """(full sha, subject line) of a commit the repo has, or None."""
+    try:
+        found = _repo(root).commit(rev)
+    except (ValueError, git.BadName, git.GitCommandError):
+        return None
+    message = str(found.message)
+    return found.hexsha, (message.strip().splitlines() or [""])[0]
+
+
 def dirty_paths(root: Path, under: Iterable[Path]) -> list[str]:
     """Files below `under` that differ from HEAD or are untracked (relative, sorted)."""
     rels = [str(p.relative_to(root)) for p in under if p.exists() or p.parent.exists()]

@@ -165,7 +165,7 @@ class Scenario:
     # -- act --------------------------------------------------------------------------------
     def run(self, *args: str, env: Mapping[str, str] | None = None) -> Result:
         argv = list(args)
-        if argv and argv[0] in {"plan", "apply", "export", "validate"}:
+        if argv and argv[0] in {"plan", "apply", "export", "validate", "history"}:
             argv += ["--repo", str(self.root)]
         result = self.runner.invoke(app, argv, env={**self.env, **(env or {})}, catch_exceptions=False)
         return Result(result.exit_code, result.stdout, result.stderr)

@@ -24,6 +24,7 @@ class DataArtsConfig:
     project_id: str
     workspace_id: str
     endpoint: str
+    v2_endpoint: str  # V2 factory APIs and the workspace show API: the `dayu` host (reference §1)
     dli_endpoint: str
     dis_endpoint: str
     ges_endpoint: str
@@ -33,6 +34,8 @@ class DataArtsConfig:
     rate_limit: float = 25.0  # the service allows 30 requests/s per user (reference §1)
     concurrency: int = 4
     import_timeout_s: float = 600.0
+    instance_id: str | None = None  # the DataArts Studio instance: needed to read the workspace's mode
+    environment_header: str = "env-type"  # enterprise mode: the header that picks dev (0) or prod (1)
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -58,6 +61,7 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         project_id=str(backend["project_id"]),
         workspace_id=str(backend["workspace_id"]),
         endpoint=endpoint,
+        v2_endpoint=service("v2", f"https://dayu.{region}.myhuaweicloud.com"),
         dli_endpoint=service("dli", f"https://dli.{region}.myhuaweicloud.com"),
         dis_endpoint=service("dis", f"https://dis.{region}.myhuaweicloud.com"),
         ges_endpoint=service("ges", f"https://ges.{region}.myhuaweicloud.com"),
@@ -67,6 +71,8 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         rate_limit=float(backend.get("rate_limit", 25.0)),
         concurrency=int(backend.get("concurrency", 4)),
         import_timeout_s=float(backend.get("import_timeout_s", 600.0)),
+        instance_id=str(backend["instance_id"]) if backend.get("instance_id") else None,
+        environment_header=str(backend.get("environment_header") or "env-type"),
     )
 
 

@@ -42,16 +42,19 @@ from jobsync.backends.dataarts.read import (
     list_all,
     optional_names,
 )
+from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
 from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
-from jobsync.errors import ServiceError
+from jobsync.errors import ServiceError, UnknownObjectError
 
 EXPORT_STATUS: dict[SnapshotState, str] = {"develop": "DEVELOP", "submitted": "SUBMIT"}
 JOB_TYPES = ("BATCH", "REAL_TIME")
 JOB_PAGE = 1000  # the job list allows limit 1-1000 (list_all falls back if a service caps it)
 NO_DATE_MARGIN_MS = 300_000  # no Date header: trust only bodies older than 5 minutes
+V2_RATE = 8.0  # below the V2 limit of 10 requests/s per user
+VERSIONS_KEPT = 100  # the service keeps the latest 100 versions (reference §7.2)
 LIST_PATHS = {Kind.SCRIPT: ("scripts", "scripts"), Kind.RESOURCE: ("resources", "resources")}
 
 
@@ -80,6 +83,14 @@ class DataArtsWorkspace:
             return SignedClient(endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket)
 
         self.client = client(config.endpoint)
+        # V2 factory APIs allow 10 requests/s per user (reference §11): a bucket of their own
+        self.v2 = SignedClient(
+            config.v2_endpoint,
+            credentials,
+            project_id=config.project_id,
+            headers=headers,
+            bucket=TokenBucket(min(config.rate_limit, V2_RATE)),
+        )
         self.dli, self.dis, self.ges = (
             client(config.dli_endpoint),
             client(config.dis_endpoint),
@@ -293,6 +304,52 @@ class DataArtsWorkspace:
             return True
         return False
 
+    def rename(self, kind: Kind, renames: Mapping[str, str], *, user: str) -> Outcome:
+        """V2 `PUT factory/jobs/{name}/rename` per job (reference §11.4): versions are kept."""
+        if kind is not Kind.JOB:
+            reason = f"the service renames only jobs; a {kind.value} is replaced by delete and create"
+            return {new: Failure(reason) for new in renames.values()}
+        self.forget([*renames, *renames.values()])
+        by_new = {new: old for old, new in renames.items()}
+
+        def change(new: str) -> None:
+            path = self.v2.path("factory", "jobs", by_new[new], "rename", version="v2")
+            write_once(
+                lambda: self.v2.call("PUT", path, body={"name": new}, replay_safe=False),
+                lambda: self.gone(Kind.JOB, by_new[new]) and not self.gone(Kind.JOB, new),
+            )
+
+        return self.each(list(by_new), change)
+
+    def versions(self, name: str) -> list[JobVersion]:
+        """No API lists versions (reference §11.4): read `jobs/{name}?version=N` from the latest
+        down. Submitter, time and description come from the reply's `submitUser`,
+        `submitTime` and `versionDescription` where the service gives them (the emulator does;
+        docs/dataarts-backend.md)."""
+        path = self.client.path("jobs", name)
+        try:
+            latest = int(self.client.get_json(path).get("version") or 0)
+        except ServiceError as error:
+            if error.code == "DLF.0100":
+                raise UnknownObjectError(f"job {name} is not in {self.label}") from None
+            raise
+
+        def read(number: int) -> JobVersion | None:
+            try:
+                reply = self.client.get_json(path, [("version", number)])
+            except ServiceError:
+                return None  # older than the 100 the service keeps
+            submitted = reply.get("submitTime")
+            return JobVersion(
+                version=int(reply.get("version") or number),
+                submitter=reply.get("submitUser") or None,
+                submitted_ms=submitted if isinstance(submitted, int) else None,
+                description=str(reply.get("versionDescription") or ""),
+            )
+
+        numbers = range(latest, max(0, latest - VERSIONS_KEPT), -1)
+        return [found for found in self.pool.map(read, numbers) if found is not None]
+
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:  # noqa: ARG002  as in write
         action = "start" if running else "stop"
         return self.each(names, lambda name: self.client.call("POST", self.client.path("jobs", name, action)))
@@ -311,7 +368,7 @@ class DataArtsWorkspace:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for client in (self.client, self.dli, self.dis, self.ges):
+        for client in (self.client, self.v2, self.dli, self.dis, self.ges):
             client.close()
         if self.obs is not None:
             self.obs.close()
