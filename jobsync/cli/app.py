@@ -164,6 +164,14 @@ def apply(
         Format,
         typer.Option("--format", "-f", help="How to show the plan and the result."),
     ] = Format.text,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="As plan's: only what changed since REF's merge base, and the job files git saw renamed.",
+        ),
+    ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -178,6 +186,7 @@ def apply(
             fmt=format.value,
             user=user,
             colour=sys.stdout.isatty(),
+            changed_since=changed_since,
         )
         raise typer.Exit(code)
 

@@ -21,7 +21,7 @@ from jobsync.ops import promote as promotion
 from jobsync.ops.api import version_message
 from jobsync.ops.apply import ApplyResult, apply_plan, dumps
 from jobsync.ops.export import export_workspace
-from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection
+from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection, saved_renames
 from jobsync.render import diffdoc, jsonout, markdown, text
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
@@ -125,12 +125,14 @@ def plan(
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
     only = None
+    hints: dict[str, str] = {}
     if changed_since:
         only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
+        hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
     ws = open_workspace(cfg)
     try:
         say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh, only=only)
+        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints)
     finally:
         ws.close()
     document = plan_to_document(planned.plan)
@@ -205,16 +207,21 @@ def apply(
     fmt: str,
     user: str | None,
     colour: bool,
+    changed_since: str | None = None,
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
     only = None
     if saved is not None and saved.get("selection") is not None:
         jobs, only = [], parse_selection(saved["selection"])
+    hints = saved_renames(saved["changes"]) if saved is not None else {}
+    if changed_since and saved is None:
+        only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
+        hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
     ws = open_workspace(cfg)
     try:
         say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs, only=only)
+        planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints)
         document = plan_to_document(planned.plan)
         if saved is not None:
             planfile.check_fresh(saved, document)

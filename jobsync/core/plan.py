@@ -23,9 +23,10 @@ class Action(str, enum.Enum):
     BLOCKED = "blocked"
     START = "start"  # only the schedule changes: start it (workspace.yaml `scheduling`)
     STOP = "stop"
+    RENAME = "rename"  # format_version 1.1: keeps the job's versions and run history
 
 
-CHANGING = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.START, Action.STOP)
+CHANGING = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.START, Action.STOP, Action.RENAME)
 ScheduleAction = Literal["start", "stop"]
 
 
@@ -35,7 +36,8 @@ class Change:
 
     Apply reads `key`, `action`, `desired` (the body to write, mappings applied; None for
     DELETE), `restart` (stop the job's schedule before, start it after) and `schedule` (start
-    or stop the job after writing it, for workspace.yaml `scheduling`). `intended` is the
+    or stop the job after writing it, for workspace.yaml `scheduling`). A RENAME changes the
+    name `renamed_from` to `key.name`, then writes `desired` if `diff` is not empty. `intended` is the
     action a BLOCKED change would have had. The fingerprints let a saved plan be checked
     against the workspace and the repo before apply. `reason`, `diff` and `warnings` are for
     display only; `before` is the workspace's body, kept for backups.
@@ -53,6 +55,7 @@ class Change:
     schedule: ScheduleAction | None = None
     before_fingerprint: str | None = None
     after_fingerprint: str | None = None
+    renamed_from: str | None = None
 
     @property
     def directory(self) -> str:
@@ -89,13 +92,18 @@ class Source:
 
 @dataclass(frozen=True)
 class Plan:
-    """The changes for one workspace, sorted by kind (apply order) then name."""
+    """The changes for one workspace, sorted by kind (apply order) then name.
+
+    `release` is set for an enterprise-mode workspace (ops/release.py): what apply will
+    bundle into release packages and who must release them.
+    """
 
     settings: PlanSettings
     changes: tuple[Change, ...]
     repo_commit: str | None = None
     repo_dirty: bool = False
     selection: tuple[str, ...] | None = None  # objects --job/--changed-since chose ("job etl"); None: all
+    release: Mapping[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
 from jobsync.core.normalize import comparable, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
+from jobsync.core.renames import find_renames, fold_renames, keys_involved
 from jobsync.core.rules import apply_rules
 from jobsync.core.snapshot import SCHEDULING, STOPPED, RemoteObject, Snapshot
 
@@ -107,14 +108,24 @@ def compute_plan(
     settings: PlanSettings,
     *,
     only: frozenset[ObjectKey] | None = None,
+    rename_hints: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan that makes the workspace match `desired` (bodies already mapped).
 
     `only` limits the plan to those objects (for `--job`); None plans everything.
+    `rename_hints` (old job name -> new) come from git or a saved plan (core/renames.py).
     """
     changes: list[Change] = []
     keys = set(desired) | set(snapshot.objects)
+    renames = find_renames(desired, snapshot, rename_hints)
     if only is not None:
+        renames = {
+            new: (old, why)
+            for new, (old, why) in renames.items()
+            if ObjectKey(Kind.JOB, new) in only or ObjectKey(Kind.JOB, old) in only
+        }
+        if renames:
+            only = only | {ObjectKey(Kind.JOB, new) for new in renames} | keys_involved(renames, snapshot)
         keys &= only
     for key in keys:
         spec, remote = desired.get(key), snapshot.objects.get(key)
@@ -125,14 +136,20 @@ def compute_plan(
         elif spec is not None and remote is not None:
             changes.append(_compare(spec, remote, settings.policies))
     ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
+    ordered = fold_renames(ordered, renames, desired, snapshot, (remote_fingerprint, desired_fingerprint))
     checked = apply_rules(ordered, desired, snapshot, settings)
-    scheduled = [schedule_change(c, snapshot.objects.get(c.key), settings.scheduling) for c in checked]
+    scheduled = [schedule_change(c, snapshot.objects.get(was(c)), settings.scheduling) for c in checked]
     return Plan(settings=settings, changes=tuple(scheduled))
+
+
+def was(change: Change) -> ObjectKey:
+    """The key the workspace holds the object under now (a renamed job's old name)."""
+    return ObjectKey(change.key.kind, change.renamed_from) if change.renamed_from else change.key
 
 
 def schedule_action(change: Change, remote: RemoteObject | None, scheduling: Scheduling) -> ScheduleAction | None:
     """start or stop when the job's schedule state after the write differs from `scheduling`."""
-    if change.key.kind is not Kind.JOB or change.action not in (Action.CREATE, Action.UPDATE, Action.NOOP):
+    if change.key.kind is not Kind.JOB or change.action not in (Action.CREATE, Action.UPDATE, Action.NOOP, Action.RENAME):
         return None
     target = scheduling.target(change.key.name)
     status = STOPPED if change.action is Action.CREATE or remote is None else remote.status

@@ -134,7 +134,7 @@ def running_rule(
     if remote is None or not is_running(remote.status):
         return [], [], False
     if settings.policies.running_jobs == "stop-and-restart":
-        verb = "deletes it" if change.action is Action.DELETE else "submits the new version"
+        verb = {Action.DELETE: "deletes it", Action.RENAME: "renames it"}.get(change.action, "submits the new version")
         again = "" if change.action is Action.DELETE else " and starts it again"
         return [], [f"job is scheduling: apply stops it, {verb}{again}"], True
     return (
@@ -228,7 +228,8 @@ def _check(
     creating: set[ObjectKey],
     variables: set[str],
 ) -> Change:
-    remote = snapshot.objects.get(change.key)
+    was = ObjectKey(change.key.kind, change.renamed_from) if change.renamed_from else change.key
+    remote = snapshot.objects.get(was)
     environment = snapshot.environment
     reasons, warnings = lock_rule(remote, environment, settings)
     restart = False
@@ -269,7 +270,7 @@ def _propagate(changes: list[Change], snapshot: Snapshot) -> list[Change]:
     while moved:
         moved = False
         for change in list(by_key.values()):
-            if change.action not in (Action.CREATE, Action.UPDATE) or change.key.kind is not Kind.JOB:
+            if change.action not in (Action.CREATE, Action.UPDATE, Action.RENAME) or change.key.kind is not Kind.JOB:
                 continue
             uses = referenced_keys(Kind.JOB, change.desired or {})
             needed = sorted(
@@ -290,14 +291,14 @@ def apply_rules(
     changes: list[Change], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot, settings: PlanSettings
 ) -> list[Change]:
     exists = set(snapshot.objects)
-    creating = {c.key for c in changes if c.action is Action.CREATE}
+    creating = {c.key for c in changes if c.action in (Action.CREATE, Action.RENAME)}
     # Only deletes need it, and it reads every job in the repo: skip it on plans without one.
     deleting = any(c.action is Action.DELETE for c in changes)
     users = _still_used(desired) if deleting else {}
     variables = defined_variables(changes, desired, snapshot)
     checked = []
     for change in changes:
-        if change.action in (Action.CREATE, Action.UPDATE, Action.DELETE):
+        if change.action in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.RENAME):
             change = _check(change, snapshot, settings, exists, creating, variables)
         if change.action is Action.DELETE and change.key in users:
             names = ", ".join(sorted(users[change.key]))

@@ -66,8 +66,10 @@ def apply_plan(config: WorkspaceConfig, plan: Plan, *, progress: Progress = lamb
     only = None if plan.selection is None else planning.parse_selection(plan.selection)
     workspace = planning.open_workspace(config)
     try:
-        fresh = planning.make_plan(config, workspace, only=only).plan
-        planfile.check_fresh(plan_to_document(plan), plan_to_document(fresh))
+        shown = plan_to_document(plan)
+        hints = planning.saved_renames(shown["changes"])
+        fresh = planning.make_plan(config, workspace, only=only, rename_hints=hints).plan
+        planfile.check_fresh(shown, plan_to_document(fresh))
         return apply_changes(
             fresh,
             workspace,

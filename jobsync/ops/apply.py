@@ -1,5 +1,5 @@
-"""Carry out a plan: variables (one replace-all call), resources, then scripts, then jobs in
-dependency waves, then deletes, then the schedule starts and stops.
+"""Carry out a plan: variables (one replace-all call), resources, then scripts, job renames,
+jobs in dependency waves, then deletes, then the schedule starts and stops.
 
 Every step is one batch call to the workspace, and each object's outcome is kept: one object
 failing stops only the objects that need it. Before anything is overwritten or deleted its
@@ -31,6 +31,7 @@ PAST = {
     Action.DELETE: "deleted",
     Action.START: "started",
     Action.STOP: "stopped",
+    Action.RENAME: "renamed",
 }
 Progress = Callable[[int, int, str], None]
 
@@ -79,7 +80,7 @@ def job_waves(changes: Sequence[Change]) -> list[list[Change]]:
 
 def save_backup(plan: Plan, root: Path) -> Path | None:
     """Write the workspace's current body of everything apply overwrites or deletes."""
-    changes = [c for c in plan.pending() if c.action in (Action.UPDATE, Action.DELETE) and c.before]
+    changes = [c for c in plan.pending() if c.action in (Action.UPDATE, Action.DELETE, Action.RENAME) and c.before]
     if not changes:
         return None
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -90,15 +91,18 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
     for change in changes:
         if change.key.kind is Kind.VARIABLE:
             continue
-        for path, data in render_files(folder, change.key, change.before or {}, schema_dir=schema_dir()).items():
+        key = ObjectKey(change.key.kind, change.renamed_from) if change.renamed_from else change.key
+        for path, data in render_files(folder, key, change.before or {}, schema_dir=schema_dir()).items():
             write_atomic(path, data)
+    saved = []
+    for change in changes:
+        item = {"kind": change.key.kind.value, "name": change.key.name, "action": change.action.value}
+        if change.renamed_from:
+            item["renamed_from"] = change.renamed_from
+        saved.append(item)
     write_json(
         folder / "manifest.json",
-        {
-            "workspace": plan.settings.workspace,
-            "backend": plan.settings.backend,
-            "saved": [{"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value} for c in changes],
-        },
+        {"workspace": plan.settings.workspace, "backend": plan.settings.backend, "saved": saved},
     )
     return folder
 
@@ -204,6 +208,30 @@ class Applier:
             self._report(change, outcome.get(change.key.name))
         self._after_write([c for c in writable if outcome.get(c.key.name) is None])
 
+    def rename(self, changes: Sequence[Change]) -> list[Change]:
+        """Rename jobs (stopped first when scheduling); returns the renamed jobs whose body
+        also changed, for the waves to write. A rename without a body change submits no version."""
+        ready = self._ready(changes)
+        if not ready:
+            return []
+        user = self.plan.settings.user
+        stop = [c.renamed_from or "" for c in ready if c.restart]
+        stopped = dict(self.workspace.set_scheduling(stop, False, user=user)) if stop else {}
+        movable = [c for c in ready if stopped.get(c.renamed_from or "") is None]
+        for change in ready:
+            if stopped.get(change.renamed_from or "") is not None:
+                self._report(change, stopped[change.renamed_from or ""])
+        outcome = self.workspace.rename(Kind.JOB, {c.renamed_from or "": c.key.name for c in movable}, user=user)
+        rewrite = []
+        for change in movable:
+            failure = outcome.get(change.key.name)
+            if failure is None and change.diff:
+                rewrite.append(change)  # reported when the waves write it
+            else:
+                self._report(change, failure)
+        self._after_write([c for c in movable if not c.diff and outcome.get(c.key.name) is None])
+        return rewrite
+
     def delete(self, kind: Kind, changes: Sequence[Change]) -> None:
         if not changes:
             return
@@ -217,11 +245,13 @@ class Applier:
     def run(self) -> ApplyResult:
         pending = self.plan.pending()
         self.variables([c for c in pending if c.key.kind is Kind.VARIABLE])
-        writes = (Action.CREATE, Action.UPDATE)
+        writes = (Action.CREATE, Action.UPDATE, Action.RENAME)
         by = {kind: [c for c in pending if c.key.kind is kind and c.action in writes] for kind in FILE_KINDS}
         for kind in (Kind.RESOURCE, Kind.SCRIPT):
             self.write(kind, by[kind])
-        for wave in job_waves(by[Kind.JOB]):
+        renames = [c for c in by[Kind.JOB] if c.action is Action.RENAME]
+        jobs = [c for c in by[Kind.JOB] if c.action is not Action.RENAME] + self.rename(renames)
+        for wave in job_waves(jobs):
             self.write(Kind.JOB, wave)
         for kind in (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE):
             self.delete(kind, [c for c in pending if c.key.kind is kind and c.action is Action.DELETE])

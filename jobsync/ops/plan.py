@@ -80,9 +80,11 @@ def make_plan(
     jobs: Sequence[str] = (),
     refresh: bool = False,
     only: frozenset[ObjectKey] | None = None,
+    rename_hints: Mapping[str, str] | None = None,
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
-    planning the union of both; neither plans everything."""
+    planning the union of both; neither plans everything. `rename_hints` (old job name ->
+    new) come from git (--changed-since) or a saved plan."""
     with bulk_work(), ThreadPoolExecutor(max_workers=1) as reader:
         # The workspace is read (mostly waiting on the API) while the repo is parsed (CPU).
         reading = reader.submit(workspace.snapshot, refresh=refresh)
@@ -104,7 +106,7 @@ def make_plan(
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
-    plan = compute_plan(desired, snapshot, settings, only=only)
+    plan = compute_plan(desired, snapshot, settings, only=only, rename_hints=rename_hints)
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
@@ -117,6 +119,16 @@ def relative(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def saved_renames(changes: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The renames a plan (its document's changes) showed: old job name -> new. Apply
+    passes them as hints, so it makes the plan it was shown."""
+    return {
+        str(change["renamed_from"]): str(change["name"])
+        for change in changes
+        if change.get("action") == "rename" and change.get("renamed_from")
+    }
 
 
 def parse_selection(names: Sequence[str]) -> frozenset[ObjectKey]:

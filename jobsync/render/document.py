@@ -2,6 +2,10 @@
 
 Its schema is schemas/plan.v1.json; `format_version` changes when a field changes meaning.
 NOOP changes are counted in the summary but not listed.
+
+Version 1.1 adds, without changing any 1.0 field: the `rename` action (with `renamed_from`,
+and a `rename` count in the summary) and the `release` section of an enterprise-mode
+workspace. A plan that uses neither is written as 1.0, byte for byte what 1.0 readers know.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from typing import Any
 
 from jobsync.core.plan import Action, Change, Plan, Source
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # the newest this version writes and reads
+BASE_VERSION = "1.0"
 SUMMARY_ORDER = ("create", "update", "delete", "skip", "blocked")
 
 
@@ -23,6 +28,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "reason": change.reason,
         "diff": [field.to_dict() for field in change.diff],
     }
+    if change.renamed_from is not None:
+        entry["renamed_from"] = change.renamed_from
     if change.intended is not None:
         entry["intended"] = change.intended.value
     if change.warnings:
@@ -38,8 +45,12 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 def plan_to_document(plan: Plan) -> dict[str, Any]:
     settings = plan.settings
-    return {
-        "format_version": FORMAT_VERSION,
+    summary = plan.summary
+    newer = bool(summary.get("rename")) or plan.release is not None
+    if not summary.get("rename"):
+        summary.pop("rename", None)
+    document = {
+        "format_version": FORMAT_VERSION if newer else BASE_VERSION,
         "workspace": settings.workspace,
         "backend": settings.backend,
         "user": settings.user,
@@ -52,9 +63,12 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "repo": {"commit": plan.repo_commit, "dirty": plan.repo_dirty},
         "source": source_to_dict(settings.source),
         "selection": None if plan.selection is None else list(plan.selection),
-        "summary": plan.summary,
+        "summary": summary,
         "changes": [change_to_dict(c) for c in plan.changes if c.action is not Action.NOOP],
     }
+    if plan.release is not None:
+        document["release"] = dict(plan.release)
+    return document
 
 
 def source_to_dict(source: Source | None) -> dict[str, Any] | None:
@@ -83,12 +97,13 @@ def schedule_line(document: dict[str, Any]) -> str | None:
 
 def summary_line(summary: dict[str, int]) -> str:
     """The one-line summary people parse; keep its wording stable."""
+    renamed = f"{summary['rename']} to rename, " if summary.get("rename") else ""
     return (
-        f"Plan: {summary['create']} to create, {summary['update']} to update, "
+        f"Plan: {summary['create']} to create, {summary['update']} to update, {renamed}"
         f"{summary['delete']} to delete, {summary['skip']} skipped, {summary['blocked']} blocked."
     )
 
 
 def has_changes(document: dict[str, Any]) -> bool:
     summary = document["summary"]
-    return any(summary.get(action) for action in ("create", "update", "delete", "start", "stop"))
+    return any(summary.get(action) for action in ("create", "update", "delete", "start", "stop", "rename"))

@@ -24,6 +24,7 @@ ICON = {
     "unmanaged": "❔",
     "start": "▶️",
     "stop": "⏹️",
+    "rename": "🔀",
 }
 FULL_PLAN_NOTE = "the full plan is in the workflow run's `jobsync-plan` artifact, or run `jobsync plan -w {workspace}`"
 
@@ -37,7 +38,10 @@ def section(change: dict[str, Any]) -> str:
     label = f"blocked ({change.get('intended')})" if action == "blocked" else action
     if change.get("schedule"):
         label = f"{label}, then {change['schedule']}"
-    head = f"{ICON[action]} {change['kind']} {_code(change['name'])}: <b>{label}</b>"
+    name = _code(change["name"])
+    if change.get("renamed_from") is not None:
+        name = f"{_code(change['renamed_from'])} → {name}"
+    head = f"{ICON[action]} {change['kind']} {name}: <b>{label}</b>"
     body = [f"<details><summary>{head}</summary>", ""]
     if change["reason"]:
         body.append(html.escape(change["reason"]))

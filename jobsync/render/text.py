@@ -16,6 +16,7 @@ SYMBOL = {
     "unmanaged": "?",
     "start": ">",
     "stop": "|",
+    "rename": "~",  # a rename is a change in place: the job keeps its versions
 }
 # ANSI SGR codes: green, yellow, red, red, cyan, bright black, green, yellow
 COLOUR = {"+": "32", "~": "33", "-": "31", "!": "31", "=": "36", "?": "90", ">": "32", "|": "33"}
@@ -32,6 +33,8 @@ def _paint(line: str, colour: bool) -> str:
 def change_lines(change: dict[str, Any]) -> list[str]:
     symbol = SYMBOL[change["action"]]
     title = f"{symbol} {change['kind']} {change['name']}"
+    if change.get("renamed_from") is not None:
+        title = f"{symbol} {change['kind']} rename {change['renamed_from']} -> {change['name']}"
     action = change["action"]
     if action == "blocked":
         action = f"blocked ({change.get('intended')})"

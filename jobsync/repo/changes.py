@@ -131,6 +131,20 @@ def changed_since(root: Path, ref: str) -> dict[str, WorkspaceChanges]:
     return follow_sources(found, working_tree_sources(root, names))
 
 
+def renamed_jobs(root: Path, workspace: str, ref: str) -> dict[str, str]:
+    """Job files of `workspace` that git sees renamed since the merge base with `ref`:
+    old job name -> new. A move between folders keeps the name and is not listed."""
+    renames = {}
+    for before, after in gitrepo.renamed_since(root, ref):
+        old, new = PurePosixPath(before).parts, PurePosixPath(after).parts
+        if old[:2] != (WORKSPACES_DIR, workspace) or new[:2] != (WORKSPACES_DIR, workspace):
+            continue
+        old_key, new_key = object_of(old[2:]), object_of(new[2:])
+        if old_key and new_key and old_key.kind is new_key.kind is Kind.JOB and old_key.name != new_key.name:
+            renames[old_key.name] = new_key.name
+    return renames
+
+
 def describe(changes: WorkspaceChanges) -> str:
     """One line for stderr: what --changed-since chose to plan."""
     if changes.whole:

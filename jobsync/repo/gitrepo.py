@@ -127,6 +127,29 @@ def _git(root: Path, *args: str, stdin: str) -> None:
         raise git.GitCommandError(["git", *args], done.returncode, done.stderr.decode(errors="replace"))
 
 
+def renamed_since(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(old path, new path) of files git sees renamed (50% similar or more) between the merge
+    base with `ref` and the index or work tree (a `git mv` is staged, so it counts)."""
+    repo = _repo(root)
+    try:
+        base = repo.git.merge_base(ref, "HEAD")
+    except git.GitCommandError:
+        raise RepoError(f"unknown git ref {ref!r}; fetch it first (e.g. `git fetch origin main`)") from None
+    pairs = []
+    for args in (("-M", "--name-status", "-z", base), ("-M", "--cached", "--name-status", "-z", base)):
+        fields = repo.git.diff(*args, "--").split("\0")
+        index = 0
+        while index < len(fields) - 1:
+            status = fields[index]
+            if status.startswith(("R", "C")):
+                if status.startswith("R"):
+                    pairs.append((fields[index + 1], fields[index + 2]))
+                index += 3
+            else:
+                index += 2
+    return sorted(set(pairs))
+
+
 def changed_since(root: Path, ref: str) -> list[str]:
     """Files changed between `ref` and the work tree (committed or not)."""
     repo = _repo(root)

@@ -36,7 +36,7 @@ def actions(result):
 def test_plan_marks_objects_by_where_they_are():
     result = plan(
         desired(job("new"), job("same"), job("changed", description="x")),
-        snapshot(job("same"), job("changed"), job("extra")),
+        snapshot(job("same"), job("changed"), job("extra", description="only here")),  # not a rename of "new"
     )
 
     assert actions(result) == {
@@ -101,3 +101,53 @@ def test_a_new_variable_is_described_without_its_value():
     (change,) = result.changes
     assert change.reason == "new environment variable"
     assert "s3cret" not in change.reason
+
+
+def test_a_new_job_equal_to_an_unmanaged_one_is_one_rename():
+    result = plan(desired(job("new_name", description="d")), snapshot(job("old_name", description="d")))
+
+    (change,) = result.changes
+    assert (change.key.name, change.action, change.renamed_from, change.diff) == (
+        "new_name",
+        Action.RENAME,
+        "old_name",
+        (),
+    )
+    assert result.summary["rename"] == 1 and result.has_changes
+
+
+def test_equal_bodies_that_pair_more_than_one_way_are_not_guessed():
+    result = plan(desired(job("a2"), job("b2")), snapshot(job("a1"), job("b1")))
+
+    assert actions(result) == {
+        "a2": Action.CREATE,
+        "b2": Action.CREATE,
+        "a1": Action.UNMANAGED,
+        "b1": Action.UNMANAGED,
+    }
+
+
+def test_a_rename_hint_pairs_different_bodies_and_shows_the_body_change():
+    result = compute_plan(
+        desired(job("etl_v2", description="new")),
+        snapshot(job("etl", description="old")),
+        PlanSettings(workspace="dev", user="me"),
+        rename_hints={"etl": "etl_v2", "missing": "etl_v3"},
+    )
+
+    (change,) = result.changes
+    assert (change.action, change.renamed_from) == (Action.RENAME, "etl")
+    assert [(d.path, d.before, d.after) for d in change.diff] == [("description", "old", "new")]
+
+
+def test_renaming_a_scheduling_job_is_blocked_under_running_jobs_fail():
+    remote = snapshot(job("old_name"))
+    remote.objects[ObjectKey(Kind.JOB, "old_name")] = RemoteObject(
+        ObjectKey(Kind.JOB, "old_name"), job("old_name"), status="SCHEDULING"
+    )
+
+    result = plan(desired(job("new_name")), remote)
+
+    (change,) = result.changes
+    assert (change.action, change.intended) == (Action.BLOCKED, Action.RENAME)
+    assert "job is scheduling" in change.reason

@@ -224,7 +224,7 @@ def test_prune_on_deletes_objects_missing_from_the_repo(scenario):
 
 
 def test_prune_off_reports_unmanaged_objects_and_keeps_them(scenario):
-    seed_job(scenario, job_body("old"))
+    seed_job(scenario, job_body("old", description="another job"))  # equal bodies would be a rename
     scenario.put(Kind.JOB, job_body("etl"))
     scenario.commit()
 

@@ -89,7 +89,7 @@ def test_changed_since_an_unknown_ref_says_to_fetch_it(repo_with_three_jobs_on_a
     assert "unknown git ref 'origin/nope'" in result.stderr
 
 
-def test_a_renamed_job_file_plans_the_old_name_too(repo_with_three_jobs_on_a_branch):
+def test_a_renamed_job_file_plans_one_rename_of_the_old_name(repo_with_three_jobs_on_a_branch):
     scenario = repo_with_three_jobs_on_a_branch
     git(scenario.root, "mv", "workspaces/dev/jobs/alpha.yaml", "workspaces/dev/jobs/omega.yaml")
     path = scenario.folder / "jobs" / "omega.yaml"
@@ -98,7 +98,8 @@ def test_a_renamed_job_file_plans_the_old_name_too(repo_with_three_jobs_on_a_bra
 
     result = scenario.run("plan", "-w", "dev", "--format", "json", "--changed-since", "main")
 
-    assert _planned(result) == {"job alpha": "delete", "job omega": "create"}
+    assert _planned(result) == {"job omega": "rename"}
+    assert result.json()["changes"][0]["renamed_from"] == "alpha"
 
 
 def test_classify_maps_files_to_objects_and_ignores_other_workspaces_and_folders():
