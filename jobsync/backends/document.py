@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jobsync.core.history import JobVersion
@@ -63,6 +63,10 @@ class WorkspaceDocument:
         self.data: dict[str, Any] = data if data is not None else {}
         self._index: dict[Kind, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[tuple[Kind, str], int] = {}  # last stamp of deleted objects
+        # Called as on_change(kind, name, deleted, user) after a submit (a job's new version;
+        # any script or resource save) or a delete: the emulator's enterprise mode records
+        # pending items with it (emulator/enterprise.py).
+        self.on_change: Callable[[Kind, str, bool, str], None] | None = None
         for kind, section in SECTIONS.items():
             entries = self.data.setdefault(section, [])
             self._index[kind] = {str(entry.get("definition", {}).get("name")): entry for entry in entries}
@@ -196,6 +200,8 @@ class WorkspaceDocument:
             entry["lockedBy"] = user  # creating or importing locks the object for the user
         if kind is Kind.JOB and submit:
             self._submit(entry, user, stamp, description)
+        if self.on_change is not None and (kind is not Kind.JOB or submit):
+            self.on_change(kind, name, False, user)
         return entry
 
     def _stamp(self, kind: Kind, name: str, entry: Mapping[str, Any] | None) -> int:
@@ -238,6 +244,8 @@ class WorkspaceDocument:
         del self._index[kind][name]
         if isinstance(entry.get("lastUpdateTime"), int):
             self._deleted[(kind, name)] = entry["lastUpdateTime"]
+        if self.on_change is not None:
+            self.on_change(kind, name, True, user)
 
     def variables(self) -> list[dict[str, Any]]:
         """The environment variables, each {name, type, value, desc}."""

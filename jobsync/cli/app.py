@@ -172,6 +172,13 @@ def apply(
             help="As plan's: only what changed since REF's merge base, and the job files git saw renamed.",
         ),
     ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="Enterprise mode: wait until the packages are released, cancelled or failed."),
+    ] = False,
+    wait_timeout: Annotated[
+        float, typer.Option("--wait-timeout", metavar="SECONDS", help="How long --wait waits.")
+    ] = 3600.0,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -187,6 +194,8 @@ def apply(
             user=user,
             colour=sys.stdout.isatty(),
             changed_since=changed_since,
+            wait=wait,
+            wait_timeout_s=wait_timeout,
         )
         raise typer.Exit(code)
 
@@ -228,11 +237,13 @@ def _add_subcommands() -> None:
     from jobsync.cli.emulator import app as emulator_app
     from jobsync.cli.github import app as github_app
     from jobsync.cli.history import history
+    from jobsync.cli.release import app as release_app
 
     app.command()(history)
 
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")
+    app.add_typer(release_app, name="release", help="Enterprise mode: jobsync's release packages and their states.")
     app.add_typer(github_app, name="github", help="Pull-request workflow helpers: sticky plan comment, drift PR.")
 
 

@@ -6,16 +6,17 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from jobsync.backends.base import Workspace
 from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
-from jobsync.ops import compare, planfile
+from jobsync.ops import compare, planfile, release
 from jobsync.ops import init as scaffold
 from jobsync.ops import promote as promotion
 from jobsync.ops.api import version_message
@@ -26,6 +27,9 @@ from jobsync.render import diffdoc, jsonout, markdown, text
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
+
+if TYPE_CHECKING:
+    from jobsync.backends.dataarts.releases import Package
 
 
 def _root(repo: Path | None) -> Path:
@@ -208,6 +212,8 @@ def apply(
     user: str | None,
     colour: bool,
     changed_since: str | None = None,
+    wait: bool = False,
+    wait_timeout_s: float = 3600.0,
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
@@ -241,6 +247,7 @@ def apply(
             backup_root=cfg.repo_root / configuration.BACKUPS_DIR,
             progress=Progress(),
         )
+        packages = _release(cfg, ws, planned.plan, result, wait=wait, timeout_s=wait_timeout_s)
     finally:
         ws.close()
     _report(result)
@@ -248,4 +255,30 @@ def apply(
         typer.echo(dumps(result))
     else:
         typer.echo(result.summary_line())
-    return ExitCode.OK if result.ok else ExitCode.ERROR
+        approvers = (planned.plan.release or {}).get("approvers") or ()
+        for line in release.package_lines(packages, approvers):
+            typer.echo(line)
+    unreleased = wait and any(package.status != 2 for package in packages)
+    return ExitCode.OK if result.ok and not unreleased else ExitCode.ERROR
+
+
+def _release(
+    cfg: configuration.WorkspaceConfig,
+    ws: Workspace,
+    plan: Plan,
+    result: ApplyResult,
+    *,
+    wait: bool,
+    timeout_s: float,
+) -> list[Package]:
+    """Enterprise mode: bundle what apply wrote into release packages; with --wait, poll them."""
+    if plan.release is None:
+        if wait:
+            warn("--wait has no effect: the workspace is not in enterprise mode (no release packages)")
+        return []
+    written = [(change.key.kind.value, change.key.name) for change, _ in result.applied]
+    packages = release.bundle(cfg, ws, plan, written, say)
+    if wait and packages:
+        packages = release.wait(ws, [package.id for package in packages], timeout_s=timeout_s, say=say)
+    result.packages = release.documents(packages)
+    return packages

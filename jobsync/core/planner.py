@@ -109,6 +109,7 @@ def compute_plan(
     *,
     only: frozenset[ObjectKey] | None = None,
     rename_hints: Mapping[str, str] | None = None,
+    detect_renames: bool = True,
 ) -> Plan:
     """The plan that makes the workspace match `desired` (bodies already mapped).
 
@@ -117,7 +118,7 @@ def compute_plan(
     """
     changes: list[Change] = []
     keys = set(desired) | set(snapshot.objects)
-    renames = find_renames(desired, snapshot, rename_hints)
+    renames = find_renames(desired, snapshot, rename_hints) if detect_renames else {}
     if only is not None:
         renames = {
             new: (old, why)

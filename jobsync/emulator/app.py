@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jobsync.emulator import bucket, routes
+from jobsync.emulator import bucket, enterprise, routes
 from jobsync.emulator.auth import authenticate
 from jobsync.emulator.faults import Faults, Options
 from jobsync.emulator.http import NO_WORKSPACE, ApiError, Call, Reply, error_reply
@@ -118,16 +118,18 @@ class EmulatorApp:
                 status=int(failure),
             )
         call = Call(method, path, dict(query), headers, body, user)
-        reply = self.run(call, handler, parts)
+        reply = self.run(call, handler, parts, label)
         reply.drop = failure == "drop"
         return reply
 
-    def run(self, call: Call, handler: routes.Handler, parts: tuple[str, ...]) -> Reply:
+    def run(self, call: Call, handler: routes.Handler, parts: tuple[str, ...], label: str = "") -> Reply:
         with self.state.lock:
             call.workspace_id = call.headers.get("workspace") or DEFAULT_WORKSPACE
             call.document = self.state.document(call.workspace_id)
             if call.document is None and "workspace" in call.headers:
                 raise ApiError(NO_WORKSPACE, f"workspace {call.workspace_id} does not exist")
+            if label:
+                enterprise.route(self.state, call, label)  # environment and role (enterprise mode)
             reply = routes.run(self, handler, call, parts)
             if call.method != "GET":
                 self.state.persist()

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobsync.emulator import env, jobs, objects, transfer
+from jobsync.emulator import enterprise, env, jobs, objects, transfer
 from jobsync.emulator.http import Call, Reply
 
 Handler = Callable[..., Reply]
@@ -43,6 +43,13 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("PUT", "v1/resources/{}", lambda app, call, rid: objects.edit_resource(call, rid)),
     ("DELETE", "v1/resources/{}", lambda app, call, rid: objects.delete_resource(call, rid)),
     ("GET", "v1/connections", lambda app, call: objects.list_connections(call, app.offset_mode)),
+    ("GET", "v1/workspaces/{}/{}", lambda app, call, iid, wid: enterprise.show_workspace(app.state, iid, wid)),
+    ("GET", "v2/factory/pending-items", lambda app, call: enterprise.list_pending(call)),
+    ("POST", "v2/factory/pending-items/package", lambda app, call: enterprise.create_package(call)),
+    ("POST", "v2/factory/release-packages", lambda app, call: enterprise.list_packages(call)),
+    ("GET", "v2/factory/release-packages/{}", lambda app, call, pid: enterprise.show_package(call, pid)),
+    ("POST", "v2/factory/release-packages/deploy", lambda app, call: enterprise.deploy(app.state, call)),
+    ("POST", "v2/factory/release-packages/unpack", lambda app, call: enterprise.cancel(call)),
     ("GET", "v1.0/queues", lambda app, call: objects.list_dli_queues(call)),
     ("GET", "v2/streams", lambda app, call: objects.list_dis_streams(call)),
     ("GET", "v2/graphs", lambda app, call: objects.list_ges_graphs(call)),

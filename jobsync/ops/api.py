@@ -11,11 +11,10 @@ data (no printing), so tests and other tools need not parse the CLI's output.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from jobsync.core.history import pr_from_message, version_description
+from jobsync.core.history import version_description
 from jobsync.core.plan import Plan
 from jobsync.ops import plan as planning
 from jobsync.ops import planfile
@@ -42,21 +41,10 @@ def make_plan(config: WorkspaceConfig, *, jobs: Sequence[str] = (), refresh: boo
         workspace.close()
 
 
-def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:
-    """The pull request a commit came from: JOBSYNC_PR (the apply workflow sets it), else the
-    merge or squash-merge commit message ("Merge pull request #12 ...", "Subject (#12)")."""
-    given = os.environ.get("JOBSYNC_PR", "").strip().lstrip("#")
-    if given.isdigit():
-        return int(given)
-    if commit is None:
-        return None
-    return pr_from_message(gitrepo.message(config.repo_root, commit) or "")
-
-
 def version_message(config: WorkspaceConfig, plan: Plan) -> str:
     """The description of every version apply submits: the commit, its PR, the workspace, the
     user (core/history.py reads it back for `jobsync history`)."""
-    pr = pull_request(config, plan.repo_commit)
+    pr = planning.pull_request(config, plan.repo_commit)
     return version_description(plan.repo_commit, config.name, config.user, pr)
 
 

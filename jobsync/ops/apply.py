@@ -10,10 +10,11 @@ a failure is safe: the plan is computed again and what was applied is a no-op.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
@@ -45,6 +46,7 @@ class ApplyResult:
     blocked: list[tuple[Change, str]] = field(default_factory=list)
     failed: list[tuple[Change, str]] = field(default_factory=list)
     backup: Path | None = None
+    packages: list[Mapping[str, Any]] = field(default_factory=list)  # enterprise mode (ops/release.py)
 
     @property
     def ok(self) -> bool:
@@ -284,13 +286,16 @@ def result_to_document(result: ApplyResult) -> dict[str, object]:
             {"kind": c.key.kind.value, "name": c.key.name, "action": c.action.value, "message": m} for c, m in items
         ]
 
-    return {
+    document: dict[str, object] = {
         "applied": rows(result.applied),
         "skipped": rows(result.skipped),
         "blocked": rows(result.blocked),
         "failed": rows(result.failed),
         "backup": str(result.backup) if result.backup else None,
     }
+    if result.packages:
+        document["packages"] = list(result.packages)
+    return document
 
 
 def dumps(result: ApplyResult) -> str:

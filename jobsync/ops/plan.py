@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,11 +14,13 @@ from typing import Any
 
 from jobsync.backends import open as backends
 from jobsync.backends.base import Workspace
+from jobsync.core.history import pr_from_message
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
+from jobsync.ops import release
 from jobsync.repo import gitrepo, layers
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig
 
@@ -84,34 +88,59 @@ def make_plan(
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
     planning the union of both; neither plans everything. `rename_hints` (old job name ->
-    new) come from git (--changed-since) or a saved plan."""
+    new) come from git (--changed-since) or a saved plan. In an enterprise-mode workspace
+    (ops/release.py) the production environment is what the repo is compared with."""
+    enterprise = release.enterprise_mode(config, workspace)
+    actual = workspace.production() if enterprise else workspace  # type: ignore[attr-defined]
     with bulk_work(), ThreadPoolExecutor(max_workers=1) as reader:
         # The workspace is read (mostly waiting on the API) while the repo is parsed (CPU).
-        reading = reader.submit(workspace.snapshot, refresh=refresh)
+        reading = reader.submit(actual.snapshot, refresh=refresh)
         try:
             found = layers.desired(config)
         except BaseException:
             reading.exception()  # let the read finish; the repo's error is the one to report
             raise
+        finally:
+            if enterprise:
+                reading.exception()
+                actual.close()
         snapshot = reading.result()
+    if enterprise:
+        snapshot = release.production_view(snapshot)
     desired = found.specs
     settings = PlanSettings(
         workspace=config.name,
         user=config.user,
         policies=config.policies,
-        backend=workspace.label,
+        backend=actual.label,
         mappings=config.mappings,
         scheduling=config.scheduling,
         source=found.source,
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
-    plan = compute_plan(desired, snapshot, settings, only=only, rename_hints=rename_hints)
+    plan = compute_plan(
+        desired, snapshot, settings, only=only, rename_hints=rename_hints, detect_renames=not enterprise
+    )
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
     plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty, selection=selected)
+    if enterprise:
+        info = release.release_info(config, plan, pull_request(config, commit))
+        plan = dataclasses.replace(plan, release=info)
     return Planned(plan=plan, snapshot=snapshot, desired=desired, layers=found)
+
+
+def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:
+    """The pull request a commit came from: JOBSYNC_PR (the apply workflow sets it), else the
+    merge or squash-merge commit message ("Merge pull request #12 ...", "Subject (#12)")."""
+    given = os.environ.get("JOBSYNC_PR", "").strip().lstrip("#")
+    if given.isdigit():
+        return int(given)
+    if commit is None:
+        return None
+    return pr_from_message(gitrepo.message(config.repo_root, commit) or "")
 
 
 def relative(path: Path, root: Path) -> str:

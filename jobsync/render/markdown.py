@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from jobsync.render.document import has_changes, schedule_line, source_line, summary_line
+from jobsync.render.document import has_changes, release_lines, schedule_line, source_line, summary_line
 from jobsync.render.values import field_lines
 
 GITHUB_LIMIT = 65_535
@@ -72,6 +72,8 @@ def _header(document: dict[str, Any]) -> list[str]:
         out += [schedule, ""]
     if not has_changes(document) and not document["summary"]["blocked"]:
         out += [f"No changes. Workspace `{workspace}` matches the repo.", ""]
+    if document.get("release") and has_changes(document):
+        out += [f"> 📦 {html.escape(line)}  " for line in release_lines(document["release"])] + [""]
     blocked = [c for c in document["changes"] if c["action"] == "blocked"]
     if blocked:
         out += ["| ⛔ blocked | why |", "|---|---|"]

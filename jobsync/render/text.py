@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.render.document import has_changes, schedule_line, source_line, summary_line
+from jobsync.render.document import has_changes, release_lines, schedule_line, source_line, summary_line
 from jobsync.render.values import field_lines
 
 SYMBOL = {
@@ -65,4 +65,8 @@ def render(document: dict[str, Any], *, colour: bool = False) -> str:
     unmanaged = document["summary"]["unmanaged"]
     if unmanaged:
         out.append(f"{unmanaged} object(s) in the workspace are not in the repo (prune is off).")
+    if document.get("release") and has_changes(document):
+        out += release_lines(document["release"])
+    elif document.get("release"):
+        out.append(f"Enterprise mode: compared with the {document['release']['actual']} environment.")
     return "\n".join(out) + "\n"

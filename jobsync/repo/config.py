@@ -44,6 +44,8 @@ class WorkspaceConfig:
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: SourceSetting | None = None
     scheduling: Scheduling = field(default_factory=Scheduling)
+    # enterprise mode: {"approvers": [...], "startup_mode": "start" | "keep"} (ops/release.py)
+    release: Mapping[str, Any] | None = None
 
     @property
     def file(self) -> Path:
@@ -128,4 +130,15 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         mappings=mappings,
         source=source_setting(data),
         scheduling=Scheduling(default=scheduling.get("default", "keep"), jobs=dict(scheduling.get("jobs") or {})),
+        release=release_settings(data.get("release")),
     )
+
+
+def release_settings(raw: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """workspace.yaml's `release:` (checked by the schema) with its default filled in."""
+    if raw is None:
+        return None
+    return {
+        "approvers": [str(name) for name in raw.get("approvers") or []],
+        "startup_mode": raw.get("startup_mode", "start"),
+    }

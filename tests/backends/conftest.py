@@ -26,7 +26,7 @@ class Harness:
     document: Callable[[], dict[str, Any]]
 
 
-@pytest.fixture(params=["local", "dataarts"])
+@pytest.fixture(params=["local", "dataarts", "enterprise"])
 def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Harness]]:
     """seeded(document) -> Harness over a workspace holding that document."""
     opened: list[Workspace] = []
@@ -43,10 +43,15 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[
             return Harness(open_local, lambda: json.loads(path.read_text()))
         emulator = request.getfixturevalue("emulator")
         workspace_id = uuid.uuid4().hex[:8]
+        extra: dict[str, Any] = {}
+        if request.param == "enterprise":
+            # the development environment of an enterprise-mode workspace: every user a developer
+            document = {**document, "mode": "enterprise"}
+            extra = {"instance_id": "instance-1"}
         emulator.set_workspace(workspace_id, document)
 
         def open_remote(user: str) -> Workspace:
-            opened.append(emulator.dataarts_workspace(workspace_id, user))
+            opened.append(emulator.dataarts_workspace(workspace_id, user, **extra))
             return opened[-1]
 
         return Harness(open_remote, lambda: emulator.workspace(workspace_id))

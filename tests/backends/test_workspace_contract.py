@@ -220,3 +220,44 @@ def test_unknown_fields_round_trip_unchanged(seeded):
     workspace = harness.open("analyst")
     assert workspace.write(Kind.JOB, [copy.deepcopy(job)], user="analyst", message="m") == {job["name"]: None}
     assert body_of(workspace.snapshot(), Kind.JOB, job["name"]) == job
+
+
+def test_rename_keeps_the_id_and_versions(seeded):
+    versions = [
+        {"version": 1, "definition": hive_job(), "submitUser": "bob", "submitTime": 1, "description": "one"},
+        {"version": 2, "definition": hive_job(), "submitUser": "bob", "submitTime": 2, "description": "two"},
+    ]
+    harness = seeded(base_document(jobs=[entry(hive_job(), id="7", versions=versions)]))
+    workspace = harness.open("analyst")
+
+    outcome = workspace.rename(Kind.JOB, {"myJob": "我的作业"}, user="analyst")
+
+    assert outcome == {"我的作业": None}
+    (stored,) = harness.document()["jobs"]
+    assert (stored["id"], stored["definition"]["name"]) == ("7", "我的作业")
+    assert [v["version"] for v in stored["versions"]] == [1, 2]
+    snapshot = workspace.snapshot(refresh=True)
+    assert ObjectKey(Kind.JOB, "我的作业") in snapshot.objects and ObjectKey(Kind.JOB, "myJob") not in snapshot.objects
+    assert [(v.version, v.submitter, v.description) for v in workspace.versions("我的作业")] == [
+        (2, "bob", "two"),
+        (1, "bob", "one"),
+    ]
+
+
+def test_rename_onto_an_existing_or_missing_job_fails(seeded):
+    harness = seeded(base_document(jobs=[entry(hive_job()), entry(hive_job(name="other"))]))
+    workspace = harness.open("analyst")
+
+    outcome = workspace.rename(Kind.JOB, {"myJob": "other", "ghost": "spirit"}, user="analyst")
+
+    assert outcome["other"] is not None and "other" in outcome["other"].message
+    assert outcome["spirit"] is not None and outcome["spirit"].code == "NOT_FOUND"
+    assert {job["definition"]["name"] for job in harness.document()["jobs"]} == {"myJob", "other"}
+
+
+def test_rename_of_a_scheduling_job_is_blocked(seeded):
+    harness = seeded(base_document(jobs=[entry(hive_job(), status=SCHEDULING)]))
+
+    outcome = harness.open("analyst").rename(Kind.JOB, {"myJob": "renamed"}, user="analyst")
+
+    assert outcome["renamed"] is not None and outcome["renamed"].blocked

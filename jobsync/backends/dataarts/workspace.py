@@ -42,6 +42,7 @@ from jobsync.backends.dataarts.read import (
     list_all,
     optional_names,
 )
+from jobsync.backends.dataarts.releases import Releases, workspace_mode
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
@@ -73,11 +74,18 @@ class DataArtsWorkspace:
         *,
         obs: ObsTransfer | None = None,
         cache_path: Path | None = None,
+        environment: str = "development",
     ) -> None:
         self.config = config
+        self.credentials = credentials
+        self.cache_path = cache_path
+        self.environment_name = environment
         self.label = f"dataarts {config.region}/{config.workspace_id}"
         bucket = TokenBucket(config.rate_limit)
         headers = {"workspace": config.workspace_id}
+        if environment == "production":  # enterprise mode; the reading of reference §11.1 is one setting
+            headers[config.environment_header] = "1"
+            self.label += " (production)"
 
         def client(endpoint: str) -> SignedClient:
             return SignedClient(endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket)
@@ -100,6 +108,9 @@ class DataArtsWorkspace:
         self.obs = obs
         self.jobs = JobImporter(self.client, obs, self.pool, timeout_s=config.import_timeout_s)
         owner = f"{config.endpoint}|{config.project_id}|{config.workspace_id}"
+        if environment == "production":
+            owner += "|production"
+            cache_path = cache_path.with_name(f"{cache_path.stem}.production.json") if cache_path else None
         self.cache = JobCache(cache_path, owner)
 
     def __repr__(self) -> str:
@@ -122,6 +133,23 @@ class DataArtsWorkspace:
             obs = ObsTransfer(obs_client, config.obs_bucket)
         cache_path = cache_dir / f"{workspace_name}.json"
         return cls(config, credentials, obs=obs, cache_path=cache_path)
+
+    # -- enterprise mode (reference §11) ----------------------------------------------------
+
+    def mode(self) -> str:
+        """ "enterprise" or "simple": read from the workspace show API when backend.instance_id
+        is set; without it jobsync cannot tell and takes simple mode."""
+        if not self.config.instance_id:
+            return "simple"
+        return workspace_mode(self.v2, self.config.instance_id, self.config.workspace_id)
+
+    def production(self) -> DataArtsWorkspace:
+        """The production environment of an enterprise-mode workspace, for reading (close it)."""
+        return DataArtsWorkspace(self.config, self.credentials, cache_path=self.cache_path, environment="production")
+
+    @property
+    def releases(self) -> Releases:
+        return Releases(self.v2)
 
     # -- reading -----------------------------------------------------------------------------
 
