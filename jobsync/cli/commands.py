@@ -256,8 +256,9 @@ def apply(
     else:
         typer.echo(result.summary_line())
         approvers = (planned.plan.release or {}).get("approvers") or ()
+        bullet = "- " if fmt == "markdown" else ""  # the apply workflow posts this in the PR
         for line in release.package_lines(packages, approvers):
-            typer.echo(line)
+            typer.echo(bullet + line)
     unreleased = wait and any(package.status != 2 for package in packages)
     return ExitCode.OK if result.ok and not unreleased else ExitCode.ERROR
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from jobsync.core.history import version_description
 from jobsync.core.plan import Plan
 from jobsync.ops import plan as planning
-from jobsync.ops import planfile
+from jobsync.ops import planfile, release
 from jobsync.ops.apply import ApplyResult, Progress
 from jobsync.ops.apply import apply_plan as apply_changes
 from jobsync.render.document import plan_to_document
@@ -58,12 +58,16 @@ def apply_plan(config: WorkspaceConfig, plan: Plan, *, progress: Progress = lamb
         hints = planning.saved_renames(shown["changes"])
         fresh = planning.make_plan(config, workspace, only=only, rename_hints=hints).plan
         planfile.check_fresh(shown, plan_to_document(fresh))
-        return apply_changes(
+        result = apply_changes(
             fresh,
             workspace,
             message=version_message(config, fresh),
             backup_root=config.repo_root / configuration.BACKUPS_DIR,
             progress=progress,
         )
+        if fresh.release is not None:  # enterprise mode: bundle what was written into packages
+            written = [(change.key.kind.value, change.key.name) for change, _ in result.applied]
+            result.packages = release.documents(release.bundle(config, workspace, fresh, written))
+        return result
     finally:
         workspace.close()

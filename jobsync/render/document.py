@@ -111,17 +111,18 @@ def has_changes(document: dict[str, Any]) -> bool:
 
 def release_lines(release: dict[str, Any]) -> list[str]:
     """What apply will do in an enterprise-mode workspace, in words (text and Markdown)."""
-    approvers = ", ".join(release["approvers"]) or "a deployer or admin"
+    approvers = " or ".join(release["approvers"]) or "a deployer or admin"
     start = (
         "jobs start after the release"
         if release["startup_mode"] == "start"
         else "jobs keep their schedule state after the release"
     )
     packages = release.get("packages", 1)
-    noun = "release package" if packages == 1 else f"{packages} release packages (at most 100 tasks each)"
+    noun = "a release package" if packages == 1 else f"{packages} release packages (at most 100 tasks each)"
     return [
         f"Enterprise mode: this plan compares the repo with the {release['actual']} environment.",
         f"Apply writes the {release.get('target', 'development')} environment, submits, and bundles "
         f"{release.get('tasks', 0)} task(s) into {noun} named {release['package_name']!r}; "
-        f"{approvers} must release it (startup_mode {release['startup_mode']}: {start}).",
+        f"{approvers} must release {'it' if packages == 1 else 'them'} "
+        f"(startup_mode {release['startup_mode']}: {start}).",
     ]

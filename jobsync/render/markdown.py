@@ -73,7 +73,7 @@ def _header(document: dict[str, Any]) -> list[str]:
     if not has_changes(document) and not document["summary"]["blocked"]:
         out += [f"No changes. Workspace `{workspace}` matches the repo.", ""]
     if document.get("release") and has_changes(document):
-        out += [f"> 📦 {html.escape(line)}  " for line in release_lines(document["release"])] + [""]
+        out += [f"> 📦 {html.escape(line, quote=False)}  " for line in release_lines(document["release"])] + [""]
     blocked = [c for c in document["changes"] if c["action"] == "blocked"]
     if blocked:
         out += ["| ⛔ blocked | why |", "|---|---|"]

@@ -261,3 +261,32 @@ def test_an_enterprise_workspace_without_release_settings_says_what_to_add(enter
 
     assert plan.exit_code == 1
     assert "is in enterprise mode: add `release: {approvers: [<deployer>]}`" in plan.stderr
+
+
+def test_the_markdown_result_the_workflow_posts_lists_the_packages(enterprise):
+    enterprise.put(Kind.JOB, job_body("etl"))
+    commit = enterprise.commit("Merge pull request #5 from team/etl")
+
+    apply = enterprise.run("apply", "-w", "dev", "--auto-approve", "--format", "markdown")
+
+    assert apply.exit_code == 0, apply.stderr
+    assert "> 📦 Enterprise mode: this plan compares the repo with the production environment." in apply.stdout
+    assert "\n- Release package " in apply.stdout
+    assert f"'jobsync dev {commit[:12]} (PR #5)': pending release, 1 task(s); to be released by dave" in apply.stdout
+
+
+def test_the_programmatic_api_bundles_packages_too(enterprise, monkeypatch):
+    import jobsync
+
+    for key, value in enterprise.env.items():
+        monkeypatch.setenv(key, value)
+    enterprise.put(Kind.JOB, job_body("etl"))
+    enterprise.commit("etl")
+    config = jobsync.load_workspace(enterprise.root, "dev")
+
+    plan = jobsync.make_plan(config)
+    result = jobsync.apply_plan(config, plan)
+
+    assert plan.release is not None and plan.release["tasks"] == 1
+    assert result.ok and [p["state"] for p in result.packages] == ["pending release"]
+    assert [t["name"] for t in result.packages[0]["tasks"]] == ["etl"]
