@@ -204,3 +204,23 @@ def test_a_move_between_directories_stays_an_update_of_directory(scenario):
     assert plan.json()["format_version"] == "1.0"
     assert apply.exit_code == 0
     assert scenario.entry("jobs", "etl")["id"] == kept["id"]
+
+
+def test_a_scheduling_job_is_stopped_renamed_and_started_under_stop_and_restart(scenario):
+    scenario.configure(running_jobs="stop-and-restart")
+    document = scenario.document()
+    document["jobs"].append({**remote_job(job_body("etl"), status="SCHEDULING"), "id": "j-etl"})
+    scenario.seed(document)
+    scenario.put(Kind.JOB, job_body("etl_daily"))
+    scenario.commit("adopt etl as etl_daily")
+
+    plan = scenario.run("plan", "-w", "dev", "--format", "json")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+
+    (change,) = plan.json()["changes"]
+    assert (change["action"], change["restart"]) == ("rename", True)
+    assert "apply stops it, renames it and starts it again" in change["warnings"][0]
+    assert apply.exit_code == 0, apply.stderr
+    renamed = scenario.entry("jobs", "etl_daily")
+    assert (renamed["id"], renamed["status"]) == ("j-etl", "SCHEDULING")
+    assert [v["version"] for v in renamed["versions"]] == [1]
