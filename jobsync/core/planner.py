@@ -114,7 +114,8 @@ def compute_plan(
     """The plan that makes the workspace match `desired` (bodies already mapped).
 
     `only` limits the plan to those objects (for `--job`); None plans everything.
-    `rename_hints` (old job name -> new) come from git or a saved plan (core/renames.py).
+    `rename_hints` (old job name -> new) come from git or a saved plan (core/renames.py);
+    `detect_renames=False` plans renames as create plus delete/unmanaged (enterprise mode).
     """
     changes: list[Change] = []
     keys = set(desired) | set(snapshot.objects)

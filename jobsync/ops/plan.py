@@ -133,8 +133,8 @@ def make_plan(
 
 
 def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:
-    """The pull request a commit came from: JOBSYNC_PR (the apply workflow sets it), else the
-    merge or squash-merge commit message ("Merge pull request #12 ...", "Subject (#12)")."""
+    """The pull request a commit came from: JOBSYNC_PR when set (a workflow that knows it),
+    else the merge or squash-merge commit message ("Merge pull request #12 ...", "Subject (#12)")."""
     given = os.environ.get("JOBSYNC_PR", "").strip().lstrip("#")
     if given.isdigit():
         return int(given)
