@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from support import WORKSPACE_ID, Scenario, environment, job_body
 
+import jobsync
 from jobsync.core.model import Kind
 from jobsync.errors import ServiceError
 
@@ -162,7 +164,8 @@ def test_a_cancelled_package_returns_its_items_and_release_status_says_so(enterp
 
 
 def run_cli(scenario: Scenario, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, **scenario.env, "JOBSYNC_PR": "21"}
+    # this checkout's jobsync, whatever an editable install elsewhere points at
+    env = {**os.environ, **scenario.env, "JOBSYNC_PR": "21", "PYTHONPATH": str(Path(jobsync.__file__).parent.parent)}
     return subprocess.Popen(
         [sys.executable, "-m", "jobsync", *args, "--repo", str(scenario.root)],
         env=env,
@@ -275,8 +278,6 @@ def test_the_markdown_result_the_workflow_posts_lists_the_packages(enterprise):
 
 
 def test_the_programmatic_api_bundles_packages_too(enterprise, monkeypatch):
-    import jobsync
-
     for key, value in enterprise.env.items():
         monkeypatch.setenv(key, value)
     enterprise.put(Kind.JOB, job_body("etl"))
