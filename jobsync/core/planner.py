@@ -151,7 +151,12 @@ def was(change: Change) -> ObjectKey:
 
 def schedule_action(change: Change, remote: RemoteObject | None, scheduling: Scheduling) -> ScheduleAction | None:
     """start or stop when the job's schedule state after the write differs from `scheduling`."""
-    if change.key.kind is not Kind.JOB or change.action not in (Action.CREATE, Action.UPDATE, Action.NOOP, Action.RENAME):
+    if change.key.kind is not Kind.JOB or change.action not in (
+        Action.CREATE,
+        Action.UPDATE,
+        Action.NOOP,
+        Action.RENAME,
+    ):
         return None
     target = scheduling.target(change.key.name)
     status = STOPPED if change.action is Action.CREATE or remote is None else remote.status

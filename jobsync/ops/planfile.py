@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.errors import IncompatibleFormatError, JobsyncError, StalePlanError
-from jobsync.render.document import FORMAT_VERSION
+from jobsync.render.document import NEWEST_VERSION
 
 COMPARED = ("action", "before_fingerprint", "after_fingerprint")
 
@@ -26,8 +26,8 @@ def read(path: Path, *, workspace: str) -> dict[str, Any]:
             f"{path}: not a jobsync plan file (no format_version); make one with `jobsync plan --out FILE`"
         )
     found = str(document["format_version"])
-    if found.split(".")[0] != FORMAT_VERSION.split(".")[0] or found > FORMAT_VERSION:
-        raise IncompatibleFormatError(path=str(path), expected=FORMAT_VERSION, found=found)
+    if found.split(".")[0] != NEWEST_VERSION.split(".")[0] or found > NEWEST_VERSION:
+        raise IncompatibleFormatError(path=str(path), expected=NEWEST_VERSION, found=found)
     if document.get("workspace") != workspace:
         raise JobsyncError(
             f"{path}: this plan is for workspace {document.get('workspace')!r}, not {workspace!r}; "

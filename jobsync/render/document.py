@@ -14,8 +14,8 @@ from typing import Any
 
 from jobsync.core.plan import Action, Change, Plan, Source
 
-FORMAT_VERSION = "1.1"  # the newest this version writes and reads
-BASE_VERSION = "1.0"
+FORMAT_VERSION = "1.0"  # what a plan using nothing newer is written as (and the diff document)
+NEWEST_VERSION = "1.1"  # the newest this version writes and reads
 SUMMARY_ORDER = ("create", "update", "delete", "skip", "blocked")
 
 
@@ -50,7 +50,7 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
     if not summary.get("rename"):
         summary.pop("rename", None)
     document = {
-        "format_version": FORMAT_VERSION if newer else BASE_VERSION,
+        "format_version": NEWEST_VERSION if newer else FORMAT_VERSION,
         "workspace": settings.workspace,
         "backend": settings.backend,
         "user": settings.user,
