@@ -113,7 +113,7 @@ def bundle(
     workspace: Workspace,
     plan: Plan,
     written: Sequence[tuple[str, str]],
-    say: Say = lambda text: None,
+    say: Say = lambda *_: None,
 ) -> list[Package]:
     """Bundle the pending items of what apply wrote ((kind, name) pairs) into packages of at
     most 100 tasks; returns them (pending release). Other people's pending items stay out."""
@@ -153,7 +153,7 @@ def wait(
     package_ids: Sequence[str],
     *,
     timeout_s: float,
-    say: Say = lambda text: None,
+    say: Say = lambda *_: None,
     pause_s: float = 0.05,
 ) -> list[Package]:
     """Poll packages until each is released, cancelled or failed; say each change of state."""

@@ -332,7 +332,7 @@ class DataArtsWorkspace:
             return True
         return False
 
-    def rename(self, kind: Kind, renames: Mapping[str, str], *, user: str) -> Outcome:
+    def rename(self, kind: Kind, renames: Mapping[str, str], *, user: str) -> Outcome:  # noqa: ARG002  as in write
         """V2 `PUT factory/jobs/{name}/rename` per job (reference §11.4): versions are kept."""
         if kind is not Kind.JOB:
             reason = f"the service renames only jobs; a {kind.value} is replaced by delete and create"
