@@ -65,11 +65,11 @@ def local(tmp_path: Path) -> Scenario:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that talks to the emulator, so `-m "not emulator"` is the quick loop: one
     asking for the emulator fixtures, or run on the emulator backend by a parametrized fixture
-    (scenario, environments: "emulator"; the contract suite's seeded: "dataarts")."""
+    (scenario, environments: "emulator"; the contract suite's seeded: "dataarts", "enterprise")."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         uses = {"emulator", "emulator_server"} & set(getattr(item, "fixturenames", ()))
-        if uses or {"emulator", "dataarts"} & {value for value in params.values() if isinstance(value, str)}:
+        if uses or {"emulator", "dataarts", "enterprise"} & {v for v in params.values() if isinstance(v, str)}:
             item.add_marker(pytest.mark.emulator)
 
 
