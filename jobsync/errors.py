@@ -8,6 +8,7 @@ Exception hierarchy:
   + StateError                 a local workspace document that cannot be read
   + RemoteError                workspace/API failures (status, error code, request id)
   + StalePlanError             the workspace or the repo changed since a saved plan was made
+  + ReviewedPlanError          `apply --reviewed`: a fresh plan differs from the reviewed one
   + IncompatibleFormatError    a plan file from another format version
   + ArchiveError               a console .zip that is broken or hostile
   + UnknownObjectError         a job named on the command line that is not there
@@ -112,6 +113,20 @@ class StalePlanError(JobsyncError):
         super().__init__(
             "the plan is stale: these objects changed in the workspace or the repo since it "
             f"was made:\n{listed}\nrun `jobsync plan` again and review the new plan"
+        )
+
+
+class ReviewedPlanError(JobsyncError):
+    """`apply --reviewed`: what a fresh plan would do differs from what the reviewed plan showed."""
+
+    def __init__(self, differences: Sequence[str]) -> None:
+        self.differences = tuple(differences)
+        listed = "\n".join(f"  - {line}" for line in self.differences)
+        super().__init__(
+            "refused: the plan to apply differs from the reviewed plan, so nothing was applied:\n"
+            f"{listed}\n"
+            "plan again (push to the pull request or re-run its plan workflow), review the new plan, "
+            "and apply that one"
         )
 
 

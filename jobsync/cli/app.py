@@ -160,6 +160,14 @@ def apply(
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask before applying.")] = False,
+    reviewed: Annotated[
+        bool,
+        typer.Option(
+            "--reviewed",
+            help="PLANFILE is the plan reviewed in the pull request: apply only if a fresh plan is the same "
+            "(objects, actions, both fingerprints), else exit 1 naming each difference.",
+        ),
+    ] = False,
     format: Annotated[
         Format,
         typer.Option("--format", "-f", help="How to show the plan and the result."),
@@ -190,6 +198,7 @@ def apply(
             job or [],
             plan_path=planfile,
             auto_approve=auto_approve,
+            reviewed=reviewed,
             fmt=format.value,
             user=user,
             colour=sys.stdout.isatty(),

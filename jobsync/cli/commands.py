@@ -214,7 +214,10 @@ def apply(
     changed_since: str | None = None,
     wait: bool = False,
     wait_timeout_s: float = 3600.0,
+    reviewed: bool = False,
 ) -> int:
+    if reviewed and (plan_path is None or jobs):
+        raise JobsyncError("--reviewed needs the reviewed plan file (`jobsync apply --reviewed PLANFILE`) and no --job")
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
     only = None
@@ -229,7 +232,10 @@ def apply(
         say(f"reading {ws.label}")
         planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints)
         document = plan_to_document(planned.plan)
-        if saved is not None:
+        if saved is not None and reviewed:
+            planfile.check_reviewed(saved, document, planned.snapshot)
+            say(f"the plan is the reviewed one ({plan_path}); applying it")
+        elif saved is not None:
             planfile.check_fresh(saved, document)
         elif planned.plan.repo_dirty:
             warn(f"workspaces/{cfg.name} has uncommitted changes; applying the working tree")

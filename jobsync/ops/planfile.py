@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jobsync.errors import IncompatibleFormatError, JobsyncError, StalePlanError
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.snapshot import Snapshot
+from jobsync.errors import IncompatibleFormatError, JobsyncError, ReviewedPlanError, StalePlanError
 from jobsync.render.document import NEWEST_VERSION
 
 COMPARED = ("action", "before_fingerprint", "after_fingerprint")
@@ -50,3 +52,60 @@ def check_fresh(saved: dict[str, Any], current: dict[str, Any]) -> None:
             stale.append(f"{key[0]} {key[1]}")
     if stale:
         raise StalePlanError(stale)
+
+
+def _verb(change: dict[str, Any] | None) -> str:
+    if change is None:
+        return "leave it as it is"
+    action = str(change["action"])
+    if action == "blocked":
+        return f"block it ({change.get('reason') or 'blocked'})"
+    return {"skip": "skip it", "unmanaged": "leave it unmanaged"}.get(action, f"{action} it")
+
+
+def _who(snapshot: Snapshot | None, kind: str, name: str) -> str:
+    if snapshot is None:
+        return ""
+    try:
+        remote = snapshot.objects.get(ObjectKey(Kind(kind), name))
+    except ValueError:
+        return ""
+    if remote is None:
+        return " (it is gone from the workspace)"
+    return f" (lastUpdateUser {remote.last_update_user})" if remote.last_update_user else ""
+
+
+def _why(a: dict[str, Any] | None, b: dict[str, Any] | None, who: str) -> list[str]:
+    if a is None or b is None:  # unchanged (not listed) on one side
+        return [f"changed since the plan was reviewed{who}"]
+    reasons = []
+    if a.get("before_fingerprint") != b.get("before_fingerprint"):
+        reasons.append(f"changed in the workspace since the plan was reviewed{who}")
+    if a.get("after_fingerprint") != b.get("after_fingerprint"):
+        reasons.append("changed in the repo since the plan was reviewed")
+    return reasons
+
+
+def differences(reviewed: dict[str, Any], current: dict[str, Any], snapshot: Snapshot | None = None) -> list[str]:
+    """How a fresh plan differs from the reviewed one, one sentence per object: the same
+    objects, actions, desired (repo) and actual (workspace) fingerprints, or else why not.
+    `snapshot` (the fresh read of the workspace) names who last changed an object."""
+    old, new = _by_key(reviewed), _by_key(current)
+    found = []
+    for kind, name in sorted(set(old) | set(new)):
+        a, b = old.get((kind, name)), new.get((kind, name))
+        if a is not None and b is not None and all(a.get(f) == b.get(f) for f in COMPARED):
+            continue
+        reasons = _why(a, b, _who(snapshot, kind, name))
+        if a is None or b is None or a.get("action") != b.get("action") or not reasons:
+            reasons.append(f"the reviewed plan would {_verb(a)}, a plan now would {_verb(b)}")
+        joined = "; ".join(reasons)
+        found.append(f"{kind} {name}{':' if joined.startswith('the reviewed') else ''} {joined}")
+    return found
+
+
+def check_reviewed(reviewed: dict[str, Any], current: dict[str, Any], snapshot: Snapshot | None = None) -> None:
+    """Raise ReviewedPlanError naming every difference between the reviewed and a fresh plan."""
+    found = differences(reviewed, current, snapshot)
+    if found:
+        raise ReviewedPlanError(found)
