@@ -20,10 +20,10 @@ from jobsync.ops import compare, planfile, release
 from jobsync.ops import init as scaffold
 from jobsync.ops import promote as promotion
 from jobsync.ops.api import version_message
-from jobsync.ops.apply import ApplyResult, apply_plan, dumps
+from jobsync.ops.apply import ApplyResult, apply_plan, dumps, result_to_document
 from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection, saved_renames
-from jobsync.render import diffdoc, jsonout, markdown, text
+from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
@@ -260,7 +260,10 @@ def apply(
     if fmt == "json":
         typer.echo(dumps(result))
     else:
-        typer.echo(result.summary_line())
+        if fmt == "markdown":
+            typer.echo(outcome.apply_markdown(result_to_document(result), cfg.name))
+        else:
+            typer.echo(result.summary_line())
         approvers = (planned.plan.release or {}).get("approvers") or ()
         bullet = "- " if fmt == "markdown" else ""  # the apply workflow posts this in the PR
         for line in release.package_lines(packages, approvers):

@@ -12,6 +12,7 @@ the token is passed with `env:`). Messages go to stderr, data to stdout.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,9 @@ COMMIT_HELP = "Or: the merged commit whose pull request to comment on."
 PLAN_HELP = "A plan saved with `plan --out`; repeat for each workspace."
 BODY_HELP = "Markdown to include as it is; repeat for more."
 MARKER_HELP = "The marker line the comment is found by (default: the body's first line)."
+FAILED_HELP = "WORKSPACE=FILE: that workspace's step failed; FILE holds its stderr. Repeat for each."
+STEP_HELP = "The step --failed reports on: plan or apply."
+SUMMARY_HELP = "Append the comment to the job summary too (the file GITHUB_STEP_SUMMARY names)."
 MESSAGE_HELP = "The export commit's message (its Changed-by: trailers name the console users)."
 
 RemoteOnly = Annotated[bool, typer.Option("--remote-only", help=REMOTE_HELP)]
@@ -44,6 +48,9 @@ Pr = Annotated[int | None, typer.Option("--pr", help="The pull request number.")
 Commit = Annotated[str | None, typer.Option("--commit", help=COMMIT_HELP)]
 Plans = Annotated[list[Path] | None, typer.Option("--plan", help=PLAN_HELP, exists=True, dir_okay=False)]
 Bodies = Annotated[list[Path] | None, typer.Option("--body-file", help=BODY_HELP, exists=True, dir_okay=False)]
+Failed = Annotated[list[str] | None, typer.Option("--failed", metavar="WORKSPACE=FILE", help=FAILED_HELP)]
+Step = Annotated[str, typer.Option("--step", help=STEP_HELP)]
+StepSummary = Annotated[bool, typer.Option("--step-summary", help=SUMMARY_HELP)]
 Marker = Annotated[str | None, typer.Option("--marker", help=MARKER_HELP)]
 Workspace = Annotated[str, typer.Option("-w", "--workspace", help="The workspace that drifted.")]
 ExportJson = Annotated[
@@ -91,23 +98,63 @@ def changed_workspaces(since: Since, details: Details = False, repo: Repo = None
         typer.echo(json.dumps(out))
 
 
+def _failures(items: list[str] | None) -> list[tuple[str, str]]:
+    found = []
+    for item in items or ():
+        workspace, sep, path = item.partition("=")
+        if not sep or not workspace or not path:
+            raise JobsyncError(f"--failed {item!r}: give WORKSPACE=FILE, e.g. --failed prod=plan-prod.err")
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            text = f"(the error output {path} could not be read: {error.strerror})"
+        found.append((workspace, text))
+    return found
+
+
+def _own_marker(extra: list[str]) -> str | None:
+    first = extra[0].split("\n", 1)[0].strip() if extra else ""
+    return first if sticky.MARKER_LINE.fullmatch(first) else None
+
+
+def _comment_body(
+    plan: list[Path] | None, extra: list[str], failures: list[tuple[str, str]], marker: str | None
+) -> str:
+    """The plan comment (every plan, failure and extra text under PLAN_MARKER), unless a
+    marker is given or the first body starts with its own: then the bodies, failures first."""
+    if plan or (marker or _own_marker(extra)) is None:
+        body = sticky.plan_comment([_read_json(p) for p in plan or ()], extra, failures=failures)
+        return body if marker is None else body.replace(sticky.PLAN_MARKER, marker, 1)
+    marker = marker or str(_own_marker(extra))
+    step = "apply" if "apply" in marker else "plan"
+    sections = [sticky.failure_section(ws, text, step) for ws, text in failures]
+    rest = [extra[0].removeprefix(marker).lstrip("\n"), *extra[1:]] if extra else []
+    return "\n".join([marker, *sections, *rest])
+
+
 @app.command()
 def comment(
-    pr: Pr = None, commit: Commit = None, plan: Plans = None, body_file: Bodies = None, marker: Marker = None
+    pr: Pr = None,
+    commit: Commit = None,
+    plan: Plans = None,
+    body_file: Bodies = None,
+    failed: Failed = None,
+    marker: Marker = None,
+    step_summary: StepSummary = False,
 ) -> None:
     """Create the pull request's sticky comment, or update it in place."""
     with handle_errors():
+        extra = [p.read_text(encoding="utf-8") for p in body_file or ()]
+        body = _comment_body(plan, extra, _failures(failed), marker)
+        if step_summary and os.environ.get("GITHUB_STEP_SUMMARY"):
+            with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as summary:
+                summary.write(body.split("\n", 1)[1] if "\n" in body else body)
+                summary.write("\n")
         github = GitHub.from_env()
         number = pr if pr is not None else _pull_of(github, commit)
         if number is None:
             say(f"commit {commit} is not from a pull request; no comment posted")
             return
-        extra = [p.read_text(encoding="utf-8") for p in body_file or ()]
-        if plan:
-            body = sticky.plan_comment([_read_json(p) for p in plan], extra)
-            body = body if marker is None else body.replace(sticky.PLAN_MARKER, marker, 1)
-        else:
-            body = sticky.with_marker("\n".join(extra), marker)
         posted = sticky.upsert_comment(github, number, body)
         say(f"{posted.action} comment {posted.id} on pull request #{number}")
         typer.echo(posted.url)

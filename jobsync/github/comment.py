@@ -81,18 +81,77 @@ def pull_request_of(github: GitHub, commit: str) -> int | None:
     return None
 
 
-def plan_comment(
-    documents: Sequence[dict[str, Any]], extra: Sequence[str] = (), *, limit: int = markdown.GITHUB_LIMIT
-) -> str:
-    """One comment for several workspaces' plans (JSON documents) plus extra Markdown.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ERROR_TAIL = 3_000  # characters of a failed step's stderr shown in the comment
+ADVICE = (
+    (
+        ("APIGW.0301", "IAM authentication", "credentials", "HTTP 401", "HTTP 403"),
+        "check the credentials the workflow passes to this workspace (the secrets HUAWEICLOUD_SDK_AK and "
+        "HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_SDK_IDP_ID for OIDC and the identity provider in IAM), then re-run "
+        "the workflow",
+    ),
+    (
+        ("differs from the reviewed plan",),
+        "plan again (push to the pull request or re-run its plan workflow), review the new plan, and apply it",
+    ),
+    (
+        ("never planned",),
+        "re-run the plan workflow on the pull request's last commit (or push again), review, then re-run apply",
+    ),
+    (
+        ("could not reach", "timed out", "Connection", "endpoint"),
+        "check `backend.endpoint` in the workspace.yaml and that the runner can reach it, then re-run the workflow",
+    ),
+    (("problem found", "problems found"), "fix the files named above and push again"),
+)
 
-    Each plan gets an equal share of what the marker and the extra text leave, so the whole
-    comment stays under `limit`; markdown.render shortens a plan to its share.
+
+def advice(text: str) -> str:
+    """What to do about a failed step, from the words of its error."""
+    for needles, todo in ADVICE:
+        if any(needle in text for needle in needles):
+            return todo
+    return "fix what the message names and push again; if it was a passing outage, re-run the workflow"
+
+
+def failure_section(workspace: str, text: str, step: str = "plan") -> str:
+    """A failed step in the comment: what failed (the error, its last lines), which
+    workspace, what to do."""
+    clean = ANSI.sub("", text).strip() or f"jobsync {step} printed nothing; see the workflow run's log"
+    if len(clean) > ERROR_TAIL:
+        clean = "…" + clean[-ERROR_TAIL:]
+    return "\n".join(
+        [
+            f"#### ⛔ jobsync {step} failed for workspace `{workspace}`",
+            "",
+            "```",
+            clean.replace("```", "`\u200b``"),
+            "```",
+            "",
+            f"**What to do:** {advice(clean)}.",
+            "",
+        ]
+    )
+
+
+def plan_comment(
+    documents: Sequence[dict[str, Any]],
+    extra: Sequence[str] = (),
+    *,
+    failures: Sequence[tuple[str, str]] = (),
+    limit: int = markdown.GITHUB_LIMIT,
+) -> str:
+    """One comment for several workspaces' plans (JSON documents), the plans that failed
+    (workspace, stderr) and extra Markdown.
+
+    Failures come first: they are what the reader must act on. Each plan gets an equal share
+    of what the marker, the failures and the extra text leave, so the whole comment stays
+    under `limit`; markdown.render shortens a plan to its share.
     """
-    head = [PLAN_MARKER, *extra]
+    head = [PLAN_MARKER, *(failure_section(ws, text) for ws, text in failures), *extra]
     used = sum(len(part) + 1 for part in head)
     share = (limit - used) // max(1, len(documents)) - 1
     parts = [markdown.render(document, limit=share) for document in documents]
-    if not documents and not extra:
+    if not documents and not extra and not failures:
         parts = ["No workspace changed in this pull request; nothing to plan.\n"]
     return "\n".join(head + parts)

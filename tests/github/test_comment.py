@@ -68,15 +68,55 @@ def test_a_commit_pushed_without_a_pull_request_posts_nothing(fake_github, tmp_p
     assert fake_github.comments == {}
 
 
-def test_a_body_with_no_marker_and_none_given_is_refused(fake_github, tmp_path):
+def test_a_body_with_no_marker_goes_into_the_plan_comment(fake_github, tmp_path):
     body = tmp_path / "plain.md"
     body.write_text("hello\n")
 
     result = run(fake_github.env, "comment", "--pr", "3", "--body-file", str(body))
 
+    assert result.exit_code == 0, result.stderr
+    [posted] = fake_github.comments[3]
+    assert posted["body"] == "<!-- jobsync-plan -->\nhello\n"
+
+
+def test_every_plan_failing_still_posts_the_errors_with_what_to_do(fake_github, tmp_path):
+    # what the plan workflow posts when no plan JSON was written: the bug was "the comment
+    # body must start with a marker line" and no comment at all
+    err = tmp_path / "prod.err"
+    err.write_text("\x1b[31merror: \x1b[0mreading prod refused: Incorrect IAM authentication information (HTTP 401)\n")
+    summary = tmp_path / "summary.md"
+    env = {**fake_github.env, "GITHUB_STEP_SUMMARY": str(summary)}
+
+    result = run(env, "comment", "--pr", "3", "--failed", f"prod={err}", "--step-summary")
+
+    assert result.exit_code == 0, result.stderr
+    [posted] = fake_github.comments[3]
+    body = posted["body"]
+    assert body.startswith("<!-- jobsync-plan -->\n#### ⛔ jobsync plan failed for workspace `prod`\n")
+    assert "error: reading prod refused: Incorrect IAM authentication information (HTTP 401)" in body
+    assert "\x1b" not in body
+    assert "**What to do:** check the credentials the workflow passes to this workspace" in body
+    assert summary.read_text() == body.split("\n", 1)[1] + "\n"  # the job summary shows the same
+
+
+def test_a_failed_apply_is_shown_under_the_apply_marker(fake_github, tmp_path):
+    err = tmp_path / "apply.err"
+    err.write_text("error: refused: the plan to apply differs from the reviewed plan, so nothing was applied\n")
+
+    marker = "<!-- jobsync-apply:prod -->"
+    result = run(fake_github.env, "comment", "--pr", "3", "--failed", f"prod={err}", "--marker", marker)
+
+    assert result.exit_code == 0, result.stderr
+    body = fake_github.comments_with(3, marker)[0]["body"]
+    assert body.startswith(marker + "\n#### ⛔ jobsync apply failed for workspace `prod`")
+    assert "**What to do:** plan again" in body
+
+
+def test_a_malformed_failed_option_names_the_form(fake_github):
+    result = run(fake_github.env, "comment", "--pr", "3", "--failed", "prod")
+
     assert result.exit_code == 1
-    assert "must start with a marker line" in result.stderr
-    assert fake_github.comments == {}
+    assert "give WORKSPACE=FILE" in result.stderr
 
 
 def test_a_refused_token_is_reported_without_the_token(fake_github, tmp_path):
