@@ -97,16 +97,21 @@ def classify(paths: Iterable[str], existing: Iterable[str]) -> dict[str, Workspa
 
 def follow_sources(found: dict[str, WorkspaceChanges], sources: dict[str, str]) -> dict[str, WorkspaceChanges]:
     """Add to each workspace what changed in the workspace it deploys from the working tree
-    (`sources`: workspace -> its source, for sources without a ref)."""
+    (`sources`: workspace -> its source, for sources without a ref), and so on down a chain
+    (staging from prod from dev): repeated until nothing more is added."""
     result = dict(found)
-    for workspace, source in sorted(sources.items()):
-        upstream = found.get(source)
-        if upstream is None:
-            continue
-        own = result.get(workspace, WorkspaceChanges(workspace))
-        result[workspace] = WorkspaceChanges(
-            workspace, whole=own.whole or upstream.whole, keys=own.keys | upstream.keys
-        )
+    grew = True
+    while grew:
+        grew = False
+        for workspace, source in sorted(sources.items()):
+            upstream = result.get(source)
+            if upstream is None or workspace == source:
+                continue
+            own = result.get(workspace, WorkspaceChanges(workspace))
+            merged = WorkspaceChanges(workspace, whole=own.whole or upstream.whole, keys=own.keys | upstream.keys)
+            if merged != result.get(workspace):
+                result[workspace] = merged
+                grew = True
     return dict(sorted(result.items()))
 
 

@@ -126,3 +126,21 @@ def test_classify_maps_files_to_objects_and_ignores_other_workspaces_and_folders
     assert found["prod"].whole and found["prod"].only is None
     assert sorted(found) == ["dev", "prod"]
     assert json.loads(json.dumps(found["dev"].to_dict()))["objects"] == ["job daily", "resource udf", "script load"]
+
+
+def test_sources_are_followed_down_a_chain_and_a_pinned_source_is_not():
+    from jobsync.repo.changes import follow_sources
+
+    found = classify(["workspaces/dev/variables.yaml", "workspaces/dev/jobs/a.yaml"], ["dev", "prod", "staging", "qa"])
+    # staging deploys prod's working tree, prod deploys dev's; qa pins dev to a ref (not in the map)
+    followed = follow_sources(found, {"staging": "prod", "prod": "dev"})
+
+    assert list(followed) == ["dev", "prod", "staging"]
+    assert followed["staging"].whole and followed["prod"].whole  # variables.yaml: the whole workspace
+
+
+def test_a_changed_variables_file_or_override_plans_that_workspace():
+    found = classify(["workspaces/prod/variables.yaml", "workspaces/dev/overrides/scripts/load.yaml"], ["dev", "prod"])
+
+    assert found["prod"].whole
+    assert not found["dev"].whole and [str(k) for k in found["dev"].keys] == ["script load"]
