@@ -3,6 +3,7 @@
     workspaces [--remote-only]        JSON list of workspace names (a workflow matrix)
     changed-workspaces --since REF    JSON list of the workspaces a branch changed
     comment --pr N | --commit SHA     post or update the sticky PR comment
+    reviewed-plan --commit SHA -w W   fetch the plan reviewed in the merged pull request
     drift-pr -w W ...                 open or update the drift pull request
 
 GitHub settings come from GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL (set by Actions;
@@ -21,8 +22,9 @@ import typer
 from jobsync.cli.console import handle_errors, say
 from jobsync.cli.options import Repo
 from jobsync.errors import JobsyncError
+from jobsync.fileio import write_atomic
 from jobsync.github import comment as sticky
-from jobsync.github import drift
+from jobsync.github import drift, reviewed
 from jobsync.github.api import GitHub
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
@@ -32,6 +34,10 @@ app = typer.Typer(help="GitHub pull-request workflow helpers.", no_args_is_help=
 REMOTE_HELP = "Leave out workspaces on the local backend (nothing to export from in CI)."
 SINCE_HELP = "Compare with the merge base of this git ref, e.g. origin/main."
 DETAILS_HELP = "Print the changed objects of each workspace too."
+ENVIRONMENTS_HELP = (
+    'Print [{"workspace": W, "environment": E}], E being workspace.yaml github.environment or "" '
+    "(the apply workflow's jobs)."
+)
 COMMIT_HELP = "Or: the merged commit whose pull request to comment on."
 PLAN_HELP = "A plan saved with `plan --out`; repeat for each workspace."
 BODY_HELP = "Markdown to include as it is; repeat for more."
@@ -44,6 +50,7 @@ MESSAGE_HELP = "The export commit's message (its Changed-by: trailers name the c
 RemoteOnly = Annotated[bool, typer.Option("--remote-only", help=REMOTE_HELP)]
 Since = Annotated[str, typer.Option("--since", metavar="REF", help=SINCE_HELP)]
 Details = Annotated[bool, typer.Option("--details", help=DETAILS_HELP)]
+Environments = Annotated[bool, typer.Option("--environments", help=ENVIRONMENTS_HELP)]
 Pr = Annotated[int | None, typer.Option("--pr", help="The pull request number.")]
 Commit = Annotated[str | None, typer.Option("--commit", help=COMMIT_HELP)]
 Plans = Annotated[list[Path] | None, typer.Option("--plan", help=PLAN_HELP, exists=True, dir_okay=False)]
@@ -88,13 +95,24 @@ def workspaces(remote_only: RemoteOnly = False, repo: Repo = None) -> None:
 
 
 @app.command("changed-workspaces")
-def changed_workspaces(since: Since, details: Details = False, repo: Repo = None) -> None:
-    """Print the workspaces whose files changed since REF as a JSON list."""
+def changed_workspaces(
+    since: Since, details: Details = False, environments: Environments = False, repo: Repo = None
+) -> None:
+    """Print the workspaces a branch affects since REF as a JSON list: those whose files
+    changed and those deploying them from the working tree (a `source` without a ref)."""
     with handle_errors():
-        found = changes.changed_since(_root(repo), since)
+        root = _root(repo)
+        found = changes.changed_since(root, since)
         for item in found.values():
             say(changes.describe(item))
-        out: Any = [item.to_dict() for item in found.values()] if details else list(found)
+        out: Any = list(found)
+        if details:
+            out = [item.to_dict() for item in found.values()]
+        elif environments:
+            out = [
+                {"workspace": name, "environment": configuration.load_workspace(root, name).github_environment or ""}
+                for name in found
+            ]
         typer.echo(json.dumps(out))
 
 
@@ -192,3 +210,18 @@ def drift_pr(
         )
         say(f"{pull.action} pull request #{pull.number}")
         typer.echo(pull.url)
+
+
+@app.command("reviewed-plan")
+def reviewed_plan(
+    workspace: Annotated[str, typer.Option("-w", "--workspace", help="The workspace to apply.")],
+    commit: Annotated[str, typer.Option("--commit", help="The pushed (merged) commit.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to save the reviewed plan JSON.")],
+) -> None:
+    """Save the plan the merged pull request showed for WORKSPACE (its last head commit's
+    `jobsync-plan-<sha>` artifact), for `jobsync apply --reviewed`. Exit 1 when there is none."""
+    with handle_errors():
+        found = reviewed.reviewed_plan(GitHub.from_env(), commit, workspace)
+        write_atomic(out, found.plan)
+        say(f"saved the plan of {workspace} reviewed in pull request #{found.pull} ({found.artifact}) to {out}")
+        typer.echo(json.dumps({"pull": found.pull, "head": found.head, "artifact": found.artifact}))

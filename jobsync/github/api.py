@@ -78,6 +78,14 @@ class GitHub:
             found = NEXT_LINK.search(response.headers.get("Link", ""))
             url, query = (found.group(1), None) if found else (None, None)
 
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", self._url(path), params=params).json()
+
+    def download(self, path: str) -> bytes:
+        """A download endpoint's bytes (GitHub redirects to storage; requests drops the
+        Authorization header when the redirect leaves the API host)."""
+        return self.request("GET", self._url(path)).content
+
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.request("POST", self._url(path), json=body).json()
         return result

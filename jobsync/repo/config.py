@@ -46,6 +46,7 @@ class WorkspaceConfig:
     scheduling: Scheduling = field(default_factory=Scheduling)
     # enterprise mode: {"approvers": [...], "startup_mode": "start" | "keep"} (ops/release.py)
     release: Mapping[str, Any] | None = None
+    github_environment: str | None = None  # workspace.yaml `github.environment`: apply waits for its approval
 
     @property
     def file(self) -> Path:
@@ -131,6 +132,7 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         source=source_setting(data),
         scheduling=Scheduling(default=scheduling.get("default", "keep"), jobs=dict(scheduling.get("jobs") or {})),
         release=release_settings(data.get("release")),
+        github_environment=(data.get("github") or {}).get("environment"),
     )
 
 

@@ -4,16 +4,20 @@ tests/github/conftest.py's `fake_github` fixture gives a fresh one per test;
 `fake_github.env` is what a workflow step passes to jobsync (GITHUB_API_URL,
 GITHUB_REPOSITORY, GITHUB_TOKEN).
 
-State is plain dicts: `comments[pr]` and `pulls`. Lists are paged `page_size` at a time
+State is plain dicts: `comments[pr]`, `pulls`, `commit_pulls` (a pushed commit -> its pull
+request), `pull_heads` (a pull request -> its head commit) and `artifacts` (uploaded by
+`upload_artifact`; the zip download redirects to a storage URL like GitHub's). Lists are paged `page_size` at a time
 (small on purpose, so the client has to follow Link headers), and every request needs the
 bearer token. `requests_seen` records (method, path) for assertions.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,6 +41,9 @@ class FakeGitHub:
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.pulls: list[dict[str, Any]] = []
         self.commit_pulls: dict[str, int] = {}
+        self.pull_heads: dict[int, str] = {}
+        self.artifacts: list[dict[str, Any]] = []
+        self.blobs: dict[int, bytes] = {}
         self.requests_seen: list[tuple[str, str]] = []
         self.url = ""
         self._next_id = 1000
@@ -45,6 +52,8 @@ class FakeGitHub:
             ("POST", re.compile(r"issues/(\d+)/comments"), self._create_comment),
             ("PATCH", re.compile(r"issues/comments/(\d+)"), self._edit_comment),
             ("GET", re.compile(r"commits/(\w+)/pulls"), self._commit_pulls),
+            ("GET", re.compile(r"actions/artifacts"), self._list_artifacts),
+            ("GET", re.compile(r"actions/artifacts/(\d+)/zip"), self._download_artifact),
             ("GET", re.compile(r"pulls"), self._list_pulls),
             ("POST", re.compile(r"pulls"), self._create_pull),
             ("PATCH", re.compile(r"pulls/(\d+)"), self._edit_pull),
@@ -67,6 +76,18 @@ class FakeGitHub:
         self.comments.setdefault(pr, []).append(comment)
         return comment
 
+    def upload_artifact(self, name: str, files: dict[str, bytes]) -> dict[str, Any]:
+        """What actions/upload-artifact does: a zip of the files, listed under `name`."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for member, data in files.items():
+                archive.writestr(member, data)
+        self._next_id += 1
+        artifact = {"id": self._next_id, "name": name, "expired": False, "created_at": f"2026-11-26T{self._next_id}"}
+        self.artifacts.append(artifact)
+        self.blobs[artifact["id"]] = buffer.getvalue()
+        return artifact
+
     def comments_with(self, pr: int, marker: str) -> list[dict[str, Any]]:
         return [c for c in self.comments.get(pr, []) if c["body"].startswith(marker)]
 
@@ -79,6 +100,9 @@ class FakeGitHub:
     def _handle(self, environ: dict[str, Any]) -> Response:
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
         self.requests_seen.append((method, path))
+        blob = re.fullmatch(r"/storage/(\d+)\.zip", path)
+        if blob and method == "GET":  # a pre-signed storage URL: no token needed
+            return "200 OK", [("Content-Type", "application/zip")], self.blobs[int(blob.group(1))]
         if environ.get("HTTP_AUTHORIZATION") != f"Bearer {TOKEN}":
             return _json("401 Unauthorized", {"message": "Bad credentials"})
         prefix = f"/repos/{REPOSITORY}/"
@@ -119,8 +143,21 @@ class FakeGitHub:
         return _json("404 Not Found", {"message": "Not Found"})
 
     def _commit_pulls(self, sha: str, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
-        pulls = [{"number": self.commit_pulls[sha]}] if sha in self.commit_pulls else []
+        pulls = []
+        if sha in self.commit_pulls:
+            number = self.commit_pulls[sha]
+            head = {"sha": self.pull_heads[number]} if number in self.pull_heads else {}
+            pulls.append({"number": number, "merged_at": "2026-11-26T00:00:00Z", "head": head})
         return self._page(pulls, query, environ)
+
+    def _list_artifacts(self, *, query: dict[str, str], **_: Any) -> Response:
+        found = [a for a in self.artifacts if not query.get("name") or a["name"] == query["name"]]
+        return _json("200 OK", {"total_count": len(found), "artifacts": found})
+
+    def _download_artifact(self, artifact_id: str, **_: Any) -> Response:
+        if int(artifact_id) not in self.blobs:
+            return _json("404 Not Found", {"message": "Not Found"})
+        return "302 Found", [("Location", f"{self.url}/storage/{artifact_id}.zip")], b""
 
     def _list_pulls(self, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
         owner = REPOSITORY.split("/")[0]
