@@ -43,6 +43,7 @@ def write_workflows(root: Path, action: str = ACTION) -> Iterator[str]:
         yield f"wrote {target.relative_to(root)}"
     if wrote and action == ACTION:
         yield (
-            f"edit `uses: {ACTION}` in {WORKFLOWS} to where jobsync's action is hosted, and add "
-            "the secrets HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK to the GitHub repository"
+            f"edit `uses: {ACTION}` in {WORKFLOWS} to where jobsync's action is hosted, and create the "
+            "secrets (HUAWEICLOUD_SDK_IDP_ID for OIDC, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK) and the "
+            "GitHub environment `production` (README.md, section 'jobsync delivery')"
         )

@@ -55,6 +55,92 @@ scheduling:
   jobs: {}
 # overrides/jobs/<job>.yaml: a JSON merge patch of one of dev's jobs, for prod only
 """
+GITHUB_DEV_YAML = """\
+# yaml-language-server: $schema=../../schemas/workspace.v1.json
+# dev: your DataArts Studio development workspace. Every REPLACE-ME below must be replaced
+# before the first plan (jobsync refuses to run with a placeholder); credentials are NOT kept
+# here: the workflows pass them (see the README section "jobsync delivery").
+backend:
+  type: dataarts
+  region: REPLACE-ME-region              # e.g. cn-north-4
+  project_id: REPLACE-ME-project-id      # console: My Credentials > Projects
+  workspace_id: REPLACE-ME-workspace-id  # DataArts Studio > Workspaces > the workspace's ID
+  obs:
+    bucket: REPLACE-ME-obs-bucket        # where apply uploads the console import archive
+user: jobsync                     # who apply acts as; --user or JOBSYNC_USER override it
+policies:
+  duplicate_name: overwrite       # overwrite | skip: the console's Duplicate Name Policy
+  lock: soft                      # soft | hard: the workspace's lock policy
+  running_jobs: fail              # fail | stop-and-restart
+  prune: false                    # delete workspace objects that are not in the repo
+mappings:                         # names used in the repo -> names in this workspace
+  connections: {}
+  dli_queues: {}
+  dis_streams: {}
+  ges_graphs: {}
+"""
+GITHUB_PROD_YAML = """\
+# yaml-language-server: $schema=../../schemas/workspace.v1.json
+# prod: your production workspace, deploying dev's definitions. Replace every REPLACE-ME.
+backend:
+  type: dataarts
+  region: REPLACE-ME-region
+  project_id: REPLACE-ME-project-id
+  workspace_id: REPLACE-ME-workspace-id
+  obs:
+    bucket: REPLACE-ME-obs-bucket
+source:                           # prod deploys dev's definitions (jobs/, scripts/, resources/)
+  workspace: dev
+  # ref: v1.0.0                   # read them at a git tag, branch or commit: `jobsync promote -w prod --ref TAG`
+github:
+  environment: production         # apply to prod waits for this GitHub environment's required reviewers
+user: jobsync
+policies:
+  duplicate_name: overwrite
+  lock: hard
+  running_jobs: fail
+  prune: false
+mappings:                         # dev's names -> prod's names
+  connections: {}
+  dli_queues: {}
+  dis_streams: {}
+  ges_graphs: {}
+scheduling:
+  default: keep                   # keep | running | stopped; per job under jobs:
+  jobs: {}
+"""
+README_HEADING = "## jobsync delivery"
+README_SECTION = """\
+## jobsync delivery
+
+Pull requests that change `workspaces/**` are planned (`.github/workflows/jobsync-plan.yml`):
+one comment shows each affected workspace's plan. After the merge, `jobsync-apply.yml` applies
+exactly the reviewed plan (`jobsync apply --reviewed`); a console edit made since the review,
+or a head commit that was never planned, is refused with the reason in the pull request.
+`jobsync-drift.yml` proposes console edits as pull requests.
+
+Set up once, in the repository's Settings:
+
+1. Replace every `REPLACE-ME` in `workspaces/*/workspace.yaml`.
+2. Credentials, one of:
+   - **OIDC (no stored keys)**: in Huawei Cloud IAM create an OpenID Connect identity provider
+     for `https://token.actions.githubusercontent.com` with client ID `huaweicloud` (the
+     workflows' `HUAWEICLOUD_ID_TOKEN_AUDIENCE`) and map this repository to an agency; then add
+     the secret `HUAWEICLOUD_SDK_IDP_ID` (the provider's name). The workflows request a token
+     (`permissions: id-token: write`), write it to a file and pass `HUAWEICLOUD_SDK_IDP_ID` and
+     `HUAWEICLOUD_SDK_ID_TOKEN_FILE` to jobsync.
+   - **AK/SK**: the secrets `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (of a user that may
+     edit DataArts Factory and the OBS bucket). Different keys per workspace: put them in each
+     GitHub environment instead.
+3. Environments: create the environment `production` and add its required reviewers; applies
+   to `prod` (`github: {environment: production}` in its workspace.yaml) wait for them.
+4. Drift pull requests: under Actions > General, turn on
+   "Allow GitHub Actions to create and approve pull requests". Pull requests opened with the
+   default token run no workflows, so the drift PR gets no plan check: add a GitHub App
+   (secrets `JOBSYNC_APP_ID`, `JOBSYNC_APP_PRIVATE_KEY`) or a fine-grained token (secret
+   `JOBSYNC_DRIFT_TOKEN`, contents and pull requests: write).
+5. Branch protection on `main`: require the `jobsync plan` check.
+"""
 VARIABLES_YAML = """\
 # yaml-language-server: $schema=../../schemas/variables.v1.json
 # {name}'s DataArts environment variables: jobs read them as ${{name}} or #{{Env.get("name")}}.
@@ -74,11 +160,26 @@ def _gitignore(root: Path) -> bool:
     return True
 
 
+def _readme(root: Path) -> bool:
+    path = root / "README.md"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if README_HEADING in current.splitlines():
+        return False
+    prefix = current if not current or current.endswith("\n") else current + "\n"
+    write_atomic(path, prefix + ("\n" if prefix else "") + README_SECTION)
+    return True
+
+
 def init(root: Path, *, github: bool = False) -> Iterator[str]:
-    """Create what is missing and say what was made; never overwrites a file."""
+    """Create what is missing and say what was made; never overwrites a file.
+
+    With `github`, the workspaces are on the dataarts backend (placeholders to replace), prod
+    is gated by the GitHub environment `production`, and the workflows and a README section
+    on the secrets and settings to create are written too."""
     if gitrepo.init(root):
         yield f"initialised a git repository in {root}"
-    for name, text in (("dev", WORKSPACE_YAML), ("prod", PROD_WORKSPACE_YAML)):
+    texts = (GITHUB_DEV_YAML, GITHUB_PROD_YAML) if github else (WORKSPACE_YAML, PROD_WORKSPACE_YAML)
+    for name, text in zip(("dev", "prod"), texts, strict=True):
         folder = root / "workspaces" / name
         for path, content in (
             (folder / "workspace.yaml", text),
@@ -103,6 +204,8 @@ def init(root: Path, *, github: bool = False) -> Iterator[str]:
         from jobsync.github import write_workflows
 
         yield from write_workflows(root)
+        if _readme(root):
+            yield f"wrote the section '{README_HEADING[3:]}' of README.md: the secrets and settings to create"
     yield (
         "next: `jobsync export -w dev` to bring a workspace in, or add YAML files and `jobsync plan -w dev`; "
         "prod deploys dev's files (`jobsync diff dev prod`, `jobsync promote -w prod --ref TAG`)"

@@ -17,6 +17,8 @@ from typing import Any
 from jobsync.backends.dataarts.http import Credentials
 from jobsync.errors import ConfigError, Problem
 
+PLACEHOLDER = "REPLACE-ME"  # what `jobsync init --github` writes for the values to fill in
+
 
 @dataclass(frozen=True)
 class DataArtsConfig:
@@ -45,6 +47,20 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         Problem(source, f"backend.{key} is required for type dataarts", field=f"backend.{key}")
         for key in ("region", "project_id", "workspace_id")
         if not backend.get(key)
+    ]
+    values = {
+        **{k: v for k, v in backend.items() if k != "obs"},
+        **{f"obs.{k}": v for k, v in (backend.get("obs") or {}).items()},
+    }
+    problems += [
+        Problem(
+            source,
+            f"backend.{key} is still the placeholder {value!r} that `jobsync init --github` wrote; "
+            "replace it with your workspace's value",
+            field=f"backend.{key}",
+        )
+        for key, value in values.items()
+        if isinstance(value, str) and PLACEHOLDER in value
     ]
     if problems:
         raise ConfigError(problems)
