@@ -49,10 +49,28 @@ def authenticate(
         raise refused("verify aksk signature fail: unknown access key")
     secret, user = found
     check_date(headers.get("x-sdk-date", ""))
+    check_security_token(state, access_key, headers, signed)
     expected = expected_signature(access_key, secret, method, path, query, headers, signed, body)
     if not hmac.compare_digest(expected, signature):
         raise refused("verify aksk signature fail")
     return user
+
+
+def check_security_token(state: EmulatorState, access_key: str, headers: Mapping[str, str], signed: str) -> None:
+    """Temporary AK/SK are valid only with their security token, sent as X-Security-Token
+    and covered by the signature (reference §8.4, §11.5)."""
+    required = state.security_token_for(access_key)
+    sent = headers.get("x-security-token", "")
+    if required is None:
+        if sent:
+            raise refused("X-Security-Token sent with a permanent access key")
+        return
+    if not sent:
+        raise refused("temporary access key without X-Security-Token")
+    if not hmac.compare_digest(sent.encode(), required.encode()):
+        raise refused("the security token is invalid or expired")
+    if "x-security-token" not in signed.lower().split(";"):
+        raise refused("X-Security-Token is not among the signed headers")
 
 
 def check_date(raw: str) -> None:

@@ -3,7 +3,7 @@
 The document is public (docs/emulator.md):
 
     {"project_id": "...",
-     "credentials": [{"ak": "...", "sk": "...", "user": "analyst"}],
+     "credentials": [{"ak": "...", "sk": "...", "user": "analyst"}],   # + "security_token": temporary
      "tokens": {"<token>": "analyst"},
      "workspaces": {"<workspace id>": <workspace document, backends/document.py>}}
 
@@ -82,6 +82,14 @@ class EmulatorState:
         for credential in self.data["credentials"]:
             if credential.get("ak") == ak:
                 return str(credential["sk"]), str(credential["user"])
+        return None
+
+    def security_token_for(self, ak: str) -> str | None:
+        """The security token temporary credentials must present (`security_token` in the
+        credential entry); None for permanent AK/SK."""
+        for credential in self.data["credentials"]:
+            if credential.get("ak") == ak and credential.get("security_token"):
+                return str(credential["security_token"])
         return None
 
     def user_for_token(self, token: str) -> str | None:
