@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jobsync.core.diff import FieldChange
+from jobsync.core.impact import JobImpact
 from jobsync.core.model import ObjectKey
 from jobsync.core.normalize import normal_directory
 from jobsync.core.policies import Policies, Scheduling
@@ -104,6 +105,7 @@ class Plan:
     repo_dirty: bool = False
     selection: tuple[str, ...] | None = None  # objects --job/--changed-since chose ("job etl"); None: all
     release: Mapping[str, Any] | None = None
+    impact: Mapping[str, JobImpact] = field(default_factory=dict)  # changed job -> its neighbours
 
     @property
     def summary(self) -> dict[str, int]:

@@ -15,8 +15,9 @@ from typing import Any
 from jobsync.backends import open as backends
 from jobsync.backends.base import Workspace
 from jobsync.core.history import pr_from_message
+from jobsync.core.impact import JobImpact, job_impact
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import Plan, PlanSettings
+from jobsync.core.plan import CHANGING, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
@@ -125,7 +126,14 @@ def make_plan(
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
-    plan = Plan(settings=plan.settings, changes=plan.changes, repo_commit=commit, repo_dirty=dirty, selection=selected)
+    plan = Plan(
+        settings=plan.settings,
+        changes=plan.changes,
+        repo_commit=commit,
+        repo_dirty=dirty,
+        selection=selected,
+        impact=impact(plan, desired, snapshot),
+    )
     if enterprise:
         info = release.release_info(config, plan, pull_request(config, commit))
         plan = dataclasses.replace(plan, release=info)
@@ -141,6 +149,16 @@ def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:
     if commit is None:
         return None
     return pr_from_message(gitrepo.message(config.repo_root, commit) or "")
+
+
+def impact(plan: Plan, desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> dict[str, JobImpact]:
+    """The dependJobs neighbours of each job the plan changes, in the jobs apply leaves."""
+    changed = [c.key.name for c in plan.changes if c.key.kind is Kind.JOB and c.action in CHANGING]
+    if not changed:
+        return {}
+    bodies = {k.name: r.body for k, r in snapshot.objects.items() if k.kind is Kind.JOB}
+    bodies.update((k.name, s.body) for k, s in desired.items() if k.kind is Kind.JOB)
+    return job_impact(changed, bodies)  # a deleted job stays: its downstream is what it breaks
 
 
 def relative(path: Path, root: Path) -> str:

@@ -65,6 +65,10 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         "selection": None if plan.selection is None else list(plan.selection),
         "summary": summary,
         "changes": [change_to_dict(c) for c in plan.changes if c.action is not Action.NOOP],
+        "impact": {
+            name: {"upstream": list(i.upstream), "downstream": list(i.downstream), "affected": list(i.affected)}
+            for name, i in sorted(plan.impact.items())
+        },
     }
     if plan.release is not None:
         document["release"] = dict(plan.release)

@@ -26,6 +26,8 @@ ICON = {
     "stop": "⏹️",
     "rename": "🔀",
 }
+GRAPH_BUDGET = 6_000  # characters of the Mermaid graph at most; never over a quarter of the comment
+DOWNSTREAM_SHOWN = 10
 FULL_PLAN_NOTE = "the full plan is in the workflow run's `jobsync-plan` artifact, or run `jobsync plan -w {workspace}`"
 
 
@@ -33,7 +35,66 @@ def _code(text: str) -> str:
     return f"<code>{html.escape(text)}</code>"
 
 
-def section(change: dict[str, Any]) -> str:
+def _mermaid_label(name: str) -> str:
+    escaped = name.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return escaped.replace("`", "#96;")
+
+
+def impact_graph(document: dict[str, Any], budget: int = GRAPH_BUDGET) -> str:
+    """The changed jobs with their upstream and downstream neighbours (dependJobs) as a
+    Mermaid flowchart GitHub draws, within `budget` characters; "" when no changed job has a
+    neighbour. Edges that do not fit are counted, not drawn."""
+    impact = document.get("impact") or {}
+    edges = sorted(
+        {(up, name) for name, i in impact.items() for up in i["upstream"]}
+        | {(name, down) for name, i in impact.items() for down in i["downstream"]}
+    )
+    if not edges:
+        return ""
+    affected = {job for i in impact.values() for job in i["affected"]}
+    head = [
+        f"**Impact:** {len(impact)} changed job(s); {len(affected)} job(s) downstream of them (dependJobs).",
+        "",
+        "```mermaid",
+        "flowchart LR",
+        "  classDef changed fill:#fff3bf,stroke:#f08c00",
+    ]
+    tail_room = 200
+    ids: dict[str, str] = {}
+    lines: list[str] = []
+    used = sum(len(line) + 1 for line in head) + tail_room + len("  class  changed\n")
+    drawn = 0
+    for a, b in edges:
+        pending = {n: f"j{len(ids) + i}" for i, n in enumerate(n for n in dict.fromkeys((a, b)) if n not in ids)}
+        named = {**ids, **pending}
+        new = [*(f'  {key}["{_mermaid_label(n)}"]' for n, key in pending.items()), f"  {named[a]} --> {named[b]}"]
+        cost = sum(len(line) + 1 for line in new) + sum(len(key) + 1 for n, key in pending.items() if n in impact)
+        if used + cost > budget:
+            break
+        ids.update(pending)
+        lines += new
+        used += cost
+        drawn += 1
+    changed = [ids[n] for n in sorted(impact) if n in ids]
+    if changed:
+        lines.append(f"  class {','.join(changed)} changed")
+    out = [*head, *lines, "```", ""]
+    if drawn < len(edges):
+        out += [f"_{len(edges) - drawn} more dependency edge(s) left out to fit the comment; {FULL_PLAN_NOTE}._", ""]
+    return "\n".join(out)
+
+
+def _downstream_line(change: dict[str, Any], impact: dict[str, Any]) -> str | None:
+    found = impact.get(change["name"]) if change["kind"] == "job" else None
+    if not found or not found["affected"]:
+        return None
+    names = found["affected"]
+    shown = ", ".join(_code(n) for n in names[:DOWNSTREAM_SHOWN])
+    more = f" (+{len(names) - DOWNSTREAM_SHOWN} more)" if len(names) > DOWNSTREAM_SHOWN else ""
+    return f"Downstream (dependJobs): {shown}{more}"
+
+
+def section(change: dict[str, Any], impact: dict[str, Any] | None = None) -> str:
     action = change["action"]
     label = f"blocked ({change.get('intended')})" if action == "blocked" else action
     if change.get("schedule"):
@@ -46,6 +107,9 @@ def section(change: dict[str, Any]) -> str:
     if change["reason"]:
         body.append(html.escape(change["reason"]))
         body.append("")
+    downstream = _downstream_line(change, impact or {})
+    if downstream:
+        body += [downstream, ""]
     warnings = [f"> ⚠️ {html.escape(w)}  " for w in change.get("warnings", ())]
     if warnings:
         body += [*warnings, ""]
@@ -84,11 +148,15 @@ def _header(document: dict[str, Any]) -> list[str]:
 
 def render(document: dict[str, Any], *, limit: int = GITHUB_LIMIT) -> str:
     head = "\n".join(_header(document))
+    graph = impact_graph(document, min(GRAPH_BUDGET, limit // 4))
+    if graph:
+        head = f"{head}\n{graph}"
+    impact = document.get("impact") or {}
     listed = [c for c in document["changes"] if c["action"] != "unmanaged"]
     footer_room = 400
     parts, used, left_out = [], len(head), 0
     for change in listed:
-        text = section(change)
+        text = section(change, impact)
         if used + len(text) + footer_room > limit:
             left_out += 1
             continue

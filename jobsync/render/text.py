@@ -30,7 +30,19 @@ def _paint(line: str, colour: bool) -> str:
     return f"\x1b[{COLOUR[symbol]}m{line}\x1b[0m"
 
 
-def change_lines(change: dict[str, Any]) -> list[str]:
+DOWNSTREAM_SHOWN = 10
+
+
+def _downstream(change: dict[str, Any], impact: dict[str, Any]) -> list[str]:
+    found = impact.get(change["name"]) if change["kind"] == "job" else None
+    if not found or not found["affected"]:
+        return []
+    names = found["affected"]
+    more = f" (+{len(names) - DOWNSTREAM_SHOWN} more)" if len(names) > DOWNSTREAM_SHOWN else ""
+    return [f"    downstream (dependJobs): {', '.join(names[:DOWNSTREAM_SHOWN])}{more}"]
+
+
+def change_lines(change: dict[str, Any], impact: dict[str, Any] | None = None) -> list[str]:
     symbol = SYMBOL[change["action"]]
     title = f"{symbol} {change['kind']} {change['name']}"
     if change.get("renamed_from") is not None:
@@ -43,7 +55,7 @@ def change_lines(change: dict[str, Any]) -> list[str]:
     lines = [f"{title}  [{action}]  {change['reason']}".rstrip()]
     lines += [f"    {line}" for field in change["diff"] for line in field_lines(field)]
     lines += [f"    ! {warning}" for warning in change.get("warnings", ())]
-    return lines
+    return lines + _downstream(change, impact or {})
 
 
 def render(document: dict[str, Any], *, colour: bool = False) -> str:
@@ -53,7 +65,7 @@ def render(document: dict[str, Any], *, colour: bool = False) -> str:
         out.append(source)
     out.append("")
     for change in document["changes"]:
-        out += [_paint(line, colour) for line in change_lines(change)]
+        out += [_paint(line, colour) for line in change_lines(change, document.get("impact") or {})]
     if document["changes"]:
         out.append("")
     out.append(summary_line(document["summary"]))

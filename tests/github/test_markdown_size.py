@@ -51,3 +51,38 @@ def test_two_big_workspaces_share_one_comment():
 
     assert len(body) < GITHUB_LIMIT
     assert body.count("5000 to update") == 2
+
+
+def with_impact(document: dict) -> dict:
+    """Each job depends on the one before it (a 5,000-job chain) and on job_00000."""
+    names = [c["name"] for c in document["changes"]]
+    impact = {}
+    for n, name in enumerate(names):
+        upstream = sorted({names[n - 1], names[0]} - {name}) if n else []
+        downstream = [names[n + 1]] if n + 1 < len(names) else []
+        if n == 0:
+            downstream = names[1:]
+        impact[name] = {"upstream": upstream, "downstream": downstream, "affected": names[n + 1 :]}
+    return {**document, "impact": impact}
+
+
+def test_five_thousand_jobs_with_their_dependency_graph_still_fit_with_the_summary():
+    text = render(with_impact(big_plan(5000)))
+
+    assert len(text) < GITHUB_LIMIT
+    assert "**Plan: 0 to create, 5000 to update, 0 to delete, 0 skipped, 0 blocked.**" in text
+    assert "**Impact:** 5000 changed job(s); 4999 job(s) downstream of them (dependJobs)." in text
+    graph = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert graph.startswith("flowchart LR\n") and len(graph) <= 6_000
+    drawn = graph.count(" --> ")
+    left = int(re.search(r"_(\d+) more dependency edge\(s\) left out", text).group(1))
+    assert drawn > 50 and drawn + left == 9997  # 4,999 from job_00000, 4,998 along the chain
+    assert "Downstream (dependJobs): <code>job_00001</code>" in text
+    assert "(+4989 more)" in text  # job_00000's 4,999 downstream jobs: 10 named
+
+
+def test_two_big_workspaces_with_graphs_share_one_comment():
+    body = plan_comment([with_impact(big_plan(5000, "dev")), with_impact(big_plan(5000, "prod"))])
+
+    assert len(body) < GITHUB_LIMIT
+    assert body.count("```mermaid") == 2

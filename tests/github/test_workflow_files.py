@@ -111,18 +111,26 @@ def test_the_action_declares_what_its_steps_use():
     assert used <= set(action["inputs"])
 
 
+GITHUB_CREDENTIALS = ("secrets.JOBSYNC_DRIFT_TOKEN", "secrets.JOBSYNC_APP_PRIVATE_KEY")
+
+
 def test_secrets_reach_only_the_steps_that_talk_to_the_workspace():
+    """Huawei Cloud keys reach only the steps that run plan, apply or export; the GitHub
+    credentials of the drift workflow (App key, fine-grained token) only its GitHub steps."""
     for template in TEMPLATES.glob("*.yml"):
         workflow = yaml.safe_load(template.read_text())
         for job in workflow["jobs"].values():
             for step in job["steps"]:
-                env = step.get("env", {})
-                uses_secret = any("secrets." in str(v) for v in env.values())
-                runs_jobsync_github = "jobsync github comment" in step.get("run", "") or "drift-pr" in step.get(
-                    "run", ""
-                )
-                assert not (uses_secret and runs_jobsync_github), (template.name, step)
-                assert "secrets" not in str(step.get("with", {})), (template.name, step)
+                env = " ".join(str(v) for v in step.get("env", {}).values())
+                run = step.get("run", "")
+                cloud_keys = "secrets.HUAWEICLOUD_SDK_AK" in env or "secrets.HUAWEICLOUD_SDK_SK" in env
+                runs_jobsync_github = "jobsync github comment" in run or "drift-pr" in run
+                assert not (cloud_keys and runs_jobsync_github), (template.name, step)
+                assert not (cloud_keys and "jobsync github reviewed-plan" in run), (template.name, step)
+                assert "HUAWEICLOUD" not in str(step.get("with", {})), (template.name, step)
+                github_keys = any(c in env or c in str(step.get("with", {})) for c in GITHUB_CREDENTIALS)
+                assert not github_keys or template.name == "jobsync-drift.yml", (template.name, step)
+                assert not github_keys or "jobsync export" not in run, (template.name, step)
 
 
 def test_the_readme_shows_the_golden_plan_comment_verbatim():
