@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jobsync.emulator import bucket, enterprise, routes
+from jobsync.emulator import bucket, enterprise, iam, routes
 from jobsync.emulator.auth import authenticate
 from jobsync.emulator.faults import Faults, Options
 from jobsync.emulator.http import NO_WORKSPACE, ApiError, Call, Reply, error_reply
@@ -85,6 +85,12 @@ class EmulatorApp:
         headers, body = read_headers(environ), read_body(environ)
         self.faults.delay()
         parts = path.lstrip("/").split("/", 2)
+        if path.startswith("/v3.0/"):
+            self.count(f"{method} iam")
+            try:
+                return iam.handle(self.state, method, path, headers, body)
+            except ApiError as error:
+                return error_reply(error)
         if len(parts) == 3 and parts[0] in API_VERSIONS and parts[1] == self.state.project_id:
             query = parse_qsl(str(environ.get("QUERY_STRING") or ""), keep_blank_values=True)
             try:

@@ -3,6 +3,9 @@ environment (never from the repo):
 
     HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     AK/SK, as the Huawei Cloud SDK reads them
     HUAWEICLOUD_SDK_SECURITY_TOKEN             with temporary AK/SK
+    HUAWEICLOUD_SDK_IDP_ID,                    OIDC federation, tried first as in the SDK's
+    HUAWEICLOUD_SDK_ID_TOKEN_FILE              chain: exchanged through IAM for temporary
+                                               AK/SK (federation.py)
     JOBSYNC_IAM_TOKEN                          an IAM token instead of AK/SK (API calls
                                                only: the OBS upload of imports needs AK/SK)
 """
@@ -14,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobsync.backends.dataarts import federation
 from jobsync.backends.dataarts.http import Credentials
 from jobsync.errors import ConfigError, Problem
 
@@ -94,6 +98,9 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
 
 def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials:
     env = os.environ if environ is None else environ
+    if env.get("HUAWEICLOUD_SDK_IDP_ID") or env.get("HUAWEICLOUD_SDK_ID_TOKEN_FILE"):
+        ak, sk, token = federation.exchange(env)
+        return Credentials(ak=ak, sk=sk, security_token=token)
     ak, sk = env.get("HUAWEICLOUD_SDK_AK", ""), env.get("HUAWEICLOUD_SDK_SK", "")
     if ak and sk:
         return Credentials(ak=ak, sk=sk, security_token=env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN", ""))
