@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobsync.core.canonical import defaults
 from jobsync.core.model import Kind
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
@@ -89,18 +90,11 @@ KEY_ORDER: dict[Kind, tuple[str, ...]] = {
 NODE_ORDER = ("name", "type", "preNodeName", "conditions", "properties")
 NODE_LAST = ("location",)
 
-# Documented node defaults (reference §5.3): a node that omits one equals a node that states it.
-NODE_DEFAULTS: dict[str, Any] = {
-    "preNodeName": [],
-    "pollingInterval": 10,
-    "maxExecutionTime": 60,
-    "retryTimes": 0,
-    "retryInterval": 120,
-    "failPolicy": "FAIL",
-}
-JOB_DEFAULTS: dict[str, Any] = {"params": [], "description": "", "processType": "BATCH"}
+# The service's defaults, from the one table (canonical.NORMALISATIONS, with the evidence).
+NODE_DEFAULTS: dict[str, Any] = defaults(Kind.JOB, "nodes[].")
+JOB_DEFAULTS: dict[str, Any] = defaults(Kind.JOB)
 # An environment variable's defaults (reference §11.3): `name: value` in variables.yaml.
-VARIABLE_DEFAULTS: dict[str, Any] = {"type": "variable", "desc": ""}
+VARIABLE_DEFAULTS: dict[str, Any] = defaults(Kind.VARIABLE)
 
 
 def ordered(body: Mapping[str, Any], first: tuple[str, ...], last: tuple[str, ...] = ()) -> dict[str, Any]:
