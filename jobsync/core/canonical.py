@@ -58,6 +58,9 @@ NORMALISATIONS: tuple[Normalisation, ...] = (
         Kind.JOB, "nodes[].properties", "unordered", "name", "§5.3: properties [{name, value}], names unique"
     ),
     Normalisation(Kind.SCRIPT, "directory", "directory", "/", "§6: script directory, default root"),
+    Normalisation(
+        Kind.SCRIPT, "content", "empty", (None,), "§6: content is optional on create; the list gives none (§2.3)"
+    ),
     Normalisation(Kind.RESOURCE, "directory", "directory", "/", "§6: resource directory"),
     Normalisation(Kind.VARIABLE, "type", "default", "variable", "§11.3: an environment variable's type"),
     Normalisation(Kind.VARIABLE, "desc", "default", "", "§11.3: desc optional"),
@@ -73,6 +76,16 @@ def defaults(kind: Kind, prefix: str = "") -> dict[str, Any]:
             if "." not in rest and "[" not in rest:
                 found[rest] = row.value
     return found
+
+
+def empty(kind: Kind, path: str) -> tuple[Any, ...]:
+    """The values that mean "absent" at `path` (an `empty` row), else ()."""
+    return next((row.value for row in NORMALISATIONS if row.kind is kind and row.path == path and row.rule == "empty"), ())
+
+
+def is_empty(kind: Kind, path: str, value: Any) -> bool:
+    """Type-exact: `[]` is empty for tags, `0` and `false` never are."""
+    return any(type(value) is type(e) and value == e for e in empty(kind, path))
 
 
 def required_defaults(kind: Kind) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import defaults
+from jobsync.core.canonical import defaults, is_empty
 from jobsync.core.model import Kind
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
@@ -159,12 +159,14 @@ def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
     if kind is Kind.VARIABLE:
         return {**VARIABLE_DEFAULTS, **{k: v for k, v in result.items() if v is not None or k == "value"}}
     result["directory"] = normal_directory(result.get("directory"))
+    if kind is Kind.SCRIPT and is_empty(kind, "content", result.get("content", [])):
+        del result["content"]
     if kind is not Kind.JOB:
         return result
     for key, value in JOB_DEFAULTS.items():
         result.setdefault(key, value)
     basic = result.get("basicConfig")
-    if isinstance(basic, dict) and "tags" in basic and basic["tags"] in ({}, [], None):
+    if isinstance(basic, dict) and "tags" in basic and is_empty(kind, "basicConfig.tags", basic["tags"]):
         result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent
     nodes = result.get("nodes")
     if isinstance(nodes, list):
