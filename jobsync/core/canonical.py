@@ -45,9 +45,7 @@ NORMALISATIONS: tuple[Normalisation, ...] = (
         Kind.JOB, "basicConfig.tags", "empty", ([], {}, None), "§5.2 and §10.7: tags string[], H-0087 returns {}"
     ),
     Normalisation(Kind.JOB, "directory", "directory", "/", "§5.1: directory e.g. /dir/a/, auto-created"),
-    Normalisation(
-        Kind.JOB, "nodes", "unordered", "name", "§5.3: node name unique in the job; order is preNodeName's"
-    ),
+    Normalisation(Kind.JOB, "nodes", "unordered", "name", "§5.3: node name unique in the job; order is preNodeName's"),
     Normalisation(Kind.JOB, "nodes[].preNodeName", "default", [], "§5.3: preNodeName string[] (upstream)"),
     Normalisation(Kind.JOB, "nodes[].pollingInterval", "default", 10, "§5.3: pollingInterval 1-60, default 10"),
     Normalisation(Kind.JOB, "nodes[].maxExecutionTime", "default", 60, "§5.3: maxExecutionTime default 60"),
@@ -80,7 +78,9 @@ def defaults(kind: Kind, prefix: str = "") -> dict[str, Any]:
 
 def empty(kind: Kind, path: str) -> tuple[Any, ...]:
     """The values that mean "absent" at `path` (an `empty` row), else ()."""
-    return next((row.value for row in NORMALISATIONS if row.kind is kind and row.path == path and row.rule == "empty"), ())
+    return next(
+        (row.value for row in NORMALISATIONS if row.kind is kind and row.path == path and row.rule == "empty"), ()
+    )
 
 
 def is_empty(kind: Kind, path: str, value: Any) -> bool:

@@ -62,6 +62,8 @@ def to_file_form(kind: Kind, body: Mapping[str, Any]) -> tuple[dict[str, Any], s
     """(YAML mapping, sidecar content) for a stored-form body."""
     data = dict(body)
     content = None
+    if isinstance(data.get("directory"), str):
+        data["directory"] = normal_directory(data["directory"])  # `/a/b/` and `/a/b` are one (canonical.py)
     if kind is Kind.SCRIPT:
         if data.get(CONTENT_KEY) is None:
             data[CONTENT_KEY] = None  # null or missing: no content file, never "" (canonical.py)
