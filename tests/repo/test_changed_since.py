@@ -125,3 +125,31 @@ def test_classify_maps_files_to_objects_and_ignores_other_workspaces_and_folders
     assert found["prod"].whole and found["prod"].only is None
     assert sorted(found) == ["dev", "prod"]
     assert json.loads(json.dumps(found["dev"].to_dict()))["objects"] == ["job daily", "resource udf", "script load"]
+
+
+def test_changed_since_finds_a_job_with_a_chinese_name(local):
+    local.put(Kind.JOB, job_body("日报"))
+    local.commit("a job named in Chinese")
+    assert local.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    git(local.root, "checkout", "-q", "-b", "pr")
+    local.put(Kind.JOB, job_body("日报", description="edited"))
+    local.commit("edit it")
+
+    result = local.run("plan", "-w", "dev", "--changed-since", "main", "-f", "json")
+
+    assert _planned(result) == {"job 日报": "update"}
+
+
+def test_export_refuses_to_overwrite_uncommitted_edits_of_a_chinese_named_file(local):
+    local.put(Kind.JOB, job_body("日报"))
+    local.commit("a job named in Chinese")
+    assert local.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    document = local.document()
+    document["jobs"][0]["definition"]["description"] = "edited in the console"
+    local.seed(document)
+    local.put(Kind.JOB, job_body("日报", description="edited by hand"))
+
+    result = local.run("export", "-w", "dev")
+
+    assert result.exit_code == 1
+    assert "日报.yaml" in result.stderr
