@@ -111,3 +111,19 @@ def test_a_body_without_process_type_is_sent_with_it(scenario):
     assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
 
     assert remote_definition(scenario, "etl")["processType"] == "BATCH"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_crlf_only_change_of_script_content_is_shown(local, fmt):
+    script = {"name": "load", "type": "DLISQL", "queueName": "default", "content": "select 1\nfrom t\n"}
+    document = local.document()
+    document["scripts"].append({"definition": script, "lockedBy": None})
+    local.seed(document)
+    local.put(Kind.SCRIPT, {**script, "content": "select 1\r\nfrom t\r\n"})
+    local.commit()
+
+    result = local.run("plan", "-w", "dev", "-f", fmt)
+
+    assert result.exit_code == 0, result.stderr
+    assert "-select 1" in result.stdout
+    assert "+select 1␍" in result.stdout and "+from t␍" in result.stdout
