@@ -14,8 +14,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.canonical import send_form
+from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.mergepatch import same
 from jobsync.core.model import Kind, ObjectKey, Spec, canonical_json, fingerprint
 from jobsync.core.normalize import comparable, strip

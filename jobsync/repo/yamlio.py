@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -23,7 +23,7 @@ CORE_FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 CORE_FIRST = {
-    "tag:yaml.org,2002:null": list("~nN") + [""],
+    "tag:yaml.org,2002:null": [*list("~nN"), ""],
     "tag:yaml.org,2002:bool": list("tTfF"),
     "tag:yaml.org,2002:int": list("-+0123456789"),
     "tag:yaml.org,2002:float": list("-+.0123456789"),
@@ -40,7 +40,7 @@ class CoreLoader(Loader):  # type: ignore[misc,valid-type]
     """YAML 1.2 core schema on libyaml's parser: `6:00`, `0123`, `yes`, `2026-01-01` are
     strings, `1e3` and `-.5` floats, `0o17` an int; a key given twice is an error."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # 1.2 core only (added below)
 
     def construct_core_int(self, node: yaml.ScalarNode) -> int:
         text = str(node.value)
