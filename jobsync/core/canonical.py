@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jobsync.core.model import Kind, canonical_json
+from jobsync.core.model import Kind
 
 
 @dataclass(frozen=True)
@@ -91,23 +91,6 @@ def is_empty(kind: Kind, path: str, value: Any) -> bool:
 def required_defaults(kind: Kind) -> dict[str, Any]:
     """Top-level fields the API requires that the service defaults: apply sends them."""
     return {row.path: row.value for row in NORMALISATIONS if row.kind is kind and row.rule == "required-default"}
-
-
-def canonical(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The compared form (the table applied), as plain JSON values."""
-    from jobsync.core.normalize import comparable  # normalize reads this table
-
-    return comparable(kind, body)
-
-
-def canonical_text(kind: Kind, body: Mapping[str, Any]) -> str:
-    """One string per meaning; JSON types kept apart (`1`, `1.0`, `true` differ)."""
-    return canonical_json(canonical(kind, body))
-
-
-def same(kind: Kind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    """Do `a` and `b` mean the same to the service?"""
-    return canonical_text(kind, a) == canonical_text(kind, b)
 
 
 def send_form(kind: Kind, body: Mapping[str, Any]) -> Mapping[str, Any]:

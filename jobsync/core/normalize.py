@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jobsync.core.canonical import defaults, is_empty
-from jobsync.core.model import Kind
+from jobsync.core.model import Kind, canonical_json
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
@@ -173,3 +173,18 @@ def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
         keyed = _keyed([_comparable_node(node) for node in nodes], "name")
         result["nodes"] = keyed
     return result
+
+
+def canonical(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared form (the table applied), as plain JSON values."""
+    return comparable(kind, body)
+
+
+def canonical_text(kind: Kind, body: Mapping[str, Any]) -> str:
+    """One string per meaning; JSON types kept apart (`1`, `1.0`, `true` differ)."""
+    return canonical_json(canonical(kind, body))
+
+
+def same(kind: Kind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Do `a` and `b` mean the same to the service?"""
+    return canonical_text(kind, a) == canonical_text(kind, b)

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
-from jobsync.core import canonical
 from jobsync.core.mergepatch import same
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.normalize import comparable
+from jobsync.core.normalize import same as same_canonical
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
@@ -127,7 +127,7 @@ def keep_equivalent(
         yaml_path = next(path for path in files if path.suffix == ".yaml")
         spec = load_file(key.kind, yaml_path, folder=config.folder, repo_root=config.repo_root, problems=[])
         remote = rename(key.kind, snapshot.objects[key].body, back)
-        if spec is not None and canonical.same(key.kind, spec.body, remote):
+        if spec is not None and same_canonical(key.kind, spec.body, remote):
             rendered[key] = ({path: path.read_bytes() for path in files}, data)
             kept.add(key)
     return kept

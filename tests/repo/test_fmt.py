@@ -9,8 +9,8 @@ from support import Scenario, git, job_body
 from typer.testing import CliRunner
 
 from jobsync.cli.app import app
-from jobsync.core.canonical import canonical_text
 from jobsync.core.model import Kind
+from jobsync.core.normalize import canonical_text
 from jobsync.repo.files import load_objects
 
 REPO = Path(__file__).resolve().parents[2]
