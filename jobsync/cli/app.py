@@ -77,6 +77,19 @@ def validate(repo: Repo = None, workspace: WorkspaceOpt = None) -> None:
         raise typer.Exit(commands.validate(repo, workspace))
 
 
+@app.command("fmt")
+def fmt_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 naming each file that is not canonical.")
+    ] = False,
+    repo: Repo = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Rewrite the object files in the canonical form (what export writes)."""
+    with handle_errors():
+        raise typer.Exit(commands.format_files(repo, workspace, check=check))
+
+
 @app.command()
 def export(
     workspace: WorkspaceOpt = None,

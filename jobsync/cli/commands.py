@@ -25,7 +25,7 @@ from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection, saved_renames
 from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
-from jobsync.repo import changes, gitrepo
+from jobsync.repo import changes, fmt, gitrepo
 from jobsync.repo import config as configuration
 
 if TYPE_CHECKING:
@@ -69,10 +69,28 @@ def validate(repo: Path | None, workspace: str | None) -> int:
             cfg = configuration.load_workspace(root, name)
             specs = desired_state(cfg)
             say(f"ok: workspace {name}: {len(specs)} object(s)")
+            for item in fmt.unformatted(cfg.folder, root):
+                warn(str(item.problem()))
         except ConfigError as error:
             problems.extend(error.problems)
     if problems:
         raise ConfigError(problems)
+    return ExitCode.OK
+
+
+def format_files(repo: Path | None, workspace: str | None, *, check: bool) -> int:
+    """`jobsync fmt`: rewrite non-canonical object files; with `check`, only name them (exit 1)."""
+    root = _root(repo)
+    names = [configuration.pick_workspace(root, workspace)] if workspace else configuration.workspace_names(root)
+    found = [item for name in names for item in fmt.unformatted(configuration.load_workspace(root, name).folder, root)]
+    for item in found:
+        typer.echo(item.rel)
+    if check:
+        if found:
+            say(f"{len(found)} file(s) not in the canonical form; run `jobsync fmt` to rewrite them")
+        return ExitCode.ERROR if found else ExitCode.OK
+    fmt.rewrite(found)
+    say(f"rewrote {len(found)} file(s)" if found else "all files are in the canonical form")
     return ExitCode.OK
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.model import Kind
+from jobsync.core.canonical import defaults, is_empty
+from jobsync.core.model import Kind, canonical_json
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
@@ -89,18 +90,11 @@ KEY_ORDER: dict[Kind, tuple[str, ...]] = {
 NODE_ORDER = ("name", "type", "preNodeName", "conditions", "properties")
 NODE_LAST = ("location",)
 
-# Documented node defaults (reference §5.3): a node that omits one equals a node that states it.
-NODE_DEFAULTS: dict[str, Any] = {
-    "preNodeName": [],
-    "pollingInterval": 10,
-    "maxExecutionTime": 60,
-    "retryTimes": 0,
-    "retryInterval": 120,
-    "failPolicy": "FAIL",
-}
-JOB_DEFAULTS: dict[str, Any] = {"params": [], "description": "", "processType": "BATCH"}
+# The service's defaults, from the one table (canonical.NORMALISATIONS, with the evidence).
+NODE_DEFAULTS: dict[str, Any] = defaults(Kind.JOB, "nodes[].")
+JOB_DEFAULTS: dict[str, Any] = defaults(Kind.JOB)
 # An environment variable's defaults (reference §11.3): `name: value` in variables.yaml.
-VARIABLE_DEFAULTS: dict[str, Any] = {"type": "variable", "desc": ""}
+VARIABLE_DEFAULTS: dict[str, Any] = defaults(Kind.VARIABLE)
 
 
 def ordered(body: Mapping[str, Any], first: tuple[str, ...], last: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -165,15 +159,32 @@ def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
     if kind is Kind.VARIABLE:
         return {**VARIABLE_DEFAULTS, **{k: v for k, v in result.items() if v is not None or k == "value"}}
     result["directory"] = normal_directory(result.get("directory"))
+    if kind is Kind.SCRIPT and is_empty(kind, "content", result.get("content", [])):
+        del result["content"]
     if kind is not Kind.JOB:
         return result
     for key, value in JOB_DEFAULTS.items():
         result.setdefault(key, value)
     basic = result.get("basicConfig")
-    if isinstance(basic, dict) and "tags" in basic and basic["tags"] in ({}, [], None):
+    if isinstance(basic, dict) and "tags" in basic and is_empty(kind, "basicConfig.tags", basic["tags"]):
         result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent
     nodes = result.get("nodes")
     if isinstance(nodes, list):
         keyed = _keyed([_comparable_node(node) for node in nodes], "name")
         result["nodes"] = keyed
     return result
+
+
+def canonical(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared form (the table applied), as plain JSON values."""
+    return comparable(kind, body)
+
+
+def canonical_text(kind: Kind, body: Mapping[str, Any]) -> str:
+    """One string per meaning; JSON types kept apart (`1`, `1.0`, `true` differ)."""
+    return canonical_json(canonical(kind, body))
+
+
+def same(kind: Kind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Do `a` and `b` mean the same to the service?"""
+    return canonical_text(kind, a) == canonical_text(kind, b)

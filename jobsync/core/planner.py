@@ -14,8 +14,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from jobsync.core.canonical import send_form
 from jobsync.core.diff import FieldChange, field_changes
-from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
+from jobsync.core.mergepatch import same
+from jobsync.core.model import Kind, ObjectKey, Spec, canonical_json, fingerprint
 from jobsync.core.normalize import comparable, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
@@ -35,18 +37,18 @@ def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], compared: Mappi
 
 
 def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
-    if strip(spec.kind, remote.body, order=False) == spec.body:  # the common case, cheaply
+    if same(strip(spec.kind, remote.body, order=False), spec.body):  # the common case, cheaply
         return Change(key=spec.key, action=Action.NOOP, desired=spec.body)
     stored = strip(spec.kind, remote.body)
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common: dict[str, Any] = {
         "key": spec.key,
-        "desired": spec.body,
+        "desired": send_form(spec.kind, spec.body),
         "before": stored,
         "before_fingerprint": remote_fingerprint(remote, before),
         "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
     }
-    if before == after:
+    if canonical_json(before) == canonical_json(after):  # type-exact: 1, 1.0 and true differ
         return Change(action=Action.NOOP, **common)
     diff = field_changes(before, after)
     if policies.duplicate_name == "skip":
@@ -85,7 +87,7 @@ def _create(spec: Spec) -> Change:
     return Change(
         key=spec.key,
         action=Action.CREATE,
-        desired=spec.body,
+        desired=send_form(spec.kind, spec.body),
         reason=describe(spec),
         after_fingerprint=desired_fingerprint(spec.key, spec.body),
     )

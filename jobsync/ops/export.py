@@ -16,16 +16,17 @@ from jobsync.backends.base import Workspace
 from jobsync.core.mergepatch import same
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.normalize import comparable
+from jobsync.core.normalize import same as same_canonical
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
-from jobsync.errors import ConfigError
+from jobsync.errors import ConfigError, Problem
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
-from jobsync.repo import gitrepo, layers
+from jobsync.repo import gitrepo, layers, schemas
 from jobsync.repo.config import WorkspaceConfig
-from jobsync.repo.files import existing_files, prime_cache, render_object
+from jobsync.repo.files import existing_files, load_file, prime_cache, render_object
 from jobsync.repo.variables import VARIABLES_FILE, load_variables, render_variables
 from jobsync.repo.writer import FileChanges, Writes, carry_out, plan_writes, refuse_dirty
 
@@ -75,6 +76,8 @@ def export_workspace(
         for name in layers_out.untouched:
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
     rendered = _files(config, snapshot, set(keys))
+    refuse_unwritable(config, rendered)
+    kept = keep_equivalent(config, snapshot, rendered, existing)
     wanted = {key: files for key, (files, _) in rendered.items()}
     gone = set(existing) - set(wanted) if not jobs else set()
     if layers_out is not None:
@@ -94,6 +97,7 @@ def export_workspace(
         (
             (key.kind, path, files[path], data)
             for key, (files, data) in rendered.items()
+            if key not in kept
             for path in files
             if path.suffix == ".yaml"
         ),
@@ -106,6 +110,60 @@ def export_workspace(
         message = message or commit_message(config.name, result, snapshot)
         result.commit = gitrepo.commit(config.repo_root, touched, message)
     return result
+
+
+def keep_equivalent(
+    config: WorkspaceConfig, snapshot: Snapshot, rendered: Rendered, existing: dict[ObjectKey, list[Path]]
+) -> set[ObjectKey]:
+    """Objects whose files already say what the workspace holds (same canonical form, however
+    they are formatted, ordered or spelt): their files are left as they are, so a drift
+    export of an unchanged workspace changes nothing. `rendered` is updated in place."""
+    back = invert(config.mappings)
+    kept = set()
+    for key, (files, data) in rendered.items():
+        paths = existing.get(key)
+        if not paths or set(paths) != set(files):
+            continue
+        yaml_path = next(path for path in files if path.suffix == ".yaml")
+        spec = load_file(key.kind, yaml_path, folder=config.folder, repo_root=config.repo_root, problems=[])
+        remote = rename(key.kind, snapshot.objects[key].body, back)
+        if spec is not None and same_canonical(key.kind, spec.body, remote):
+            rendered[key] = ({path: path.read_bytes() for path in files}, data)
+            kept.add(key)
+    return kept
+
+
+def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
+    """ConfigError, before any file is written, for what the repo cannot hold: a file that
+    validate would refuse, or two objects whose files collide on a case-insensitive file
+    system (macOS, Windows checkouts)."""
+    problems: list[Problem] = []
+    seen: dict[str, ObjectKey] = {}
+    for key, (files, data) in sorted(rendered.items()):
+        if "/" in key.name or "\\" in key.name or key.name in (".", ".."):
+            problems.append(
+                Problem(str(key), f"{key}: a name with '/' or '\\' cannot be a file name; rename it in the workspace")
+            )
+            continue
+        for path in files:
+            rel = path.relative_to(config.repo_root).as_posix()
+            other = seen.setdefault(rel.casefold(), key)
+            if other != key:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{key} and {other} would be written to files whose names differ only in case, "
+                        "which collide on macOS and Windows checkouts; rename one of them in the workspace",
+                    )
+                )
+        yaml_path = next(path for path in files if path.suffix == ".yaml")
+        rel = yaml_path.relative_to(config.repo_root).as_posix()
+        problems += [
+            Problem(rel, f"{key}: export would write a file validate refuses: {p.message}", field=p.field)
+            for p in schemas.check(key.kind.value, data, rel)
+        ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def variable_writes(config: WorkspaceConfig, snapshot: Snapshot, planned: Writes) -> None:

@@ -22,9 +22,27 @@ def is_text_change(entry: dict[str, Any]) -> bool:
     )
 
 
+NO_NEWLINE = "\\ No newline at end of file"
+
+
+def visible_lines(text: str) -> list[str]:
+    """Lines with what a diff would hide made visible: `\r` as ␍, trailing spaces as ·,
+    tabs at the end as →, and git's marker when the text does not end with a newline."""
+    lines = text.split("\n")
+    last = lines.pop()
+    if last:
+        lines += [last, NO_NEWLINE]
+    shown = []
+    for line in lines:
+        line = line.replace("\r", "␍")
+        body = line.rstrip(" \t")
+        shown.append(body + line[len(body) :].replace(" ", "·").replace("\t", "→"))
+    return shown
+
+
 def text_diff(entry: dict[str, Any]) -> list[str]:
-    before = (entry.get("before") or "").splitlines()
-    after = (entry.get("after") or "").splitlines()
+    before = visible_lines(entry.get("before") or "")
+    after = visible_lines(entry.get("after") or "")
     lines = difflib.unified_diff(before, after, "before", "after", lineterm="", n=2)
     return list(lines)[2:]  # drop the ---/+++ header: the path says what changed
 

@@ -62,8 +62,13 @@ def to_file_form(kind: Kind, body: Mapping[str, Any]) -> tuple[dict[str, Any], s
     """(YAML mapping, sidecar content) for a stored-form body."""
     data = dict(body)
     content = None
-    if kind is Kind.SCRIPT and CONTENT_KEY in data:
-        content = str(data.pop(CONTENT_KEY) or "")
+    if isinstance(data.get("directory"), str):
+        data["directory"] = normal_directory(data["directory"])  # `/a/b/` and `/a/b` are one (canonical.py)
+    if kind is Kind.SCRIPT:
+        if data.get(CONTENT_KEY) is None:
+            data[CONTENT_KEY] = None  # null or missing: no content file, never "" (canonical.py)
+        else:
+            content = str(data.pop(CONTENT_KEY))
     if kind is Kind.JOB and isinstance(data.get("nodes"), list):
         data["nodes"] = [_node_to_file(node) for node in data["nodes"]]
     return data, content
@@ -114,9 +119,9 @@ def render_object(
     schema = Path(os.path.relpath(schema_dir / f"{key.kind.value}.{schemas.VERSION}.json", path.parent))
     text = SCHEMA_LINE.format(path=schema.as_posix()) + yamlio.dump(data)
     files = {path: text.encode()}
-    if key.kind is Kind.SCRIPT:
+    if key.kind is Kind.SCRIPT and content is not None:
         suffix = sidecar_suffix(str(body.get("type", "")))
-        files[path.with_suffix(suffix)] = (content or "").encode()
+        files[path.with_suffix(suffix)] = content.encode()
     return files, data
 
 
@@ -170,6 +175,10 @@ class Siblings:
                             listing.setdefault(stem, []).append(path.parent / entry.name)
             self._folders[path.parent] = listing
         return sorted(listing.get(path.stem, ()))
+
+
+def siblings_of(path: Path, siblings: Siblings | None) -> list[Path]:
+    return (siblings or Siblings()).content_files(path)
 
 
 def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) -> str | None:
@@ -342,7 +351,11 @@ def load_file(
             return None
         if cache is not None:
             cache.put(rel, digest, body)
-    if kind is Kind.SCRIPT:
+    if kind is Kind.SCRIPT and CONTENT_KEY in body:  # `content: null`: no content file
+        if siblings_of(path, siblings):
+            problems.append(Problem(rel, "`content: null` says the script has no content; remove its content file"))
+            return None
+    elif kind is Kind.SCRIPT:
         content = _sidecar(path, rel, problems, siblings or Siblings())
         if content is None:
             return None

@@ -74,13 +74,13 @@ def dirty_paths(root: Path, under: Iterable[Path]) -> list[str]:
     if not rels:
         return []
     if len(rels) <= MANY_PATHS:
-        out = _repo(root).git.status("--porcelain", "--untracked-files=all", "--", *rels)
-        return sorted(line[3:].strip('"') for line in out.splitlines() if line.strip())
+        out = _repo(root).git.status("--porcelain", "-z", "--untracked-files=all", "--", *rels)
+        return sorted(status_paths(out))
     # thousands of paths do not fit on a command line: ask for all, keep those asked about
-    out = _repo(root).git.status("--porcelain", "--untracked-files=all")
+    out = _repo(root).git.status("--porcelain", "-z", "--untracked-files=all")
     wanted = set(rels)
     folders = tuple(r.rstrip("/") + "/" for r in rels if (root / r).is_dir())
-    found = (line[3:].strip('"') for line in out.splitlines() if line.strip())
+    found = status_paths(out)
     return sorted(p for p in found if p in wanted or p.startswith(folders))
 
 
@@ -150,6 +150,17 @@ def renamed_since(root: Path, ref: str) -> list[tuple[str, str]]:
     return sorted(set(pairs))
 
 
+def status_paths(out: str) -> list[str]:
+    """Paths of `git status --porcelain -z`: unquoted, so `日报.yaml` reads as written."""
+    paths, entries = [], iter(out.split("\0"))
+    for entry in entries:
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)  # the rename's old path follows
+    return paths
+
+
 def changed_since(root: Path, ref: str) -> list[str]:
     """Files changed between `ref` and the work tree (committed or not)."""
     repo = _repo(root)
@@ -158,6 +169,7 @@ def changed_since(root: Path, ref: str) -> list[str]:
     except git.GitCommandError:
         raise RepoError(f"unknown git ref {ref!r}; fetch it first (e.g. `git fetch origin main`)") from None
     # --no-renames: a renamed file lists both paths, so the old name plans as a deletion
-    names = repo.git.diff("--name-only", "--no-renames", base, "--").splitlines()
+    # -z: paths unquoted (`"jobs/\\346\\212..."` otherwise), so non-ASCII names match their files
+    names = [n for n in repo.git.diff("--name-only", "-z", "--no-renames", base, "--").split("\0") if n]
     untracked = repo.untracked_files
     return sorted(set(names) | set(untracked))

@@ -63,7 +63,11 @@ def check(name: str, data: Any, file: str, text: str | None = None) -> list[Prob
     problems = []
     for error in errors:
         path = tuple(error.absolute_path)
-        if error.validator == "not" and error.validator_value == {"required": ["content"]}:
+        if (
+            error.validator == "not"
+            and isinstance(error.validator_value, dict)
+            and error.validator_value.get("required") == ["content"]
+        ):
             error.message = "a script's content belongs in its content file beside the YAML (.sql, .sh, ...)"
         if error.validator == "not" and error.validator_value == {"required": ["name"]}:
             error.message = "an override cannot rename its object; remove `name` (the file name says which object)"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 import yaml
 
@@ -10,8 +11,90 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+# -- YAML 1.2 core schema (what yaml-language-server reads) -------------------------------------
+
+CORE_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Decimal ints without a leading zero: `0123` is octal 83 to YAML 1.1 and 123 to 1.2, so it
+# stays the string it most likely is (a code, an id), and is quoted on write.
+CORE_INT = re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$")
+CORE_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+CORE_FIRST = {
+    "tag:yaml.org,2002:null": [*list("~nN"), ""],
+    "tag:yaml.org,2002:bool": list("tTfF"),
+    "tag:yaml.org,2002:int": list("-+0123456789"),
+    "tag:yaml.org,2002:float": list("-+.0123456789"),
+}
+CORE = (
+    ("tag:yaml.org,2002:null", CORE_NULL),
+    ("tag:yaml.org,2002:bool", CORE_BOOL),
+    ("tag:yaml.org,2002:int", CORE_INT),
+    ("tag:yaml.org,2002:float", CORE_FLOAT),
+)
+
+
+class CoreLoader(Loader):  # type: ignore[misc,valid-type]
+    """YAML 1.2 core schema on libyaml's parser: `6:00`, `0123`, `yes`, `2026-01-01` are
+    strings, `1e3` and `-.5` floats, `0o17` an int; a key given twice is an error."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # 1.2 core only (added below)
+
+    def construct_core_int(self, node: yaml.ScalarNode) -> int:
+        text = str(node.value)
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text)
+
+    def construct_core_float(self, node: yaml.ScalarNode) -> float:
+        text = str(node.value).lower()
+        if text.endswith(".inf"):
+            return float("-inf") if text.startswith("-") else float("inf")
+        return float("nan") if text == ".nan" else float(text)
+
+    def construct_core_bool(self, node: yaml.ScalarNode) -> bool:
+        return str(node.value).lower() == "true"
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen and type(key) is type(seen_key(seen, key)):
+                first = seen[key].start_mark.line + 1
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (lines {first} and {key_node.start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
+            if isinstance(key, str | int | float | bool):
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def seen_key(seen: dict[Any, yaml.Node], key: Any) -> Any:
+    return next(k for k in seen if k == key)
+
+
+for _tag, _pattern in CORE:
+    CoreLoader.add_implicit_resolver(_tag, _pattern, CORE_FIRST[_tag])
+CoreLoader.add_constructor("tag:yaml.org,2002:int", CoreLoader.construct_core_int)
+CoreLoader.add_constructor("tag:yaml.org,2002:float", CoreLoader.construct_core_float)
+CoreLoader.add_constructor("tag:yaml.org,2002:bool", CoreLoader.construct_core_bool)
+
+
 class _Dumper(Dumper):  # type: ignore[misc,valid-type]  # libyaml's emitter when present: 4x faster
-    """Block style for multi-line strings, so SQL and arguments read as written."""
+    """Block style for multi-line strings, so SQL and arguments read as written.
+
+    Its resolvers are YAML 1.1's plus 1.2 core's, so a string either would read as
+    something else (`0o17`, `1e3`, `-.5`, `6:00`, `0123`, `yes`) is written quoted."""
+
+
+for _tag, _pattern in CORE:
+    _Dumper.add_implicit_resolver(_tag, _pattern, CORE_FIRST[_tag])
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?0[0-9]+$"), list("-+0"))
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -24,7 +107,7 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=Loader)
+    return yaml.load(text, Loader=CoreLoader)
 
 
 def dump(value: Any) -> str:

@@ -12,8 +12,9 @@ import pytest
 import yaml
 from support import git, job_body
 
-from jobsync.core.model import Kind
+from jobsync.core.model import Kind, ObjectKey
 from jobsync.github import TEMPLATES, drift
+from jobsync.repo.files import render_files
 
 BRANCH = "jobsync/drift/dev"
 
@@ -60,7 +61,13 @@ def synced_repo_with_a_remote(scenario, tmp_path):
     """One job in git and in the workspace, and a bare `origin` the workflow pushes to."""
     if shutil.which("jobsync") is None:
         pytest.fail("the jobsync command is not on PATH; `pip install -e .`")
-    scenario.put(Kind.JOB, job_body("daily"))
+    # written as export writes it (schema line relative to the repo's schemas/): export keeps
+    # a file that already says what the workspace holds, so the fixture must not rely on it
+    for path, data in render_files(
+        scenario.folder, ObjectKey(Kind.JOB, "daily"), job_body("daily"), schema_dir=scenario.root / "schemas"
+    ).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     scenario.commit("daily")
     assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
     # export once on main, so the files are as export writes them (the schema line differs)

@@ -144,3 +144,31 @@ def test_a_changed_variables_file_or_override_plans_that_workspace():
 
     assert found["prod"].whole
     assert not found["dev"].whole and [str(k) for k in found["dev"].keys] == ["script load"]
+
+
+def test_changed_since_finds_a_job_with_a_chinese_name(local):
+    local.put(Kind.JOB, job_body("日报"))
+    local.commit("a job named in Chinese")
+    assert local.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    git(local.root, "checkout", "-q", "-b", "pr")
+    local.put(Kind.JOB, job_body("日报", description="edited"))
+    local.commit("edit it")
+
+    result = local.run("plan", "-w", "dev", "--changed-since", "main", "-f", "json")
+
+    assert _planned(result) == {"job 日报": "update"}
+
+
+def test_export_refuses_to_overwrite_uncommitted_edits_of_a_chinese_named_file(local):
+    local.put(Kind.JOB, job_body("日报"))
+    local.commit("a job named in Chinese")
+    assert local.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    document = local.document()
+    document["jobs"][0]["definition"]["description"] = "edited in the console"
+    local.seed(document)
+    local.put(Kind.JOB, job_body("日报", description="edited by hand"))
+
+    result = local.run("export", "-w", "dev")
+
+    assert result.exit_code == 1
+    assert "日报.yaml" in result.stderr

@@ -21,6 +21,7 @@ from obs import ObsClient
 from jobsync.backends.dataarts.http import RetryPolicy, SignedClient
 from jobsync.backends.dataarts.read import export_all
 from jobsync.consolezip.pack import OBS_LIMIT, pack
+from jobsync.core.mergepatch import same as exact
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.rules import RULE_OF_DLF
 from jobsync.core.snapshot import Failure
@@ -148,7 +149,7 @@ class JobImporter:
 
 def same(sent: Mapping[str, Any], found: Mapping[str, Any] | None) -> bool:
     """True when the service holds what was sent (it may add fields of its own)."""
-    return found is not None and all(found.get(key) == value for key, value in sent.items())
+    return found is not None and all(key in found and exact(found[key], value) for key, value in sent.items())
 
 
 def outcomes(task: Mapping[str, Any], names: Sequence[str]) -> dict[str, Failure | None]:

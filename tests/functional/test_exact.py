@@ -1,0 +1,129 @@
+"""One canonical, type-exact form: plan, apply and export agree on what a change is."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from support import git, job_body, remote_job
+
+from jobsync.core.model import Kind
+
+
+def seeded(scenario, *jobs):
+    document = scenario.document()
+    document["jobs"] += [remote_job(body) for body in jobs]
+    scenario.seed(document)
+
+
+def remote_definition(scenario, name):
+    return scenario.entry("jobs", name)["definition"]
+
+
+def plan_json(scenario):
+    """{(kind, name): change} of the objects the plan changes (unchanged ones are left out)."""
+    result = scenario.run("plan", "-w", "dev", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    return {(c["kind"], c["name"]): c for c in result.json()["changes"] if c["action"] != "noop"}
+
+
+NODE = {"name": "start", "type": "Dummy", "properties": [], "maxExecutionTime": 180}
+
+
+@pytest.mark.parametrize(
+    ("where", "before", "after"),
+    [
+        ("isIgnoreWaiting", 1, True),
+        ("maxExecutionTime", 180, 180.0),
+        ("encrypt", False, 0),
+    ],
+)
+def test_a_change_of_json_type_is_planned_and_applied(scenario, where, before, after):
+    def body(value):
+        node = {**NODE, "maxExecutionTime": value} if where == "maxExecutionTime" else dict(NODE)
+        basic = {} if where == "maxExecutionTime" else {where: value}
+        return job_body("etl", nodes=[node], basicConfig=basic)
+
+    seeded(scenario, body(before))
+    scenario.put(Kind.JOB, body(after))
+    scenario.commit()
+
+    assert plan_json(scenario)[("job", "etl")]["action"] == "update"
+    assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    sent = remote_definition(scenario, "etl")
+    value = sent["nodes"][0]["maxExecutionTime"] if where == "maxExecutionTime" else sent["basicConfig"][where]
+    assert type(value) is type(after) and value == after
+    assert plan_json(scenario) == {}
+
+
+def service_body():
+    """A job as the service returns it: every default filled in, its own key order."""
+    return job_body(
+        "etl",
+        directory="/a/b",
+        description="",
+        params=[],
+        basicConfig={"owner": "x", "tags": []},
+        nodes=[
+            {"name": "one", "type": "Dummy", "properties": [], "preNodeName": [], "retryInterval": 120},
+            {"name": "two", "type": "Dummy", "properties": [], "preNodeName": ["one"], "retryInterval": 120},
+        ],
+    )
+
+
+def non_canonical_file(scenario):
+    """The same job written by hand: defaults left out or spelt otherwise, keys and nodes reordered."""
+    body = copy.deepcopy(service_body())
+    del body["processType"]
+    del body["params"]
+    body["basicConfig"]["tags"] = {}
+    for node in body["nodes"]:
+        del node["retryInterval"]
+    body["nodes"].reverse()
+    path = scenario.folder / "jobs" / "a" / "b" / "etl.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"directory": "/a/b/", **{k: v for k, v in body.items() if k != "directory"}})
+    path.write_text(text)
+    return path
+
+
+def test_a_non_canonical_file_plans_nothing_and_export_leaves_it(scenario):
+    seeded(scenario, service_body())
+    path = non_canonical_file(scenario)
+    scenario.commit()
+    before = path.read_bytes()
+
+    assert plan_json(scenario) == {}
+    export = scenario.run("export", "-w", "dev", "--no-commit")
+
+    assert export.exit_code == 0, export.stderr
+    assert path.read_bytes() == before
+    assert git(scenario.root, "status", "--porcelain") == ""
+
+
+def test_a_body_without_process_type_is_sent_with_it(scenario):
+    body = job_body("etl")
+    del body["processType"]
+    scenario.put(Kind.JOB, body)
+    scenario.commit()
+
+    assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+
+    assert remote_definition(scenario, "etl")["processType"] == "BATCH"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_crlf_only_change_of_script_content_is_shown(local, fmt):
+    script = {"name": "load", "type": "DLISQL", "queueName": "default", "content": "select 1\nfrom t\n"}
+    document = local.document()
+    document["scripts"].append({"definition": script, "lockedBy": None})
+    local.seed(document)
+    local.put(Kind.SCRIPT, {**script, "content": "select 1\r\nfrom t\r\n"})
+    local.commit()
+
+    result = local.run("plan", "-w", "dev", "-f", fmt)
+
+    assert result.exit_code == 0, result.stderr
+    assert "-select 1" in result.stdout
+    assert "+select 1␍" in result.stdout and "+from t␍" in result.stdout
