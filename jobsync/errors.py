@@ -3,6 +3,7 @@
 Exception hierarchy:
 
 * JobsyncError                 user-facing; the message is printed as-is, exit 1
+  + UsageError                 a command line that cannot run as given, exit 2
   + ConfigError                YAML, schema and reference problems (carries every problem found)
   + RepoError                  git state: not a repository, dirty files, unknown ref
   + StateError                 a local workspace document that cannot be read
@@ -36,12 +37,18 @@ class ExitCode(enum.IntEnum):
     OK = 0
     ERROR = 1  # an error, or something blocked or failed
     CHANGES_PRESENT = 2  # only with --detailed-exitcode (terraform's meaning); usage errors are 2 too
+    USAGE = 2  # a command line that cannot run as given (click's usage errors, UsageError)
     INTERNAL = 3  # a bug in jobsync
     INTERRUPTED = 130
 
 
 class JobsyncError(Exception):
     """An error the user can act on; str(error) says what happened and what to do next."""
+
+
+class UsageError(JobsyncError):
+    """A command line that cannot run as given (a missing -w, a bad option value): exit 2,
+    as click's own usage errors, before anything is read or changed."""
 
 
 @dataclass(frozen=True)

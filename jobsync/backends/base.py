@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from jobsync.backends.lock import LockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
@@ -55,6 +56,10 @@ class Workspace(Protocol):
     def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:
         """Replace the whole set of environment variables (`PUT factory/env` replaces all,
         reference §11.3): callers send every variable, managed or not. None when it worked."""
+        ...
+
+    def lock_store(self) -> LockStore:
+        """Where this workspace's run lock lives (backends/lock.py)."""
         ...
 
     def close(self) -> None: ...

@@ -15,7 +15,9 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from jobsync.backends import document_schema
 from jobsync.backends.document import WorkspaceDocument
+from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
@@ -27,27 +29,33 @@ LOCK_TIMEOUT_S = 60
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """Parse a workspace document, naming the file and line of any problem."""
+    """Parse a workspace document, naming the file and line (or field) of any problem."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise StateError(
+            f"{path}: not UTF-8: byte 0x{raw[error.start]:02X} at offset {error.start}; a workspace document "
+            "is UTF-8 JSON: restore it from a backup or delete it to start empty"
+        ) from None
     except json.JSONDecodeError as error:
         raise StateError(
             f"{path}:{error.lineno}:{error.colno}: the workspace document is not valid JSON "
             f"({error.msg}); restore it from a backup or delete it to start empty"
         ) from None
+    except RecursionError:
+        raise StateError(f"{path}: the workspace document nests too deeply to read") from None
     except OSError as error:
         raise StateError(f"{path}: cannot read the workspace document ({error.strerror})") from None
     if not isinstance(data, dict):
         raise StateError(f"{path}:1: the workspace document must be a JSON object")
-    for section in ("jobs", "scripts", "resources"):
-        if not isinstance(data.get(section, []), list):
-            raise StateError(f"{path}: field {section!r} must be a list")
-        for index, entry in enumerate(data.get(section, [])):
-            definition = entry.get("definition") if isinstance(entry, dict) else None
-            if not isinstance(definition, dict) or not isinstance(definition.get("name"), str):
-                raise StateError(
-                    f"{path}: {section}[{index}].definition.name is missing; each entry needs a definition with a name"
-                )
+    found = document_schema.problems(data)
+    if found:
+        listed = "\n".join(f"  {problem}" for problem in found)
+        raise StateError(
+            f"{path}: the workspace document has the wrong shape:\n{listed}\n"
+            "fix these fields (README: the local workspace document), restore a backup, or delete it to start empty"
+        )
     return data
 
 
@@ -146,6 +154,10 @@ class LocalWorkspace:
     def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:  # noqa: ARG002  no lock to take
         outcome = self._change(["env"], lambda document, _: document.set_variables(variables))
         return outcome["env"]
+
+    def lock_store(self) -> FileLockStore:
+        """The run lock: a flock on a file beside the document (backends/lock.py)."""
+        return FileLockStore(str(self.path) + ".run.lock")
 
     def close(self) -> None:
         return None

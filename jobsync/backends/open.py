@@ -8,7 +8,28 @@ from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.backends.local import LocalWorkspace
+from jobsync.core import paths
 from jobsync.errors import ConfigError, Problem
+
+
+def contained(path: Path, repo_root: Path, source: str, field: str) -> Path:
+    """`path` when it stays inside the repo (symlinks resolved) or in a directory the environment
+    allows (JOBSYNC_ALLOWED_PATHS); else a ConfigError: the repo never decides to write elsewhere."""
+    text = str(path)
+    if "\0" in text:
+        raise ConfigError([Problem(source, "the path contains a NUL character", field=field)])
+    if paths.inside(path, repo_root) or paths.inside_any(path, paths.allowed_roots()):
+        return path
+    raise ConfigError(
+        [
+            Problem(
+                source,
+                f"{path} is outside the repository {repo_root}; keep it inside, or allow its directory "
+                f"with the environment variable {paths.ALLOWED_PATHS_ENV} (never set in the repo)",
+                field=field,
+            )
+        ]
+    )
 
 
 def open_workspace(
@@ -21,11 +42,19 @@ def open_workspace(
     """
     if backend["type"] == "local":
         seed = backend.get("seed")
-        return LocalWorkspace(
-            repo_root / backend["path"],
-            seed=folder / seed if seed else None,
-            label=f"local {backend['path']}",
-        )
+        path = contained(repo_root / str(backend["path"]), repo_root, source, "backend.path")
+        seed_path = contained(folder / str(seed), repo_root, source, "backend.seed") if seed else None
+        if seed_path is not None and not seed_path.is_file():
+            raise ConfigError(
+                [
+                    Problem(
+                        source,
+                        f"seed {seed!r} does not exist ({seed_path}); the seed is relative to the workspace folder",
+                        field="backend.seed",
+                    )
+                ]
+            )
+        return LocalWorkspace(path, seed=seed_path, label=f"local {backend['path']}")
     if backend["type"] == "dataarts":
         from jobsync.backends.dataarts.workspace import DataArtsWorkspace  # HTTP and OBS clients load only when used
 

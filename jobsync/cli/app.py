@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 
+from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.cli import commands
+from jobsync.cli import help as plainhelp
 from jobsync.cli.console import handle_errors
-from jobsync.cli.options import Jobs, Repo, User, WorkspaceOpt
+from jobsync.cli.options import AllowMassDelete, Jobs, LockTimeout, Repo, User, WorkspaceOpt
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
 from jobsync.version import __version__
@@ -21,6 +23,8 @@ EXIT_CODES = (
     "--detailed-exitcode when the plan has changes (usage errors are 2 as well, before any "
     "plan is made); 3 an internal error (please report it); 130 interrupted."
 )
+
+plainhelp.install()
 
 app = typer.Typer(
     name="jobsync",
@@ -60,7 +64,7 @@ def main_callback(
     """Git as the source of truth for DataArts Factory jobs, scripts and resources."""
 
 
-@app.command()
+@app.command(epilog="Example: jobsync init my-jobs && cd my-jobs && jobsync plan -w dev")
 def init(
     path: Annotated[Path, typer.Argument(help="Where to create the repo.")] = Path(),
     github: Annotated[bool, typer.Option("--github", help="Also write the GitHub Actions workflows.")] = False,
@@ -70,14 +74,14 @@ def init(
         commands.init(path, github=github)
 
 
-@app.command()
+@app.command(epilog="Example: jobsync validate   (or: jobsync validate -w dev)")
 def validate(repo: Repo = None, workspace: WorkspaceOpt = None) -> None:
     """Check the repo files: schema, names, folders, content files, dependencies."""
     with handle_errors():
         raise typer.Exit(commands.validate(repo, workspace))
 
 
-@app.command("fmt")
+@app.command("fmt", epilog="Example: jobsync fmt --check -w dev")
 def fmt_command(
     check: Annotated[
         bool, typer.Option("--check", help="Change nothing; exit 1 naming each file that is not canonical.")
@@ -90,7 +94,7 @@ def fmt_command(
         raise typer.Exit(commands.format_files(repo, workspace, check=check))
 
 
-@app.command()
+@app.command(epilog="Example: jobsync export -w dev   (or one job and what it uses: --job daily_sales)")
 def export(
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
@@ -104,6 +108,10 @@ def export(
     ] = Status.develop,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit.")] = False,
     message: Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")] = None,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
+    allow_detached: Annotated[
+        bool, typer.Option("--allow-detached", help="Commit even on a detached HEAD (the commit is on no branch).")
+    ] = False,
     repo: Repo = None,
 ) -> None:
     """Write the workspace's objects into the repo and commit them."""
@@ -116,10 +124,12 @@ def export(
             status=STATES[status],
             commit=not no_commit,
             message=message,
+            lock_timeout=lock_timeout,
+            allow_detached=allow_detached,
         )
 
 
-@app.command()
+@app.command(epilog="Example: jobsync plan -w prod --format markdown --out plan.json")
 def plan(
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
@@ -147,6 +157,15 @@ def plan(
             help=("Only the objects whose files changed since the merge base with this git ref (e.g. origin/main)."),
         ),
     ] = None,
+    allow_mass_delete: AllowMassDelete = False,
+    backend_from: Annotated[
+        str | None,
+        typer.Option(
+            "--backend-from",
+            metavar="REF",
+            help="Take workspace.yaml's backend settings from this git ref (a pull request's base branch).",
+        ),
+    ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -163,11 +182,13 @@ def plan(
             user=user,
             colour=sys.stdout.isatty(),
             changed_since=changed_since,
+            allow_mass_delete=allow_mass_delete,
+            backend_ref=backend_from,
         )
         raise typer.Exit(code)
 
 
-@app.command()
+@app.command(epilog="Example: jobsync apply -w dev plan.json   (or review and confirm: jobsync apply -w dev)")
 def apply(
     planfile: Annotated[Path | None, typer.Argument(help="A plan saved with `plan --out`; refused if stale.")] = None,
     workspace: WorkspaceOpt = None,
@@ -201,6 +222,8 @@ def apply(
         float, typer.Option("--wait-timeout", metavar="SECONDS", help="How long --wait waits.")
     ] = 3600.0,
     user: User = None,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
+    allow_mass_delete: AllowMassDelete = False,
     repo: Repo = None,
 ) -> None:
     """Make the workspace match the repo."""
@@ -218,11 +241,28 @@ def apply(
             changed_since=changed_since,
             wait=wait,
             wait_timeout_s=wait_timeout,
+            lock_timeout=lock_timeout,
+            allow_mass_delete=allow_mass_delete,
         )
         raise typer.Exit(code)
 
 
-@app.command("diff")
+@app.command("force-unlock", epilog="Example: jobsync force-unlock -w dev 3f2a9c0b1d4e")
+def force_unlock(
+    lock_id: Annotated[str, typer.Argument(metavar="LOCK_ID", help="The lock id a waiting run printed.")],
+    workspace: WorkspaceOpt = None,
+    repo: Repo = None,
+) -> None:
+    """Break a workspace lock whose holder is gone (killed, its machine lost).
+
+    Only the lock with this id is removed. Breaking the lock of a run that is still going
+    lets another run change the workspace at the same time: check first.
+    """
+    with handle_errors():
+        raise typer.Exit(commands.force_unlock(repo, workspace, lock_id))
+
+
+@app.command("diff", epilog="Example: jobsync diff dev prod --format markdown")
 def diff_command(
     source: Annotated[str, typer.Argument(metavar="A", help="The workspace whose definitions would be promoted.")],
     target: Annotated[str, typer.Argument(metavar="B", help="The workspace they would be promoted to.")],
@@ -237,7 +277,7 @@ def diff_command(
         raise typer.Exit(commands.diff(repo, source, target, fmt=format.value))
 
 
-@app.command()
+@app.command(epilog="Example: jobsync promote -w prod --ref v2026.11.3")
 def promote(
     ref: Annotated[str, typer.Option("--ref", metavar="REF", help="The git tag, branch or commit to deploy.")],
     workspace: WorkspaceOpt = None,
@@ -273,9 +313,24 @@ _add_subcommands()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code instead of exiting (for tests and __main__)."""
+    """Run the CLI; returns the exit code instead of exiting (for tests and __main__).
+
+    Usage errors (a bad choice, a missing argument) are printed in plain words, exit 2."""
     try:
-        app(args=argv, prog_name="jobsync", standalone_mode=True)
+        result = app(args=argv, prog_name="jobsync", standalone_mode=False)
+    except plainhelp.ClickException as error:
+        ctx = getattr(error, "ctx", None)
+        if plainhelp.NoArgsIsHelpError is not None and isinstance(error, plainhelp.NoArgsIsHelpError):
+            typer.echo(ctx.get_help() if ctx else "", err=True)
+            return ExitCode.USAGE
+        typer.echo(typer.style("error: ", fg="red") + plainhelp.error_text(error), err=True)
+        hint = plainhelp.usage_hint(error)
+        if hint:
+            typer.echo(hint, err=True)
+        return int(getattr(error, "exit_code", ExitCode.USAGE))
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else ExitCode.ERROR
-    return ExitCode.OK
+    return int(result) if isinstance(result, int) else ExitCode.OK

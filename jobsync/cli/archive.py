@@ -14,6 +14,7 @@ from jobsync.cli.commands import workspace_config
 from jobsync.cli.console import handle_errors, say
 from jobsync.cli.options import Repo, WorkspaceOpt
 from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
+from jobsync.errors import ArchiveError, UsageError
 from jobsync.ops.archive import export_archives, import_archives, write_packages
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
@@ -38,7 +39,7 @@ MaxSize = Annotated[str, typer.Option("--max-size", help=SIZE_HELP)]
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help=LAYOUT_HELP)]
 
 
-@app.command("import")
+@app.command("import", epilog="Example: jobsync archive import jobs.zip -w dev --commit")
 def import_(
     zips: Zips,
     workspace: WorkspaceOpt = None,
@@ -55,7 +56,7 @@ def import_(
         typer.echo(json.dumps(asdict(result), indent=2))
 
 
-@app.command("export")
+@app.command("export", epilog="Example: jobsync archive export -w prod --job daily_sales -o daily_sales.zip")
 def export(
     workspace: WorkspaceOpt = None,
     out: Out = Path("jobs.zip"),
@@ -67,7 +68,10 @@ def export(
 ) -> None:
     """Write console-importable .zip files from the repo, with the workspace's mappings applied."""
     with handle_errors():
-        max_bytes = parse_size(max_size)
+        try:
+            max_bytes = parse_size(max_size)
+        except ArchiveError as error:
+            raise UsageError(f"--max-size: {error}") from None
         packages = export_archives(
             workspace_config(repo, workspace),
             jobs=job or [],

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from jobsync.backends.base import Workspace
+from jobsync.backends.lock import DEFAULT_TIMEOUT_S as DEFAULT_LOCK_TIMEOUT_S
 from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
 from jobsync.core.policies import SnapshotState
@@ -20,9 +21,18 @@ from jobsync.ops import compare, planfile, release
 from jobsync.ops import init as scaffold
 from jobsync.ops import promote as promotion
 from jobsync.ops.api import version_message
-from jobsync.ops.apply import ApplyResult, apply_plan, dumps, result_to_document
+from jobsync.ops.apply import ApplyResult, apply_plan, dumps, interrupted_message, result_to_document
 from jobsync.ops.export import export_workspace
-from jobsync.ops.plan import desired_state, make_plan, open_workspace, parse_selection, saved_renames
+from jobsync.ops.plan import (
+    Planned,
+    backend_from,
+    desired_state,
+    locked,
+    make_plan,
+    open_workspace,
+    parse_selection,
+    saved_renames,
+)
 from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, fmt, gitrepo
@@ -63,7 +73,7 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     names = [configuration.pick_workspace(root, workspace)] if workspace else configuration.workspace_names(root)
     if not names:
         raise JobsyncError(f"no workspaces in {root / configuration.WORKSPACES_DIR}; run `jobsync init`")
-    problems: list[Problem] = []
+    problems: list[Problem] = [] if workspace else configuration.folders_without_settings(root)
     for name in names:
         try:
             cfg = configuration.load_workspace(root, name)
@@ -103,13 +113,24 @@ def export(
     status: SnapshotState,
     commit: bool,
     message: str | None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    allow_detached: bool = False,
 ) -> None:
     cfg = workspace_config(repo, workspace)
     ws = open_workspace(cfg)
     try:
-        result = export_workspace(
-            cfg, ws, jobs=jobs, with_deps=with_deps, status=status, commit=commit, message=message, progress=say
-        )
+        with locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
+            result = export_workspace(
+                cfg,
+                ws,
+                jobs=jobs,
+                with_deps=with_deps,
+                status=status,
+                commit=commit,
+                message=message,
+                progress=say,
+                allow_detached=allow_detached,
+            )
     finally:
         ws.close()
     if result.empty:
@@ -144,8 +165,14 @@ def plan(
     user: str | None,
     colour: bool,
     changed_since: str | None = None,
+    allow_mass_delete: bool = False,
+    backend_ref: str | None = None,
 ) -> int:
+    if out is not None and out.is_dir():
+        raise JobsyncError(f"--out {out} is a directory; name a file, e.g. --out {out / 'plan.json'}")
     cfg = workspace_config(repo, workspace, user)
+    if backend_ref:
+        cfg = backend_from(cfg, backend_ref, warn)
     only = None
     hints: dict[str, str] = {}
     if changed_since:
@@ -154,7 +181,9 @@ def plan(
     ws = open_workspace(cfg)
     try:
         say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints)
+        planned = make_plan(
+            cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
+        )
     finally:
         ws.close()
     document = plan_to_document(planned.plan)
@@ -233,11 +262,15 @@ def apply(
     wait: bool = False,
     wait_timeout_s: float = 3600.0,
     reviewed: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    allow_mass_delete: bool = False,
 ) -> int:
     if reviewed and (plan_path is None or jobs):
         raise JobsyncError("--reviewed needs the reviewed plan file (`jobsync apply --reviewed PLANFILE`) and no --job")
     cfg = workspace_config(repo, workspace, user)
     saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
+    if saved is not None and planfile.deletes_confirmed(saved):
+        allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
     only = None
     if saved is not None and saved.get("selection") is not None:
         jobs, only = [], parse_selection(saved["selection"])
@@ -247,47 +280,88 @@ def apply(
         hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
     ws = open_workspace(cfg)
     try:
-        say(f"reading {ws.label}")
-        planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints)
-        document = plan_to_document(planned.plan)
-        if saved is not None and reviewed:
-            planfile.check_reviewed(saved, document, planned.snapshot)
-            say(f"the plan is the reviewed one ({plan_path}); applying it")
-        elif saved is not None:
-            planfile.check_fresh(saved, document)
-        elif planned.plan.repo_dirty:
-            warn(f"workspaces/{cfg.name} has uncommitted changes; applying the working tree")
-        typer.echo(render(document, fmt if fmt != "json" else "text", colour=colour), nl=False, err=fmt == "json")
-        if not planned.plan.pending():
-            say("Nothing to apply.")
-            return ExitCode.ERROR if planned.plan.blocked else ExitCode.OK
-        if not auto_approve and saved is None and not _confirm(cfg.name):
-            say("Apply cancelled.")
-            return ExitCode.ERROR
-        result = apply_plan(
+        with locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
+            planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete)
+            return _apply_locked(
+                cfg,
+                ws,
+                planned,
+                saved,
+                plan_path=plan_path,
+                reviewed=reviewed,
+                auto_approve=auto_approve,
+                fmt=fmt,
+                colour=colour,
+                wait=wait,
+                wait_timeout_s=wait_timeout_s,
+            )
+    finally:
+        ws.close()
+
+
+def _apply_locked(
+    cfg: configuration.WorkspaceConfig,
+    ws: Workspace,
+    planned: Planned,
+    saved: dict[str, Any] | None,
+    *,
+    plan_path: Path | None,
+    reviewed: bool,
+    auto_approve: bool,
+    fmt: str,
+    colour: bool,
+    wait: bool,
+    wait_timeout_s: float,
+) -> int:
+    document = plan_to_document(planned.plan)
+    if saved is not None and reviewed:
+        planfile.check_reviewed(saved, document, planned.snapshot)
+        say(f"the plan is the reviewed one ({plan_path}); applying it")
+    elif saved is not None:
+        planfile.check_fresh(saved, document)
+    elif planned.plan.repo_dirty:
+        warn(f"workspaces/{cfg.name} has uncommitted changes; applying the working tree")
+    typer.echo(render(document, fmt if fmt != "json" else "text", colour=colour), nl=False, err=fmt == "json")
+    if not planned.plan.pending():
+        say("Nothing to apply.")
+        return ExitCode.ERROR if planned.plan.blocked else ExitCode.OK
+    if not auto_approve and saved is None and not _confirm(cfg.name):
+        say("Apply cancelled.")
+        return ExitCode.ERROR
+    result = ApplyResult()
+    try:
+        apply_plan(
             planned.plan,
             ws,
             message=version_message(cfg, planned.plan),
             backup_root=cfg.repo_root / configuration.BACKUPS_DIR,
             progress=Progress(),
+            result=result,
         )
-        packages = _release(cfg, ws, planned.plan, result, wait=wait, timeout_s=wait_timeout_s)
-    finally:
-        ws.close()
+    except KeyboardInterrupt:
+        say(interrupted_message(planned.plan, result))
+        raise
+    packages = _release(cfg, ws, planned.plan, result, wait=wait, timeout_s=wait_timeout_s)
+    _show_result(cfg, planned.plan, result, packages, fmt)
+    unreleased = wait and any(package.status != 2 for package in packages)
+    return ExitCode.OK if result.ok and not unreleased else ExitCode.ERROR
+
+
+def _show_result(
+    cfg: configuration.WorkspaceConfig, plan: Plan, result: ApplyResult, packages: list[Package], fmt: str
+) -> None:
     _report(result)
     if fmt == "json":
         typer.echo(dumps(result))
+        return
+    if fmt == "markdown":
+        typer.echo(outcome.apply_markdown(result_to_document(result), cfg.name))
     else:
-        if fmt == "markdown":
-            typer.echo(outcome.apply_markdown(result_to_document(result), cfg.name))
-        else:
-            typer.echo(result.summary_line())
-        approvers = (planned.plan.release or {}).get("approvers") or ()
-        bullet = "- " if fmt == "markdown" else ""  # the apply workflow posts this in the PR
-        for line in release.package_lines(packages, approvers):
-            typer.echo(bullet + line)
-    unreleased = wait and any(package.status != 2 for package in packages)
-    return ExitCode.OK if result.ok and not unreleased else ExitCode.ERROR
+        typer.echo(result.summary_line())
+    approvers = (plan.release or {}).get("approvers") or ()
+    bullet = "- " if fmt == "markdown" else ""  # the apply workflow posts this in the PR
+    for line in release.package_lines(packages, approvers):
+        typer.echo(bullet + line)
 
 
 def _release(
@@ -310,3 +384,15 @@ def _release(
         packages = release.wait(ws, [package.id for package in packages], timeout_s=timeout_s, say=say)
     result.packages = release.documents(packages)
     return packages
+
+
+def force_unlock(repo: Path | None, workspace: str | None, lock_id: str) -> int:
+    """Remove a workspace lock whose holder is gone; only the lock with this id."""
+    cfg = workspace_config(repo, workspace)
+    ws = open_workspace(cfg)
+    try:
+        broken = ws.lock_store().force_release(lock_id)
+    finally:
+        ws.close()
+    say(f"removed the lock of workspace {cfg.name} held by {broken.describe()}")
+    return ExitCode.OK

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import typer
 
-from jobsync.errors import ExitCode, JobsyncError
+from jobsync.errors import ExitCode, JobsyncError, UsageError
 
 
 def say(text: str) -> None:
@@ -51,6 +51,9 @@ def handle_errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except UsageError as error:
+        typer.echo(typer.style("error: ", fg="red") + str(error), err=True)
+        raise typer.Exit(ExitCode.USAGE) from None
     except JobsyncError as error:
         typer.echo(typer.style("error: ", fg="red") + str(error), err=True)
         raise typer.Exit(ExitCode.ERROR) from None

@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
+from jobsync.backends import document_schema
 from jobsync.emulator.app import EmulatorApp
 from jobsync.emulator.faults import MAX_FAIL_RATE, Options
 from jobsync.emulator.server import make_server
 from jobsync.emulator.state import EmulatorState, default_state
+from jobsync.errors import ExitCode
 
 app = typer.Typer(help="A DataArts Factory API emulator for tests and demos.", no_args_is_help=True)
 
@@ -26,9 +28,35 @@ def load_state(path: Path | None) -> EmulatorState:
         return state
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise typer.BadParameter(f"{path}: cannot read the state ({error})") from None
-    return EmulatorState(data, path=path)
+    problems = state_problems(data)
+    if problems:
+        listed = "; ".join(problems[:5])
+        raise typer.BadParameter(f"{path}: not an emulator state file: {listed}")
+    try:
+        return EmulatorState(data, path=path)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise typer.BadParameter(f"{path}: not an emulator state file ({type(error).__name__}: {error})") from None
+
+
+def state_problems(data: object) -> list[str]:
+    """What is wrong with an emulator state's shape: {project_id, credentials, tokens,
+    workspaces: {id: workspace document}}."""
+    if not isinstance(data, dict):
+        return ["the state must be a JSON object"]
+    problems = []
+    for key, kind in (("credentials", list), ("tokens", dict), ("workspaces", dict)):
+        if key in data and not isinstance(data[key], kind):
+            problems.append(f"{key} must be a JSON {'array' if kind is list else 'object'}")
+    if "project_id" in data and not isinstance(data["project_id"], str):
+        problems.append("project_id must be a string")
+    for workspace_id, document in (data.get("workspaces") or {}).items() if not problems else ():
+        if not isinstance(document, dict):
+            problems.append(f"workspaces.{workspace_id} must be a JSON object")
+            continue
+        problems += [f"workspaces.{workspace_id}.{problem}" for problem in document_schema.problems(document, 5)]
+    return problems
 
 
 def announce(url: str, state: EmulatorState) -> None:
@@ -57,11 +85,11 @@ FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
 SEED_HELP = "Seed for --fail-rate, for repeatable runs."
 
 
-@app.command()
+@app.command(epilog="Example: jobsync emulator serve --port 8080 --state emulator.json")
 def serve(
     state: Annotated[Path | None, typer.Option(help=STATE_HELP)] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8080,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8080,
     latency_ms: Annotated[float, typer.Option(min=0, help="Delay added to every request.")] = 0,
     rate_limit: Annotated[float, typer.Option(min=0, help=RATE_HELP)] = 0,
     fail_rate: Annotated[float, typer.Option(min=0, max=MAX_FAIL_RATE, help=FAIL_HELP)] = 0,
@@ -70,7 +98,15 @@ def serve(
     """Serve the DataArts Factory V1 API and an OBS bucket endpoint until interrupted."""
     emulator_state = load_state(state)
     options = Options(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate, seed=seed)
-    server = make_server(EmulatorApp(emulator_state, options), host, port)
+    try:
+        server = make_server(EmulatorApp(emulator_state, options), host, port)
+    except OSError as error:
+        typer.echo(
+            f"error: cannot listen on {host}:{port} ({error.strerror or error}); "
+            "pick another --port (0 picks a free one) or stop what uses it",
+            err=True,
+        )
+        raise typer.Exit(ExitCode.ERROR) from None
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     announce(f"http://{bound_host}:{bound_port}", emulator_state)
     try:

@@ -83,7 +83,7 @@ def _read_json(path: Path) -> Any:
         raise JobsyncError(f"{path}: cannot read it as JSON ({error})") from None
 
 
-@app.command()
+@app.command(epilog="Example: jobsync github workspaces --remote-only")
 def workspaces(remote_only: RemoteOnly = False, repo: Repo = None) -> None:
     """Print the repo's workspaces as a JSON list."""
     with handle_errors():
@@ -94,7 +94,7 @@ def workspaces(remote_only: RemoteOnly = False, repo: Repo = None) -> None:
         typer.echo(json.dumps(names))
 
 
-@app.command("changed-workspaces")
+@app.command("changed-workspaces", epilog="Example: jobsync github changed-workspaces --since origin/main")
 def changed_workspaces(
     since: Since, details: Details = False, environments: Environments = False, repo: Repo = None
 ) -> None:
@@ -150,7 +150,7 @@ def _comment_body(
     return "\n".join([marker, *sections, *rest])
 
 
-@app.command()
+@app.command(epilog="Example: jobsync github comment --pr 42 --plan jobsync-plan/dev.json")
 def comment(
     pr: Pr = None,
     commit: Commit = None,
@@ -184,7 +184,7 @@ def _pull_of(github: GitHub, commit: str | None) -> int | None:
     return sticky.pull_request_of(github, commit)
 
 
-@app.command("drift-pr")
+@app.command("drift-pr", epilog="Example: jobsync github drift-pr -w prod --export-json export.json")
 def drift_pr(
     workspace: Workspace,
     export_json: ExportJson,

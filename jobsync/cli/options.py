@@ -10,10 +10,28 @@ import typer
 REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
 WORKSPACE_HELP = "Workspace folder under workspaces/ (default: the only one)."
 
-Repo = Annotated[Path | None, typer.Option("--repo", help=REPO_HELP)]
-WorkspaceOpt = Annotated[str | None, typer.Option("-w", "--workspace", help=WORKSPACE_HELP)]
-Jobs = Annotated[list[str] | None, typer.Option("--job", help="Only this job and what it uses; repeat for more.")]
+Repo = Annotated[Path | None, typer.Option("--repo", metavar="PATH", help=REPO_HELP)]
+WorkspaceOpt = Annotated[str | None, typer.Option("-w", "--workspace", metavar="NAME", help=WORKSPACE_HELP)]
+Jobs = Annotated[
+    list[str] | None, typer.Option("--job", metavar="NAME", help="Only this job and what it uses; repeat for more.")
+]
 User = Annotated[
     str | None,
     typer.Option("--user", help="Act as this user (default: JOBSYNC_USER, then workspace.yaml)."),
+]
+LockTimeout = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        metavar="SECONDS",
+        min=0,
+        help="How long to wait for another jobsync run to release the workspace lock.",
+    ),
+]
+AllowMassDelete = Annotated[
+    bool,
+    typer.Option(
+        "--allow-mass-delete",
+        help="Confirm a plan that deletes every object of a kind, or more than policies.max_deletes.",
+    ),
 ]

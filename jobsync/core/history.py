@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 PREFIX = "jobsync apply"
 _DESCRIPTION = re.compile(
-    r"^jobsync apply (?P<commit>[0-9a-f]{7,40}|uncommitted)"
+    r"^jobsync apply (?P<commit>[0-9a-f]{7,40}|uncommitted)(?P<dirty>\+dirty)?"
     r"(?: PR #(?P<pr>\d+))?"
     r" \((?P<workspace>.*)\) by (?P<user>.+)$"
 )
@@ -49,9 +49,12 @@ class JobVersion:
         return parse_description(self.description)
 
 
-def version_description(commit: str | None, workspace: str, user: str, pr: int | None = None) -> str:
-    """The description of every version apply submits."""
-    short = (commit or "uncommitted")[:SHORT_SHA]
+def version_description(
+    commit: str | None, workspace: str, user: str, pr: int | None = None, *, dirty: bool = False
+) -> str:
+    """The description of every version apply submits; `+dirty` after the commit when files
+    with uncommitted changes were applied."""
+    short = (commit or "uncommitted")[:SHORT_SHA] + ("+dirty" if dirty else "")
     request = f" PR #{pr}" if pr is not None else ""
     return f"{PREFIX} {short}{request} ({workspace}) by {user}"
 

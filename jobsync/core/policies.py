@@ -24,6 +24,7 @@ class Policies:
     lock: LockPolicy = "soft"
     running_jobs: RunningJobs = "fail"
     prune: bool = False
+    max_deletes: int | None = None  # None: 10 objects or 20% of the workspace (core/guards.py)
 
 
 @dataclass(frozen=True)

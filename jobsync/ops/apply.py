@@ -9,6 +9,7 @@ a failure is safe: the plan is computed again and what was applied is a no-op.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
+from jobsync.core import paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.plan import Action, Change, Plan
 from jobsync.core.references import referenced_keys
 from jobsync.core.snapshot import Failure
+from jobsync.errors import JobsyncError
 from jobsync.fileio import write_atomic, write_json
-from jobsync.repo.files import render_files
+from jobsync.repo.files import render_files, unsafe_path_problem
 from jobsync.repo.schemas import schema_dir
 from jobsync.repo.variables import VARIABLES_FILE, render_variables
 
@@ -90,11 +93,23 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
     variables = [dict(c.before or {}) for c in changes if c.key.kind is Kind.VARIABLE]
     if variables:
         write_atomic(folder / VARIABLES_FILE, render_variables(variables))
+    if not paths.inside(folder, root):
+        raise JobsyncError(
+            f"the backup folder {folder} leads outside {root} through a symlink; nothing was applied. "
+            "Make .jobsync/backups a real folder"
+        )
     for change in changes:
         if change.key.kind is Kind.VARIABLE:
             continue
         key = ObjectKey(change.key.kind, change.renamed_from) if change.renamed_from else change.key
-        for path, data in render_files(folder, key, change.before or {}, schema_dir=schema_dir()).items():
+        before = change.before or {}
+        if unsafe_path_problem(key, before):
+            # A name that cannot be a file name (`../x`, NUL, too long) is saved under a digest.
+            digest = hashlib.sha256(key.name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            entry = {"kind": key.kind.value, "name": key.name, "body": dict(before)}
+            write_json(folder / "unsafe-names" / f"{key.kind.value}-{digest}.json", entry)
+            continue
+        for path, data in render_files(folder, key, before, schema_dir=schema_dir()).items():
             write_atomic(path, data)
     saved = []
     for change in changes:
@@ -112,12 +127,14 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
 class Applier:
     """One apply run: keeps the outcome of each object as the steps go."""
 
-    def __init__(self, plan: Plan, workspace: Workspace, *, message: str, progress: Progress) -> None:
+    def __init__(
+        self, plan: Plan, workspace: Workspace, *, message: str, progress: Progress, result: ApplyResult | None = None
+    ) -> None:
         self.plan = plan
         self.workspace = workspace
         self.message = message
         self.progress = progress
-        self.result = ApplyResult()
+        self.result = result if result is not None else ApplyResult()
         self.broken: set[ObjectKey] = set()
         self.total = len(plan.pending())
         self.done = 0
@@ -273,11 +290,31 @@ def apply_plan(
     message: str,
     backup_root: Path,
     progress: Progress = lambda *_: None,
+    result: ApplyResult | None = None,
 ) -> ApplyResult:
-    backup = save_backup(plan, backup_root)
-    result = Applier(plan, workspace, message=message, progress=progress).run()
-    result.backup = backup
+    """Carry out `plan`. Pass `result` to see the outcome so far if the run is interrupted."""
+    result = result if result is not None else ApplyResult()
+    result.backup = save_backup(plan, backup_root)
+    Applier(plan, workspace, message=message, progress=progress, result=result).run()
     return result
+
+
+def interrupted_message(plan: Plan, result: ApplyResult) -> str:
+    """What an interrupted apply had done, and what may still be happening on the service."""
+    done = {change.key for change, _ in (*result.applied, *result.failed, *result.blocked, *result.skipped)}
+    pending = [c for c in plan.pending() if c.key not in done]
+    lines = [f"interrupted: {len(result.applied)} of {len(plan.pending())} change(s) were applied"]
+    lines += [f"  applied {change.key}" for change, _ in result.applied[:20]]
+    if pending:
+        lines.append(
+            f"{len(pending)} change(s) had not finished; a write already sent (a job import) goes on in the "
+            "workspace even though jobsync stopped waiting, so some of them may still be applied:"
+        )
+        lines += [f"  {c.action.value} {c.key}" for c in pending[:20]]
+    if result.backup:
+        lines.append(f"the previous definitions are saved under {result.backup}")
+    lines.append(f"run `jobsync plan -w {plan.settings.workspace}` to see where the workspace is now")
+    return "\n".join(lines)
 
 
 def result_to_document(result: ApplyResult) -> dict[str, object]:

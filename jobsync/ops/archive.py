@@ -40,7 +40,7 @@ def import_archives(
     entries = _merge([(path, read_archive(path)) for path in paths])
     wanted = _files(config, entries)
     existing = existing_files(config.folder)
-    planned = plan_writes(wanted, existing)
+    planned = plan_writes(wanted, existing, root=config.repo_root)
     touched = planned.touched
     refuse_dirty(config.repo_root, touched, command="the import")
     result = planned.result
@@ -82,9 +82,12 @@ def _files(config: WorkspaceConfig, entries: dict[ObjectKey, ArchiveEntry]) -> d
     for key in sorted(entries):
         entry = entries[key]
         body = rename(key.kind, entry.body, back)
-        files = render_files(config.folder, key, body, schema_dir=schemas)
+        try:
+            files = render_files(config.folder, key, body, schema_dir=schemas)
+        except ConfigError:  # a name or directory that is no safe path (core/paths.py)
+            files = {}
         outside = [p for p in files if not p.resolve().is_relative_to(folder)]
-        if outside:
+        if outside or not files:
             raise ArchiveError(
                 f"{entry.entry}: {key} would be written outside workspaces/{config.name} "
                 f"(directory {body.get('directory')!r}); nothing was imported"

@@ -21,7 +21,7 @@ from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
-from jobsync.errors import ConfigError, Problem
+from jobsync.errors import ConfigError, Problem, RepoError
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo, layers, schemas
@@ -46,10 +46,18 @@ Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]
 def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> Rendered:
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
-    return {
-        key: render_object(config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas)
-        for key in sorted(keys)
-    }
+    rendered: Rendered = {}
+    problems: list[Problem] = []
+    for key in sorted(keys):
+        try:
+            rendered[key] = render_object(
+                config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas
+            )
+        except ConfigError as error:  # a name or directory that cannot be a path in the repo
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return rendered
 
 
 def export_workspace(
@@ -62,7 +70,14 @@ def export_workspace(
     commit: bool = True,
     message: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    allow_detached: bool = False,
 ) -> ExportResult:
+    if commit and not allow_detached and gitrepo.detached(config.repo_root):
+        raise RepoError(
+            "HEAD is detached (no branch is checked out), so an export commit would belong to no branch "
+            "and be lost on the next checkout; check out a branch (`git switch -c export`), pass --no-commit, "
+            "or pass --allow-detached"
+        )
     progress(f"reading {workspace.label}")
     with bulk_work():
         snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
@@ -84,7 +99,7 @@ def export_workspace(
         gone -= set(layers_out.wanted)
         wanted.update(layers_out.wanted)
         existing = {**existing, **layers_out.existing}
-    planned = plan_writes(wanted, existing, gone=gone)
+    planned = plan_writes(wanted, existing, gone=gone, root=config.repo_root)
     if not jobs:
         variable_writes(config, snapshot, planned)
     refuse_dirty(config.repo_root, planned.touched, command="export")

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from jobsync.errors import JobsyncError, RepoError
 from jobsync.fileio import write_atomic
 from jobsync.repo import gitrepo
 from jobsync.repo.schemas import schema_dir
@@ -146,17 +147,20 @@ VARIABLES_YAML = """\
 # {name}'s DataArts environment variables: jobs read them as ${{name}} or #{{Env.get("name")}}.
 {{}}
 """
-GITIGNORE_LINES = (".jobsync/state/", ".jobsync/cache/", ".jobsync/backups/", "*.lock")
+GITIGNORE_LINES = (".jobsync/state/", ".jobsync/cache/", ".jobsync/backups/")  # the lock files live in state/
+GITIGNORE_HEADER = "# jobsync working files"
 
 
 def _gitignore(root: Path) -> bool:
     path = root / ".gitignore"
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    missing = [line for line in GITIGNORE_LINES if line not in current.splitlines()]
+    present = {line.strip() for line in current.splitlines()}
+    missing = [line for line in GITIGNORE_LINES if line not in present and "/" + line not in present]
     if not missing:
         return False
     prefix = current if not current or current.endswith("\n") else current + "\n"
-    write_atomic(path, prefix + "# jobsync working files\n" + "\n".join(missing) + "\n")
+    header = "" if GITIGNORE_HEADER in present else GITIGNORE_HEADER + "\n"
+    write_atomic(path, prefix + header + "\n".join(missing) + "\n")
     return True
 
 
@@ -171,13 +175,52 @@ def _readme(root: Path) -> bool:
 
 
 def init(root: Path, *, github: bool = False) -> Iterator[str]:
-    """Create what is missing and say what was made; never overwrites a file.
+    """Create what is missing, say what was made, and commit it; never overwrites a file.
 
     With `github`, the workspaces are on the dataarts backend (placeholders to replace), prod
     is gated by the GitHub environment `production`, and the workflows and a README section
     on the secrets and settings to create are written too."""
+    if root.exists() and not root.is_dir():
+        raise JobsyncError(f"{root} is a file; name a folder to create the repo in (or a new path)")
     if gitrepo.init(root):
         yield f"initialised a git repository in {root}"
+    first = gitrepo.head(root) is None
+    yield from _scaffold(root, github=github)
+    written = [p for p in _scaffolded(root) if p.exists()]
+    if not first:
+        yield "the repository has commits already: review and commit the new files yourself"
+        written = []
+    try:
+        commit = gitrepo.commit(root, written, "jobsync init: workspaces dev and prod, schemas, .gitignore\n")
+    except RepoError as error:
+        yield f"the files are written but not committed ({error}); commit them yourself"
+        commit = None
+    if commit:
+        yield f"committed {commit[:12]} (jobsync init)"
+    yield (
+        "next: `jobsync export -w dev` to bring a workspace in, or add YAML files and `jobsync plan -w dev`; "
+        "prod deploys dev's files (`jobsync diff dev prod`, `jobsync promote -w prod --ref TAG`)"
+    )
+
+
+def _scaffolded(root: Path) -> list[Path]:
+    """Every file init may write (what exists of them is committed)."""
+    files = [root / ".gitignore", root / "README.md"]
+    for name in ("dev", "prod"):
+        files += [root / "workspaces" / name / "workspace.yaml", root / "workspaces" / name / "variables.yaml"]
+    files += [root / "workspaces" / "dev" / kind / ".gitkeep" for kind in ("jobs", "scripts", "resources")]
+    files += [root / "schemas" / schema.name for schema in sorted(schema_dir().glob("*.json"))]
+    files += [root / ".github" / "workflows" / path.name for path in _workflow_names()]
+    return files
+
+
+def _workflow_names() -> list[Path]:
+    from jobsync.github import templates
+
+    return list(templates())
+
+
+def _scaffold(root: Path, *, github: bool) -> Iterator[str]:
     texts = (GITHUB_DEV_YAML, GITHUB_PROD_YAML) if github else (WORKSPACE_YAML, PROD_WORKSPACE_YAML)
     for name, text in zip(("dev", "prod"), texts, strict=True):
         folder = root / "workspaces" / name
@@ -206,7 +249,3 @@ def init(root: Path, *, github: bool = False) -> Iterator[str]:
         yield from write_workflows(root)
         if _readme(root):
             yield f"wrote the section '{README_HEADING[3:]}' of README.md: the secrets and settings to create"
-    yield (
-        "next: `jobsync export -w dev` to bring a workspace in, or add YAML files and `jobsync plan -w dev`; "
-        "prod deploys dev's files (`jobsync diff dev prod`, `jobsync promote -w prod --ref TAG`)"
-    )

@@ -6,14 +6,16 @@ import contextlib
 import dataclasses
 import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jobsync.backends import lock
 from jobsync.backends import open as backends
 from jobsync.backends.base import Workspace
+from jobsync.core.guards import guard_deletes
 from jobsync.core.history import pr_from_message
 from jobsync.core.impact import JobImpact, job_impact
 from jobsync.core.model import Kind, ObjectKey, Spec
@@ -21,9 +23,11 @@ from jobsync.core.plan import CHANGING, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
-from jobsync.ops import release
-from jobsync.repo import gitrepo, layers
-from jobsync.repo.config import CACHE_DIR, WorkspaceConfig
+from jobsync.errors import JobsyncError
+from jobsync.ops import debris, release
+from jobsync.repo import gitrepo, layers, limits
+from jobsync.repo import source as gitsource
+from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
 
 
 @contextlib.contextmanager
@@ -86,6 +90,7 @@ def make_plan(
     refresh: bool = False,
     only: frozenset[ObjectKey] | None = None,
     rename_hints: Mapping[str, str] | None = None,
+    allow_mass_delete: bool = False,
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
     planning the union of both; neither plans everything. `rename_hints` (old job name ->
@@ -111,7 +116,8 @@ def make_plan(
     desired = found.specs
     settings = PlanSettings(
         workspace=config.name,
-        user=config.user,
+        # dataarts acts as the credentials' owner whatever workspace.yaml says (backends/dataarts)
+        user=getattr(workspace, "acting_user", None) or config.user,
         policies=config.policies,
         backend=actual.label,
         mappings=config.mappings,
@@ -120,8 +126,10 @@ def make_plan(
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
-    plan = compute_plan(
-        desired, snapshot, settings, only=only, rename_hints=rename_hints, detect_renames=not enterprise
+    plan = guard_deletes(
+        compute_plan(desired, snapshot, settings, only=only, rename_hints=rename_hints, detect_renames=not enterprise),
+        snapshot.objects,
+        allow=allow_mass_delete,
     )
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
@@ -187,3 +195,47 @@ def parse_selection(names: Sequence[str]) -> frozenset[ObjectKey]:
         kind, _, rest = name.partition(" ")
         keys.add(ObjectKey(Kind(kind), rest))
     return frozenset(keys)
+
+
+@contextlib.contextmanager
+def locked(
+    config: WorkspaceConfig,
+    workspace: Workspace,
+    *,
+    command: str | None = None,
+    timeout_s: float = lock.DEFAULT_TIMEOUT_S,
+    on_wait: Callable[[str], None] = lambda _: None,
+) -> Iterator[lock.LockInfo]:
+    """Hold the workspace's run lock for the block (backends/lock.py): apply and export take
+    it from before they read the workspace until they are done."""
+    with lock.held(
+        workspace.lock_store(),
+        config.name,
+        command or lock.command_line(),
+        timeout_s=timeout_s,
+        on_wait=on_wait,
+    ) as info:
+        state = getattr(workspace, "path", None)
+        debris.sweep(config, state if isinstance(state, Path) else None, on_wait)
+        yield info
+
+
+def backend_from(config: WorkspaceConfig, ref: str, warn: Callable[[str], None]) -> WorkspaceConfig:
+    """`config` with the `backend:` settings workspace.yaml has at git `ref` (the pull request's
+    base branch), so a branch cannot point the credentials at another endpoint; `warn` says so
+    when the branch changes them. A workspace that does not exist at `ref` is refused."""
+    rel = config.file.relative_to(config.repo_root).as_posix()
+    commit = gitsource.resolve(config.repo_root, ref, where="--backend-from")
+    raw = gitsource.read_file(config.repo_root, commit, rel)
+    if raw is None:
+        raise JobsyncError(
+            f"{rel} does not exist at {ref}: a workspace new in this branch has no trusted backend settings "
+            "yet; it is planned after it is merged"
+        )
+    base = parse_settings(limits.decode(raw, f"{rel} at {ref}"), rel)["backend"]
+    if dict(base) != dict(config.backend):
+        warn(
+            f"this branch changes backend settings in {rel}; the plan uses those of {ref} "
+            "(credentials only go where the base branch says)"
+        )
+    return dataclasses.replace(config, backend=base)

@@ -10,15 +10,21 @@ from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import IncompatibleFormatError, JobsyncError, ReviewedPlanError, StalePlanError
 from jobsync.render.document import NEWEST_VERSION
+from jobsync.repo import limits, schemas
 
 COMPARED = ("action", "before_fingerprint", "after_fingerprint")
 
 
 def read(path: Path, *, workspace: str) -> dict[str, Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        document = json.loads(limits.decode(raw, str(path)))
+    except IsADirectoryError:
+        raise JobsyncError(f"{path} is a directory; name the plan file `jobsync plan --out FILE` wrote") from None
     except OSError as error:
         raise JobsyncError(f"{path}: cannot read the plan file ({error.strerror})") from None
+    except RecursionError:
+        raise JobsyncError(f"{path}: not a jobsync plan file (nested too deeply)") from None
     except json.JSONDecodeError as error:
         raise JobsyncError(
             f"{path}:{error.lineno}: not a jobsync plan file ({error.msg}); make one with `jobsync plan --out FILE`"
@@ -30,6 +36,20 @@ def read(path: Path, *, workspace: str) -> dict[str, Any]:
     found = str(document["format_version"])
     if found.split(".")[0] != NEWEST_VERSION.split(".")[0] or found > NEWEST_VERSION:
         raise IncompatibleFormatError(path=str(path), expected=NEWEST_VERSION, found=found)
+    problems = schemas.check("plan", document, str(path))
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems[:10])
+        raise JobsyncError(
+            f"{path}: not a valid jobsync plan file:\n{listed}\nmake the plan again with `jobsync plan --out FILE`"
+        )
+    selection = document.get("selection")
+    if selection is not None:
+        bad = [name for name in selection if not _selection_entry(name)]
+        if bad:
+            raise JobsyncError(
+                f"{path}: selection entries {bad[:5]} are not '<kind> <name>'; make the plan again with "
+                "`jobsync plan --out FILE`"
+            )
     if document.get("workspace") != workspace:
         raise JobsyncError(
             f"{path}: this plan is for workspace {document.get('workspace')!r}, not {workspace!r}; "
@@ -109,3 +129,16 @@ def check_reviewed(reviewed: dict[str, Any], current: dict[str, Any], snapshot: 
     found = differences(reviewed, current, snapshot)
     if found:
         raise ReviewedPlanError(found)
+
+
+def deletes_confirmed(saved: dict[str, Any]) -> bool:
+    """Whether the saved plan deletes something unblocked: it was made with --allow-mass-delete
+    (or needed none), so applying it needs no second confirmation."""
+    return any(isinstance(c, dict) and c.get("action") == "delete" for c in saved.get("changes") or ())
+
+
+def _selection_entry(name: object) -> bool:
+    if not isinstance(name, str):
+        return False
+    kind, _, rest = name.partition(" ")
+    return bool(rest) and kind in {k.value for k in Kind}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from jobsync.errors import JobsyncError
 from jobsync.fileio import write_atomic
-from jobsync.repo import layers
+from jobsync.repo import layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import WorkspaceConfig, load_workspace
 from jobsync.repo.promote import set_source_ref
@@ -34,7 +34,7 @@ def promote(config: WorkspaceConfig, ref: str) -> Promoted:
             "`source: {workspace: <name>, ref: <git ref>}` to deploy another workspace's definitions"
         )
     commit = gitsource.resolve(config.repo_root, ref, where=f"--ref (for {rel} source.ref)")
-    text = config.file.read_bytes().decode("utf-8")
+    text = limits.decode(config.file.read_bytes(), rel)
     rewritten = set_source_ref(text, ref, file=rel)
     write_atomic(config.file, rewritten.encode("utf-8"))
     try:

@@ -12,8 +12,8 @@ import yaml
 
 from jobsync.core.policies import Policies, Scheduling
 from jobsync.core.references import MAPPED
-from jobsync.errors import ConfigError, JobsyncError, Problem
-from jobsync.repo import schemas, yamlio
+from jobsync.errors import ConfigError, Problem, UsageError
+from jobsync.repo import limits, schemas, yamlio
 
 WORKSPACES_DIR = "workspaces"
 WORKSPACE_FILE = "workspace.yaml"
@@ -65,6 +65,23 @@ def workspace_names(repo_root: Path) -> list[str]:
     return sorted(p.parent.name for p in base.glob(f"*/{WORKSPACE_FILE}"))
 
 
+def folders_without_settings(repo_root: Path) -> list[Problem]:
+    """A folder under workspaces/ without workspace.yaml: nothing in it is read (a misnamed
+    workspace.yml, a forgotten file), so it is a problem, not silence."""
+    base = repo_root / WORKSPACES_DIR
+    if not base.is_dir():
+        return []
+    return [
+        Problem(
+            f"{WORKSPACES_DIR}/{folder.name}/",
+            f"no {WORKSPACE_FILE} in this workspace folder, so nothing in it is read; "
+            f"add {WORKSPACE_FILE} (see `jobsync init`) or move the folder out of {WORKSPACES_DIR}/",
+        )
+        for folder in sorted(base.iterdir())
+        if folder.is_dir() and not folder.name.startswith(".") and not (folder / WORKSPACE_FILE).is_file()
+    ]
+
+
 def pick_workspace(repo_root: Path, name: str | None) -> str:
     """The workspace to act on: the one named, or the only one there is."""
     names = workspace_names(repo_root)
@@ -72,12 +89,10 @@ def pick_workspace(repo_root: Path, name: str | None) -> str:
         if len(names) == 1:
             return names[0]
         listed = ", ".join(names) or "none"
-        raise JobsyncError(
-            f"name a workspace with -w/--workspace (workspaces in {repo_root / WORKSPACES_DIR}: {listed})"
-        )
+        raise UsageError(f"name a workspace with -w/--workspace (workspaces in {repo_root / WORKSPACES_DIR}: {listed})")
     if name not in names:
         listed = ", ".join(names) or "none yet; run `jobsync init`"
-        raise JobsyncError(
+        raise UsageError(
             f"unknown workspace {name!r}: there is no {WORKSPACES_DIR}/{name}/{WORKSPACE_FILE} "
             f"in {repo_root} (workspaces: {listed})"
         )
@@ -116,7 +131,7 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     folder = repo_root / WORKSPACES_DIR / name
     path = folder / WORKSPACE_FILE
     rel = path.relative_to(repo_root).as_posix()
-    data = parse_settings(path.read_text(encoding="utf-8"), rel)
+    data = parse_settings(limits.decode(path.read_bytes(), rel), rel)
     policies = Policies(**(data.get("policies") or {}))
     scheduling = data.get("scheduling") or {}
     mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}

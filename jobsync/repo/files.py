@@ -20,11 +20,12 @@ from typing import Any
 
 import yaml
 
+from jobsync.core import paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
 from jobsync.core.normalize import normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import schemas, yamlio
+from jobsync.repo import limits, schemas, yamlio
 from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
@@ -104,7 +105,22 @@ def body_problems(kind: Kind, body: Mapping[str, Any], source: str) -> list[Prob
 # -- writing -----------------------------------------------------------------------------------
 
 
+def unsafe_path_problem(key: ObjectKey, body: Mapping[str, Any]) -> str | None:
+    """Why this object's name or directory cannot be a path in the repo, or None."""
+    problem = paths.name_problem(key.name)
+    if problem is None and body.get("directory") is not None:
+        problem = paths.directory_problem(str(body.get("directory")))
+    return problem
+
+
 def object_path(folder: Path, key: ObjectKey, body: Mapping[str, Any]) -> Path:
+    """Where the object's YAML file goes; ConfigError (naming the object) when its name or
+    directory would leave the workspace folder or cannot be a file name."""
+    problem = unsafe_path_problem(key, body)
+    if problem:
+        raise ConfigError(
+            [Problem(str(key), f"{problem}; nothing was written. Rename it in the workspace (or the repo)")]
+        )
     directory = directory_of(body)
     base = folder / key.kind.folder
     return (base / directory if directory else base) / f"{key.name}.yaml"
@@ -162,6 +178,16 @@ class Siblings:
 
     def __init__(self) -> None:
         self._folders: dict[Path, dict[str, list[Path]]] = {}
+        self._inside: dict[Path, bool] = {}
+
+    def outside(self, path: Path, root: Path) -> bool:
+        """Whether `path` leads outside `root` through a symlink (its folder's answer is kept)."""
+        if path.is_symlink():
+            return not paths.inside(path, root)
+        inside = self._inside.get(path.parent)
+        if inside is None:
+            inside = self._inside[path.parent] = paths.inside(path.parent, root)
+        return not inside
 
     def content_files(self, path: Path) -> list[Path]:
         listing = self._folders.get(path.parent)
@@ -183,6 +209,9 @@ def siblings_of(path: Path, siblings: Siblings | None) -> list[Path]:
 
 def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) -> str | None:
     candidates = siblings.content_files(path)
+    if len(candidates) == 1 and candidates[0].is_symlink() and not paths.inside(candidates[0], path.parent):
+        problems.append(Problem(rel, f"{candidates[0].name} is a symlink; a content file must be a real file"))
+        return None
     if len(candidates) != 1:
         found = ", ".join(p.name for p in candidates) or "none"
         problems.append(
@@ -192,7 +221,12 @@ def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) 
             )
         )
         return None
-    return candidates[0].read_bytes().decode("utf-8")
+    raw = candidates[0].read_bytes()
+    problem = limits.utf8_problem(raw, Path(rel).with_name(candidates[0].name).as_posix())
+    if problem:
+        problems.append(problem)
+        return None
+    return raw.decode("utf-8")
 
 
 class _Lines:
@@ -340,10 +374,19 @@ def load_file(
     Spec shares the cached body (bodies are read-only) rather than holding a copy.
     """
     rel = path.relative_to(repo_root).as_posix()
+    if (siblings or Siblings()).outside(path, repo_root):
+        problems.append(
+            Problem(rel, f"leads outside the repository through a symlink ({paths.resolved(path)}); not read")
+        )
+        return None
     raw = path.read_bytes()
     digest = _digest(raw)
     body = cache.get(rel, digest) if cache else None
     if body is None:
+        problem = limits.utf8_problem(raw, rel)
+        if problem:
+            problems.append(problem)
+            return None
         text = raw.decode("utf-8")
         data = _parse(kind, rel, text, problems)
         body = _checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
@@ -363,12 +406,45 @@ def load_file(
     return Spec(ObjectKey(kind, body["name"]), body, source=rel)
 
 
+KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides"})
+
+
+def stray_problems(folder: Path, repo_root: Path) -> list[Problem]:
+    """Files that look like objects but that jobsync would not read: a folder it does not know
+    (`Jobs/`, `job/`), a `.yml` (or `.YAML`) file. Left unread they would plan deletes."""
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return problems
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and entry.name not in KNOWN_FOLDERS and not entry.name.startswith("."):
+            near = [name for name in sorted(KNOWN_FOLDERS) if name.lower() == entry.name.lower().rstrip("s") + "s"]
+            hint = f"; did you mean {near[0]}/ (names are case-sensitive)?" if near else ""
+            problems.append(
+                Problem(
+                    entry.relative_to(repo_root).as_posix() + "/",
+                    f"unknown folder: jobsync reads only {', '.join(sorted(KNOWN_FOLDERS))} in a workspace "
+                    f"folder, so nothing in it is read{hint}",
+                )
+            )
+    for kind in FILE_KINDS:
+        base = folder / kind.folder
+        for dirpath, _, filenames in os.walk(base):
+            for filename in filenames:
+                stem, dot, suffix = filename.rpartition(".")
+                if dot and suffix.lower() in ("yml", "yaml") and suffix != "yaml":
+                    rel = (Path(dirpath) / filename).relative_to(repo_root).as_posix()
+                    problems.append(
+                        Problem(rel, f"jobsync reads only .yaml files; rename it to {stem}.yaml to have it read")
+                    )
+    return problems
+
+
 def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = None) -> dict[ObjectKey, Spec]:
     """Every object of a workspace folder; raises ConfigError listing all problems.
 
     With `cache_path`, files whose bytes did not change since the last run are not parsed again.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = stray_problems(folder, repo_root)
     specs: dict[ObjectKey, Spec] = {}
     cache = ParseCache(cache_path) if cache_path else None
     siblings = Siblings()

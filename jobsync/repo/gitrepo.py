@@ -68,6 +68,14 @@ def resolve(root: Path, rev: str) -> tuple[str, str] | None:
     return found.hexsha, (message.strip().splitlines() or [""])[0]
 
 
+def detached(root: Path) -> bool:
+    """Whether HEAD is detached (no branch checked out): a commit there belongs to no branch."""
+    try:
+        return bool(_repo(root).head.is_detached)
+    except ValueError:
+        return False
+
+
 def dirty_paths(root: Path, under: Iterable[Path]) -> list[str]:
     """Files below `under` that differ from HEAD or are untracked (relative, sorted)."""
     rels = [str(p.relative_to(root)) for p in under if p.exists() or p.parent.exists()]

@@ -24,6 +24,7 @@ from jobsync.core.plan import Source
 from jobsync.core.references import rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
+from jobsync.repo import limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import (
     CACHE_DIR,
@@ -83,8 +84,8 @@ def _in_tree(root: Path, name: str, where: str) -> tuple[dict[ObjectKey, Spec], 
                 )
             ]
         )
-    return load_objects(folder, root, cache_path=root / CACHE_DIR / f"repo-{name}.json"), settings.read_text(
-        encoding="utf-8"
+    return load_objects(folder, root, cache_path=root / CACHE_DIR / f"repo-{name}.json"), limits.decode(
+        settings.read_bytes(), settings.relative_to(root).as_posix()
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from jobsync.errors import ConfigError, Problem
 from jobsync.repo import yamlio
 
@@ -22,9 +24,16 @@ _WORKSPACE_LINE = re.compile(r"^(?P<indent>[ \t]+)workspace:")
 def scalar(ref: str) -> str:
     """`ref` as a YAML scalar that reads back as the same string."""
     plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/+-]*", ref) is not None
-    if plain and yamlio.load(f"x: {ref}") == {"x": ref}:
+    if plain and _reads_back(ref):
         return ref
     return '"' + ref.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _reads_back(ref: str) -> bool:
+    try:
+        return bool(yamlio.load(f"x: {ref}") == {"x": ref})
+    except yaml.YAMLError:  # e.g. 2026-11-03 reads as a date, which yamlio refuses
+        return False
 
 
 def _rewrite_flow(line: str, ref: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobsync.core import paths
 from jobsync.core.model import ObjectKey
 from jobsync.errors import RepoError
 from jobsync.fileio import write_atomic
@@ -47,9 +48,33 @@ class Writes:
         return sorted(set(self.writes) | self.removes)
 
 
-def plan_writes(wanted: Files, existing: Mapping[ObjectKey, Iterable[Path]], gone: Iterable[ObjectKey] = ()) -> Writes:
+def refuse_outside(root: Path, wanted: Files, existing: Mapping[ObjectKey, Iterable[Path]]) -> None:
+    """RepoError, before anything is read or written, naming every file that would be read or
+    written outside `root` once symlinks are resolved (a committed symlink such as
+    `jobs/d0 -> /elsewhere` would make export write through it)."""
+    outside = sorted(
+        {path for files in (*wanted.values(), *existing.values()) for path in files if not paths.inside(path, root)}
+    )
+    if outside:
+        listed = "\n".join(f"  {path} -> {paths.resolved(path)}" for path in outside[:20])
+        raise RepoError(
+            f"these files lead outside the repository {root} through a symlink:\n{listed}\n"
+            "nothing was written; replace the symlinks with real folders"
+        )
+
+
+def plan_writes(
+    wanted: Files,
+    existing: Mapping[ObjectKey, Iterable[Path]],
+    gone: Iterable[ObjectKey] = (),
+    *,
+    root: Path | None = None,
+) -> Writes:
     """Files of `wanted` whose bytes differ on disk, files `existing` objects leave behind (moved
-    folders, or objects in `gone`), and the per-object result."""
+    folders, or objects in `gone`), and the per-object result. With `root`, first refuse files
+    that symlinks lead outside it."""
+    if root is not None:
+        refuse_outside(root, wanted, existing)
     writes = {
         path: data
         for files in wanted.values()

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from jobsync.repo import limits
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -107,7 +109,13 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=CoreLoader)
+    """The JSON value `text` holds; a non-JSON value, an alias bomb or too deep a nesting is a
+    yaml.YAMLError (limits.InputLimitError) with the line, like a syntax error."""
+    try:
+        value = yaml.load(text, Loader=CoreLoader)
+    except RecursionError:
+        raise limits.InputLimitError(f"nested deeper than {limits.MAX_DEPTH} levels") from None
+    return limits.check(value, text)
 
 
 def dump(value: Any) -> str:

@@ -12,10 +12,12 @@ environment (never from the repo):
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from jobsync.backends.dataarts import federation
 from jobsync.backends.dataarts.http import Credentials
@@ -76,7 +78,7 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
     def service(name: str, default_host: str) -> str:
         return str(backend.get(f"{name}_endpoint") or (endpoint if custom else default_host))
 
-    return DataArtsConfig(
+    config = DataArtsConfig(
         region=region,
         project_id=str(backend["project_id"]),
         workspace_id=str(backend["workspace_id"]),
@@ -93,6 +95,56 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         import_timeout_s=float(backend.get("import_timeout_s", 600.0)),
         instance_id=str(backend["instance_id"]) if backend.get("instance_id") else None,
         environment_header=str(backend.get("environment_header") or "env-type"),
+    )
+    untrusted = [
+        Problem(source, untrusted_message(url), field=f"backend.{name}")
+        for name, url in (
+            ("endpoint", config.endpoint),
+            ("dli_endpoint", config.dli_endpoint),
+            ("dis_endpoint", config.dis_endpoint),
+            ("ges_endpoint", config.ges_endpoint),
+            ("obs.endpoint", config.obs_endpoint),
+        )
+        if not trusted_endpoint(url)
+    ]
+    if untrusted:
+        raise ConfigError(untrusted)
+    return config
+
+
+TRUSTED_ENDPOINTS_ENV = "JOBSYNC_TRUSTED_ENDPOINTS"
+HUAWEI_CLOUD_DOMAINS = (".myhuaweicloud.com", ".myhuaweicloud.eu", ".huaweicloud.com")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def trusted_endpoint(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether credentials may be sent to `url`: https to a Huawei Cloud domain, loopback (the
+    emulator), or an endpoint listed in JOBSYNC_TRUSTED_ENDPOINTS (comma-separated URLs, from
+    the environment only: a branch that edits workspace.yaml must not redirect the secrets)."""
+    env = os.environ if environ is None else environ
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if _loopback(host):
+        return True
+    allowed = [item.strip().rstrip("/") for item in env.get(TRUSTED_ENDPOINTS_ENV, "").split(",") if item.strip()]
+    if url.rstrip("/") in allowed:
+        return True
+    return parts.scheme == "https" and host.endswith(HUAWEI_CLOUD_DOMAINS)
+
+
+def untrusted_message(url: str) -> str:
+    return (
+        f"jobsync sends the credentials only over https to Huawei Cloud endpoints (*.myhuaweicloud.com, "
+        f"*.myhuaweicloud.eu, *.huaweicloud.com) or to loopback; {url!r} is neither. If it is yours (a "
+        f"private endpoint, a proxy), list it in the environment variable {TRUSTED_ENDPOINTS_ENV}, never in the repo"
     )
 
 

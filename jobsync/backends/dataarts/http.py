@@ -91,6 +91,30 @@ class TokenBucket:
                 self.interval = max(self.fastest, self.interval * 0.99)
 
 
+UNKNOWN_WORKSPACE = frozenset({"DLF.9905"})  # the emulator's invented code; the service's is not documented
+MAX_RETRY_AFTER_S = 120.0
+
+
+def retry_after(response: requests.Response) -> float:
+    """Seconds a 429 (or 503) asks to wait (`Retry-After`: seconds or an HTTP date), capped; 0 if none."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 0.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return 0.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def _reason(error: Exception) -> str:
+    text = str(error)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
 def parse_error(response: requests.Response) -> ServiceError:
     try:
         body = response.json()
@@ -182,7 +206,7 @@ class SignedClient:
             try:
                 response = self.session.request(method, url, headers=headers, data=data or None, timeout=TIMEOUT)
             except requests.RequestException as error:
-                outcome: Exception = RemoteError(f"cannot reach {self.host}: {type(error).__name__}")
+                outcome: Exception = self.unreachable(error)
             else:
                 if response.status_code < 300:
                     self.bucket.speed_up()
@@ -191,11 +215,12 @@ class SignedClient:
                 outcome = self.refusal(response)
                 if response.status_code == 429:
                     self.bucket.slow_down()
-                    time.sleep(self.retry.delay(attempt))
+                    time.sleep(max(self.retry.delay(attempt), retry_after(response)))
                     continue
             if not replay_safe:
                 raise AmbiguousWriteError(str(outcome))
-            time.sleep(self.retry.delay(attempt))
+            wait = retry_after(response) if isinstance(outcome, ServiceError) else 0.0
+            time.sleep(max(self.retry.delay(attempt), wait))
         raise RemoteError(
             f"{method} {path} failed {self.retry.attempts} times; the service is unavailable "
             "or throttling; try again later",
@@ -208,16 +233,62 @@ class SignedClient:
             return
         self.server_ms = max(self.server_ms, stamp)
 
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
+    def unreachable(self, error: requests.RequestException) -> Exception:
+        """The exception for a request that got no answer: raised at once when asking again
+        cannot help (no such host, nothing listening, a TLS failure), else returned to retry."""
+        text = repr(error)
+        if isinstance(error, requests.exceptions.SSLError):
+            raise RemoteError(
+                f"the TLS handshake with {self.url} failed ({_reason(error)}); check backend.endpoint, "
+                "and the CA certificates (REQUESTS_CA_BUNDLE) if a proxy inspects TLS"
+            )
+        if isinstance(error, requests.ConnectionError):
+            if any(mark in text for mark in ("NameResolutionError", "Name or service not known", "getaddrinfo")):
+                raise RemoteError(
+                    f"cannot resolve the host {self.host}: check backend.endpoint (and backend.region, which the "
+                    "default endpoints are made from) and the machine's DNS"
+                )
+            if "Connection refused" in text or "Errno 111" in text or "ConnectionRefusedError" in text:
+                raise RemoteError(
+                    f"{self.url} refused the connection: nothing listens there; check backend.endpoint "
+                    "(for the emulator: is `jobsync emulator serve` running on that port?)"
+                )
+        return RemoteError(f"cannot reach {self.url}: {type(error).__name__}")
+
     def refusal(self, response: requests.Response) -> Exception:
         """The exception for a non-2xx answer, raised at once unless it is worth a retry."""
         error = parse_error(response)
-        if response.status_code in (401, 403):
+        details = {"status": response.status_code, "code": error.code, "request_id": error.request_id}
+        if response.status_code == 401:
             raise RemoteError(
-                f"{self.host} refused the credentials: {error.message}; check "
-                "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK (or JOBSYNC_IAM_TOKEN) and the project id",
-                status=response.status_code,
-                code=error.code,
-                request_id=error.request_id,
+                f"{self.url} refused the credentials: {error.message}; check "
+                "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK (or JOBSYNC_IAM_TOKEN) and backend.project_id",
+                **details,  # type: ignore[arg-type]
+            )
+        if response.status_code == 403:
+            raise RemoteError(
+                f"{self.url} accepted the credentials but refused the request: {error.message}; check that "
+                "their user may use DataArts Factory in backend.project_id and backend.workspace_id",
+                **details,  # type: ignore[arg-type]
+            )
+        if response.status_code == 404:
+            raise RemoteError(
+                f"{self.url} has no such API ({response.request.method} {urlsplit(response.url).path}): "
+                "backend.endpoint is not a DataArts Factory endpoint (DataArts answers 400, never 404, "
+                "for a missing job); check backend.endpoint and backend.region",
+                **details,  # type: ignore[arg-type]
+            )
+        if error.code in UNKNOWN_WORKSPACE or (
+            response.status_code == 400 and "workspace" in error.message.lower() and "exist" in error.message.lower()
+        ):
+            raise RemoteError(
+                f"{self.url} does not know workspace id {self.headers.get('workspace', '?')!r}: {error.message}; "
+                "check backend.workspace_id (DataArts console: Workspaces, the workspace's ID)",
+                **details,  # type: ignore[arg-type]
             )
         if response.status_code not in RETRYABLE:
             raise error

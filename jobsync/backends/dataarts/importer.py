@@ -57,14 +57,20 @@ class ObsTransfer:
     def put(self, data: bytes) -> tuple[str, str]:
         """Upload; returns (key, obs:// path)."""
         key = f"{self.prefix}import-{uuid.uuid4().hex}.zip"
+        status: Any = None
         for attempt in range(self.retry.attempts):
-            response = self.client.putContent(self.bucket, key, content=data)
-            if response.status < 300:
-                return key, f"obs://{self.bucket}/{key}"
+            try:
+                response = self.client.putContent(self.bucket, key, content=data)
+            except Exception as error:  # esdk-obs raises its own and socket errors as they come
+                status = f"{type(error).__name__}: {error}"
+            else:
+                if response.status is not None and response.status < 300:
+                    return key, f"obs://{self.bucket}/{key}"
+                status = f"{response.status} {response.errorCode or ''}".strip()
             time.sleep(self.retry.delay(attempt))
         raise RemoteError(
-            f"cannot upload the import file to OBS bucket {self.bucket} "
-            f"({response.status} {response.errorCode}); check obs.bucket and obs.endpoint"
+            f"cannot upload the import file to OBS bucket {self.bucket} ({status}); "
+            "check backend.obs.bucket and backend.obs.endpoint"
         )
 
     def remove(self, key: str) -> None:

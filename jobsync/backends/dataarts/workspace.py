@@ -34,6 +34,7 @@ from jobsync.backends.dataarts.http import (
     write_once,
 )
 from jobsync.backends.dataarts.importer import JobImporter, ObsTransfer, same, service_failure
+from jobsync.backends.dataarts.lock import MARKER_NAME, MarkerLockStore
 from jobsync.backends.dataarts.read import (
     dis_streams,
     dli_queues,
@@ -112,6 +113,8 @@ class DataArtsWorkspace:
             owner += "|production"
             cache_path = cache_path.with_name(f"{cache_path.stem}.production.json") if cache_path else None
         self.cache = JobCache(cache_path, owner)
+
+    acting_user = "the owner of the DataArts credentials"  # the service records them, not `user:`
 
     def __repr__(self) -> str:
         return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
@@ -245,8 +248,12 @@ class DataArtsWorkspace:
         return int(time.time() * 1000) - NO_DATE_MARGIN_MS
 
     def list_kind(self, kind: Kind) -> list[Mapping[str, Any]]:
+        """Every script or resource, except the workspace lock's marker script (dataarts/lock.py)."""
         segment, key = LIST_PATHS[kind]
-        return list_all(self.client, self.client.path(segment), key, pool=self.pool)
+        items = list_all(self.client, self.client.path(segment), key, pool=self.pool)
+        if kind is Kind.SCRIPT:
+            items = [item for item in items if item.get("name") != MARKER_NAME]
+        return items
 
     def environment(self) -> Environment:
         def connections() -> list[str]:
@@ -393,6 +400,10 @@ class DataArtsWorkspace:
             return None
 
         return dict(zip(names, self.pool.map(run, names), strict=True))
+
+    def lock_store(self) -> MarkerLockStore:
+        """The run lock: a marker script whose unique name the service arbitrates."""
+        return MarkerLockStore(self.client, self.config.workspace_id)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
