@@ -119,7 +119,7 @@ def object_path(folder: Path, key: ObjectKey, body: Mapping[str, Any]) -> Path:
     problem = unsafe_path_problem(key, body)
     if problem:
         raise ConfigError(
-            [Problem(str(key), f"{problem}; nothing was written. Rename it in the workspace (or the repo)")]
+            [Problem(str(key), f"{problem}; nothing was written: rename it in the workspace (or the repo)")]
         )
     directory = directory_of(body)
     base = folder / key.kind.folder

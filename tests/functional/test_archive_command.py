@@ -33,7 +33,7 @@ def empty_repo(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "repo"
     list(scaffold.init(root))
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
+    git(root, "commit", "-q", "--allow-empty", "-m", "init")  # init committed its own files
     return root
 
 
@@ -235,5 +235,5 @@ def test_export_with_a_job_over_the_limit_names_it(empty_repo, batch_layout_zip,
 def test_export_refuses_a_bad_size(empty_repo):
     code, _, err = run("export", "-w", "dev", "--max-size", "big", "--repo", empty_repo)
 
-    assert code == 1
+    assert code == 2  # a usage error (README: usage errors exit 2)
     assert "invalid size 'big'" in err

@@ -73,7 +73,7 @@ def test_a_script_without_its_content_file_is_refused(repo):
 def test_unknown_workspace_lists_the_known_ones(repo):
     result = repo.run("plan", "-w", "staging")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error (README: usage errors exit 2)
     assert "unknown workspace 'staging'" in result.stderr and "workspaces: dev" in result.stderr
 
 

@@ -207,7 +207,7 @@ def test_init_scaffolds_dev_and_prod_sourced_from_dev(tmp_path):
     assert prod.source is not None and (prod.source.workspace, prod.source.ref) == ("dev", None)
     assert (root / "workspaces/dev/variables.yaml").exists() and (root / "workspaces/prod/variables.yaml").exists()
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
+    git(root, "commit", "-q", "--allow-empty", "-m", "init")  # init committed its own files
     for ws in ("dev", "prod"):
         result = CliRunner().invoke(app, ["plan", "-w", ws, "--repo", str(root)])
         assert result.exit_code == 0 and "No changes." in result.stdout, result.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -92,6 +93,7 @@ class TokenBucket:
 
 
 UNKNOWN_WORKSPACE = frozenset({"DLF.9905"})  # the emulator's invented code; the service's is not documented
+UNKNOWN_WORKSPACE_TEXT = re.compile(r"^workspace\b.*\b(does not exist|missing or unknown)", re.IGNORECASE)
 MAX_RETRY_AFTER_S = 120.0
 
 
@@ -282,9 +284,7 @@ class SignedClient:
                 "for a missing job); check backend.endpoint and backend.region",
                 **details,  # type: ignore[arg-type]
             )
-        if error.code in UNKNOWN_WORKSPACE or (
-            response.status_code == 400 and "workspace" in error.message.lower() and "exist" in error.message.lower()
-        ):
+        if error.code in UNKNOWN_WORKSPACE or UNKNOWN_WORKSPACE_TEXT.match(error.message):
             raise RemoteError(
                 f"{self.url} does not know workspace id {self.headers.get('workspace', '?')!r}: {error.message}; "
                 "check backend.workspace_id (DataArts console: Workspaces, the workspace's ID)",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobsync.backends.dataarts.http import SignedClient
+from jobsync.backends.dataarts.lock import MARKER_NAME
 from jobsync.errors import ServiceError
 
 MOST_TASKS = 100  # tasks per release package (reference §11.2)
@@ -93,14 +94,15 @@ class Releases:
         return self.client.path("factory", *segments, version="v2")
 
     def pending_items(self) -> list[Mapping[str, Any]]:
-        """Every pending item, packaged or not."""
+        """Every pending item, packaged or not, except the workspace lock's marker script
+        (dataarts/lock.py): creating it makes a pending item that is never released."""
         found: list[Mapping[str, Any]] = []
         while True:
             reply = self.client.get_json(self.path("pending-items"), [("limit", 100), ("offset", len(found))])
             page = list(reply.get("data") or [])
             found += page
             if len(page) < 100 or len(found) >= int(reply.get("total") or 0):
-                return found
+                return [item for item in found if item.get("item_name") != MARKER_NAME]
 
     def create(self, name: str, item_ids: Sequence[str], approvers: Sequence[str], apply_user: str) -> str:
         if len(item_ids) > MOST_TASKS:
