@@ -24,7 +24,7 @@ from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
 from jobsync.core.normalize import normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import schemas, yamlio
+from jobsync.repo import cron, schemas, yamlio
 from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
@@ -287,12 +287,21 @@ def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str
     return data
 
 
+def file_problems(kind: Kind, data: Mapping[str, Any], rel: str, text: str | None = None) -> list[Problem]:
+    """What validate refuses in one object file's mapping: the schema, and what no JSON Schema
+    can say (a cron expression's fields, core/cron.py)."""
+    problems = schemas.check(kind.value, data, rel, text)
+    if not problems and kind is Kind.JOB:
+        problems = cron.job_problems(data, rel, text)
+    return problems
+
+
 def _checked_body(
     kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path, text: str | None, problems: list[Problem]
 ) -> dict[str, Any] | None:
     """The API-form body (a script's without its content) of a file's mapping, if it passes
     the schema, the name and the folder checks; problems are appended."""
-    found = schemas.check(kind.value, data, rel, text)
+    found = file_problems(kind, data, rel, text)
     if found:
         problems.extend(found)
         return None
