@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
-from jobsync.core.normalize import normal_directory, strip
+from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
 from jobsync.repo import cron, schemas, yamlio
@@ -218,7 +218,7 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}/body"  # entries are checked API-form bodies
+        self.version = f"{__version__}/{schemas.VERSION}/body+digest"  # checked API-form bodies, fingerprints
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.dirty = False
@@ -235,9 +235,15 @@ class ParseCache:
         entry = self.entries.get(rel)
         return entry[1] if entry and entry[0] == digest else None
 
-    def put(self, rel: str, digest: str, data: dict[str, Any]) -> None:
+    def fingerprint(self, rel: str) -> str | None:
+        """The canonical fingerprint kept beside a file's body (None for a script: its
+        content lives in another file)."""
+        entry = self.entries.get(rel)
+        return entry[2] if entry and len(entry) > 2 else None
+
+    def put(self, rel: str, digest: str, data: dict[str, Any], fingerprint: str | None = None) -> None:
         self.seen.add(rel)
-        self.entries[rel] = [digest, data]
+        self.entries[rel] = [digest, data, fingerprint]
         self.dirty = True
 
     def save(self) -> None:
@@ -264,7 +270,7 @@ def prime_cache(
         rel = path.relative_to(repo_root).as_posix()
         body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[])
         if body is not None:
-            cache.put(rel, _digest(raw), body)
+            cache.put(rel, _digest(raw), body, _fingerprint(kind, body))
     cache.save()
 
 
@@ -352,6 +358,7 @@ def load_file(
     raw = path.read_bytes()
     digest = _digest(raw)
     body = cache.get(rel, digest) if cache else None
+    fingerprint = cache.fingerprint(rel) if cache and body is not None else None
     if body is None:
         text = raw.decode("utf-8")
         data = _parse(kind, rel, text, problems)
@@ -359,7 +366,8 @@ def load_file(
         if body is None:
             return None
         if cache is not None:
-            cache.put(rel, digest, body)
+            fingerprint = _fingerprint(kind, body)
+            cache.put(rel, digest, body, fingerprint)
     if kind is Kind.SCRIPT and CONTENT_KEY in body:  # `content: null`: no content file
         if siblings_of(path, siblings):
             problems.append(Problem(rel, "`content: null` says the script has no content; remove its content file"))
@@ -369,7 +377,13 @@ def load_file(
         if content is None:
             return None
         body = {**body, CONTENT_KEY: content}
-    return Spec(ObjectKey(kind, body["name"]), body, source=rel)
+    return Spec(ObjectKey(kind, body["name"]), body, source=rel, digest=fingerprint)
+
+
+def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
+    """The canonical fingerprint kept in the parse cache; none for scripts, whose content
+    (part of the body) is in the content file, not in the cached YAML."""
+    return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)
 
 
 def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = None) -> dict[ObjectKey, Spec]:
