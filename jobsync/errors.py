@@ -161,9 +161,10 @@ class RuleError(JobsyncError):
     """A workspace rule refused the change. `code` is stable (core/rules.py RuleCode); the
     emulator answers it with the DLF code of core/rules.py DLF_OF_RULE."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, dlf: str | None = None) -> None:
         self.code = code
         self.message = message
+        self.dlf = dlf  # the DLF code the service answers this refusal with, when it has its own
         super().__init__(message)
 
 

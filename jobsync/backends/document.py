@@ -35,6 +35,7 @@ from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.policies import LockPolicy, SnapshotState
 from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
 from jobsync.core.snapshot import STOPPED, Environment, RemoteObject, Snapshot
+from jobsync.core.writecheck import SCRIPT_TYPE_CHANGE, change_problems, write_problems
 from jobsync.errors import RuleError
 
 SECTIONS = {Kind.JOB: "jobs", Kind.SCRIPT: "scripts", Kind.RESOURCE: "resources"}
@@ -161,6 +162,13 @@ class WorkspaceDocument:
         if locked:
             raise RuleError("LOCKED_TAG", f"job {definition.get('name')} {locked_tag_reason(locked)}")
 
+    def check_body(self, kind: Kind, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> None:
+        """Refuse what the service refuses at write time (core/writecheck.py), with its DLF code."""
+        before = entry.get("definition") if entry else None
+        for code, message in write_problems(kind, definition) + change_problems(kind, before, definition):
+            rule = "IMMUTABLE" if code == SCRIPT_TYPE_CHANGE else "INVALID"
+            raise RuleError(rule, f"{kind.value} {definition.get('name')}: {message}", dlf=code)
+
     def check_references(self, kind: Kind, definition: Mapping[str, Any]) -> None:
         missing = missing_references(kind, definition, self.environment())
         if missing:
@@ -184,6 +192,7 @@ class WorkspaceDocument:
         """Create or overwrite an object as the console import does; returns its entry."""
         name = str(definition["name"])
         entry = self.entry(kind, name)
+        self.check_body(kind, definition, entry)
         if kind is Kind.JOB:
             self.check_running(entry)
             self.check_tags(definition, entry)

@@ -35,7 +35,7 @@ from jobsync.ops.plan import (
 )
 from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
-from jobsync.repo import changes, fmt, gitrepo
+from jobsync.repo import changes, fmt, gitrepo, lint
 from jobsync.repo import config as configuration
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     for name in names:
         try:
             cfg = configuration.load_workspace(root, name)
+            for problem in lint.workspace_warnings(cfg.folder, root):
+                warn(str(problem))
             specs = desired_state(cfg)
             say(f"ok: workspace {name}: {len(specs)} object(s)")
             for item in fmt.unformatted(cfg.folder, root):

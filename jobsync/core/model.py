@@ -67,6 +67,9 @@ class Spec:
     key: ObjectKey
     body: Mapping[str, Any]
     source: str | None = field(default=None, compare=False)
+    # the fingerprint of the body's canonical form (core/canonical.py) when a cache kept it
+    # beside the body: a plan compares these first and leaves equal bodies alone
+    digest: str | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> Kind:

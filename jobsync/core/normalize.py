@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jobsync.core.canonical import defaults, is_empty
-from jobsync.core.model import Kind, canonical_json
+from jobsync.core.model import Kind, canonical_json, fingerprint
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
@@ -183,6 +183,12 @@ def canonical(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
 def canonical_text(kind: Kind, body: Mapping[str, Any]) -> str:
     """One string per meaning; JSON types kept apart (`1`, `1.0`, `true` differ)."""
     return canonical_json(canonical(kind, body))
+
+
+def body_fingerprint(kind: Kind, body: Mapping[str, Any]) -> str:
+    """The fingerprint of a body's canonical form: what the repo parse cache and the dataarts
+    job cache keep beside each body, and what the plan compares first."""
+    return fingerprint(canonical(kind, body))
 
 
 def same(kind: Kind, a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

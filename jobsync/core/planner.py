@@ -16,9 +16,8 @@ from typing import Any
 
 from jobsync.core.canonical import send_form
 from jobsync.core.diff import FieldChange, field_changes
-from jobsync.core.mergepatch import same
-from jobsync.core.model import Kind, ObjectKey, Spec, canonical_json, fingerprint
-from jobsync.core.normalize import comparable, strip
+from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
+from jobsync.core.normalize import body_fingerprint, comparable, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
 from jobsync.core.renames import find_renames, fold_renames, keys_involved
@@ -26,30 +25,32 @@ from jobsync.core.rules import apply_rules
 from jobsync.core.snapshot import SCHEDULING, STOPPED, RemoteObject, Snapshot
 
 
-def remote_fingerprint(remote: RemoteObject, compared: Mapping[str, Any] | None = None) -> str:
-    """What a saved plan checks the workspace object against: its body and schedule status."""
-    body = compared if compared is not None else comparable(remote.key.kind, remote.body)
+def remote_fingerprint(remote: RemoteObject, digest: str | None = None) -> str:
+    """What a saved plan checks the workspace object against: the fingerprint of its canonical
+    body and its schedule status."""
+    body = digest or remote.digest or body_fingerprint(remote.key.kind, remote.body)
     return fingerprint({"body": body, "status": remote.status})
 
 
-def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], compared: Mapping[str, Any] | None = None) -> str:
-    return fingerprint(compared if compared is not None else comparable(key.kind, body))
+def desired_fingerprint(key: ObjectKey, body: Mapping[str, Any], digest: str | None = None) -> str:
+    return digest or body_fingerprint(key.kind, body)
 
 
 def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
-    if same(strip(spec.kind, remote.body, order=False), spec.body):  # the common case, cheaply
-        return Change(key=spec.key, action=Action.NOOP, desired=spec.body)
-    stored = strip(spec.kind, remote.body)
-    before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
+    """Compare canonical forms type-exactly, by their fingerprints first: those the repo parse
+    cache and the dataarts job cache keep beside each body, or computed once per side. Only
+    objects whose fingerprints differ build their compared forms again, for the diff."""
+    after_digest = spec.digest or body_fingerprint(spec.kind, spec.body)
+    before_digest = remote.digest or body_fingerprint(spec.kind, remote.body)
     common: dict[str, Any] = {
         "key": spec.key,
-        "desired": send_form(spec.kind, spec.body),
-        "before": stored,
-        "before_fingerprint": remote_fingerprint(remote, before),
-        "after_fingerprint": desired_fingerprint(spec.key, spec.body, after),
+        "before_fingerprint": remote_fingerprint(remote, before_digest),
+        "after_fingerprint": after_digest,
     }
-    if canonical_json(before) == canonical_json(after):  # type-exact: 1, 1.0 and true differ
-        return Change(action=Action.NOOP, **common)
+    if after_digest == before_digest:  # canonical JSON text: 1, 1.0 and true differ
+        return Change(action=Action.NOOP, desired=spec.body, **common)
+    before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
+    common.update(desired=send_form(spec.kind, spec.body), before=strip(spec.kind, remote.body))
     diff = field_changes(before, after)
     if policies.duplicate_name == "skip":
         reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"

@@ -27,8 +27,11 @@ from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.policies import LockPolicy
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, env_variables, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
+from jobsync.core.writecheck import SCRIPT_TYPE_CHANGE, change_problems, write_problems
 
-RuleCode = Literal["JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND", "NAME_EXISTS"]
+RuleCode = Literal[
+    "JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "NOT_FOUND", "NAME_EXISTS", "INVALID", "IMMUTABLE"
+]
 
 # rule code -> the DLF error code a write breaking it is refused with. DLF.99xx are invented
 # (DataArts documents no code for these refusals; docs/emulator.md lists them).
@@ -37,6 +40,8 @@ DLF_OF_RULE: dict[str, str] = {
     "LOCKED": "DLF.9902",
     "LOCKED_TAG": "DLF.9903",
     "MISSING_REFERENCE": "DLF.9904",
+    "INVALID": "DLF.3051",  # documented: "The request parameter is invalid" (core/writecheck.py has the others)
+    "IMMUTABLE": "DLF.0203",  # documented: script modify failed (a script's type cannot change)
 }
 UNKNOWN_RULE_DLF = "DLF.9900"  # invented: a rule without a code of its own
 NOT_FOUND_DLF = {Kind.JOB: "DLF.0100", Kind.SCRIPT: "DLF.6201", Kind.RESOURCE: "DLF.6241"}
@@ -44,6 +49,8 @@ NOT_FOUND_DLF = {Kind.JOB: "DLF.0100", Kind.SCRIPT: "DLF.6201", Kind.RESOURCE: "
 # connection does not exist".
 RULE_OF_DLF: dict[str, str] = {
     **{dlf: rule for rule, dlf in DLF_OF_RULE.items()},
+    **{dlf: "INVALID" for dlf in ("DLF.3004", "DLF.3018", "DLF.3025", "DLF.3051", "DLF.6247", "DLF.6263")},
+    SCRIPT_TYPE_CHANGE: "IMMUTABLE",
     "DLF.6322": "MISSING_REFERENCE",
     **{dlf: "NOT_FOUND" for dlf in NOT_FOUND_DLF.values()},
 }
@@ -168,6 +175,15 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
     return reasons
 
 
+def write_rule(change: Change, remote: RemoteObject | None) -> list[str]:
+    """What the service refuses at write time (core/writecheck.py), known before apply."""
+    body = change.desired or {}
+    found = write_problems(change.key.kind, body)
+    if change.action is Action.UPDATE and remote is not None:
+        found += change_problems(change.key.kind, remote.body, body)
+    return [f"{message} ({code})" for code, message in found]
+
+
 def _uses(change: Change) -> dict[str, set[str]]:
     return references(change.key.kind, change.desired or {}) if change.desired else {}
 
@@ -238,6 +254,7 @@ def _check(
         reasons += running + tag_rule(change, remote, environment)
         warnings += more
     if change.action is not Action.DELETE:
+        reasons += write_rule(change, remote)
         reasons += reference_rule(change, environment, settings)
         reasons += dependency_rule(change, exists, creating)
         reasons += variable_rule(change, variables)

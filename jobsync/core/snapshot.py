@@ -37,6 +37,7 @@ class RemoteObject:
     last_update_time: int | None = None
     last_update_user: str | None = None
     version: int | None = None  # latest submitted version, jobs only
+    digest: str | None = field(default=None, compare=False)  # canonical fingerprint, when cached
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Snapshot:
 
 # Codes of a workspace rule refusing a change (backends/document.py RuleError). A write that
 # fails with one of these is reported as "blocked", anything else as "failed".
-RULE_CODES = frozenset({"JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE"})
+RULE_CODES = frozenset({"JOB_RUNNING", "LOCKED", "LOCKED_TAG", "MISSING_REFERENCE", "INVALID", "IMMUTABLE"})
 
 
 @dataclass(frozen=True)

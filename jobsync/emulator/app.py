@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -66,11 +67,14 @@ class EmulatorApp:
         self._count_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        reply = self.handle(environ)
+        try:
+            reply = self.handle(environ)
+        except Exception as error:  # every answer has the API's JSON error shape, a bug's too
+            reply = error_reply(ApiError("DLF.0000", f"emulator error: {type(error).__name__}: {error}", status=500))
         if reply.drop:
             environ["jobsync.drop"] = True
         status = f"{reply.status} {REASONS.get(reply.status, 'Status')}"
-        headers = dict(reply.headers)
+        headers = {"X-Request-Id": uuid.uuid4().hex, **reply.headers}
         headers["Content-Length"] = str(len(reply.body))
         start_response(status, list(headers.items()))
         return [reply.body]
@@ -91,7 +95,12 @@ class EmulatorApp:
                 return iam.handle(self.state, method, path, headers, body)
             except ApiError as error:
                 return error_reply(error)
-        if len(parts) == 3 and parts[0] in API_VERSIONS and parts[1] == self.state.project_id:
+        if len(parts) == 3 and parts[0] in API_VERSIONS and parts[1] != self.state.project_id:
+            # an API path with another project: the gateway's JSON error, never an OBS XML one
+            return error_reply(
+                ApiError("APIGW.0302", f"project {parts[1]} does not match the credentials' project", status=403)
+            )
+        if len(parts) == 3 and parts[0] in API_VERSIONS:
             query = parse_qsl(str(environ.get("QUERY_STRING") or ""), keep_blank_values=True)
             try:
                 return self.api(method, path, f"{parts[0]}/{parts[2]}", query, headers, body)

@@ -40,7 +40,7 @@ def rule_error(kind: Kind, error: RuleError) -> ApiError:
         return ApiError(NOT_FOUND[kind], error.message)
     if error.code == "NAME_EXISTS":
         return ApiError(NAME_EXISTS[kind], error.message)
-    return ApiError(DLF_OF_RULE.get(error.code, UNKNOWN_RULE_DLF), error.message)
+    return ApiError(error.dlf or DLF_OF_RULE.get(error.code, UNKNOWN_RULE_DLF), error.message)
 
 
 @dataclass

@@ -108,13 +108,31 @@ def show_job(call: Call, name: str) -> Reply:
                 "submitTime": version.get("submitTime"),
                 "versionDescription": version.get("description") or "",
             }
-    server = {
+    server: dict[str, Any] = {
         "id": numeric_id(entry),
         "createTime": entry.get("createTime"),
         "lastUpdateUser": entry.get("lastUpdateUser"),
-        "version": shown,
     }
+    if not isinstance(definition.get("version"), str):
+        server["version"] = shown  # a body's own "version": "1.0" (a string) is kept as it is
+    if call.query.get("dependencies") == "true":
+        server["downstreamJobs"] = downstream(call, name)
     return json_reply({**definition, **server, **extra})
+
+
+def downstream(call: Call, name: str) -> list[dict[str, Any]]:
+    """The first-level jobs whose dependJobs name this one (H-0087 `dependencies=true`)."""
+    found = []
+    for entry in call.workspace.entries(Kind.JOB):
+        schedule = entry["definition"].get("schedule")
+        cron = schedule.get("cron") if isinstance(schedule, dict) else None
+        depend = cron.get("dependJobs") if isinstance(cron, dict) else None
+        jobs = depend.get("jobs") if isinstance(depend, dict) else None
+        if isinstance(jobs, list) and name in jobs:
+            found.append(
+                {"jobId": numeric_id(entry), "jobName": entry["definition"]["name"], "workSpace": call.workspace_id}
+            )
+    return found
 
 
 def save(call: Call, definition: dict[str, Any], *, creating: bool) -> Reply:

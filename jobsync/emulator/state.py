@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import copy
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
-from jobsync.backends.document import WorkspaceDocument
+from jobsync.backends.document import SECTIONS, WorkspaceDocument, now_ms
 from jobsync.fileio import document_lines, write_atomic
 
 DEFAULT_WORKSPACE = "default"
@@ -48,6 +49,27 @@ DEFAULT_STATE: dict[str, Any] = {
 }
 
 
+SEED_USER = "admin"  # who "created" an object a state document lists without a user
+
+
+def seed(document: dict[str, Any]) -> dict[str, Any]:
+    """Fill in what a real workspace always has and a hand-written state document may leave
+    out: each object's id, createTime, lastUpdateTime, createUser and lastUpdateUser (the
+    change-hint cache and GET resources depend on them). Seeded times are distinct per
+    object, in the past, and stable for one document."""
+    base = now_ms() - 86_400_000
+    for offset, entry in enumerate(
+        entry for section in SECTIONS.values() for entry in document.get(section) or () if isinstance(entry, dict)
+    ):
+        name = str((entry.get("definition") or {}).get("name"))
+        entry.setdefault("id", uuid.uuid5(uuid.NAMESPACE_URL, f"jobsync-emulator/{name}/{offset}").hex)
+        entry.setdefault("createTime", base + offset)
+        entry.setdefault("lastUpdateTime", entry["createTime"])
+        entry.setdefault("createUser", entry.get("lastUpdateUser") or SEED_USER)
+        entry.setdefault("lastUpdateUser", entry["createUser"])
+    return document
+
+
 def default_state() -> dict[str, Any]:
     return copy.deepcopy(DEFAULT_STATE)
 
@@ -69,6 +91,8 @@ class EmulatorState:
             self.data.setdefault("credentials", [])
             self.data.setdefault("tokens", {})
             workspaces = self.data.setdefault("workspaces", {})
+            for document in workspaces.values():
+                seed(document)
             self.documents = {ws: WorkspaceDocument(doc) for ws, doc in workspaces.items()}
             self.obs = {}
             self.tasks = {}
@@ -101,7 +125,7 @@ class EmulatorState:
 
     def set_workspace(self, workspace_id: str, data: dict[str, Any]) -> None:
         with self.lock:
-            self.data["workspaces"][workspace_id] = copy.deepcopy(data)
+            self.data["workspaces"][workspace_id] = seed(copy.deepcopy(data))
             document = WorkspaceDocument(self.data["workspaces"][workspace_id])
             self.documents[workspace_id] = document
 

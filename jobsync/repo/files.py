@@ -22,10 +22,10 @@ import yaml
 
 from jobsync.core import paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
-from jobsync.core.normalize import normal_directory, strip
+from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import limits, schemas, yamlio
+from jobsync.repo import cron, limits, schemas, yamlio
 from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
@@ -252,7 +252,7 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}/body"  # entries are checked API-form bodies
+        self.version = f"{__version__}/{schemas.VERSION}/body+digest"  # checked API-form bodies, fingerprints
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.dirty = False
@@ -269,9 +269,15 @@ class ParseCache:
         entry = self.entries.get(rel)
         return entry[1] if entry and entry[0] == digest else None
 
-    def put(self, rel: str, digest: str, data: dict[str, Any]) -> None:
+    def fingerprint(self, rel: str) -> str | None:
+        """The canonical fingerprint kept beside a file's body (None for a script: its
+        content lives in another file)."""
+        entry = self.entries.get(rel)
+        return entry[2] if entry and len(entry) > 2 else None
+
+    def put(self, rel: str, digest: str, data: dict[str, Any], fingerprint: str | None = None) -> None:
         self.seen.add(rel)
-        self.entries[rel] = [digest, data]
+        self.entries[rel] = [digest, data, fingerprint]
         self.dirty = True
 
     def save(self) -> None:
@@ -298,7 +304,7 @@ def prime_cache(
         rel = path.relative_to(repo_root).as_posix()
         body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[])
         if body is not None:
-            cache.put(rel, _digest(raw), body)
+            cache.put(rel, _digest(raw), body, _fingerprint(kind, body))
     cache.save()
 
 
@@ -321,12 +327,21 @@ def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str
     return data
 
 
+def file_problems(kind: Kind, data: Mapping[str, Any], rel: str, text: str | None = None) -> list[Problem]:
+    """What validate refuses in one object file's mapping: the schema, and what no JSON Schema
+    can say (a cron expression's fields, core/cron.py)."""
+    problems = schemas.check(kind.value, data, rel, text)
+    if not problems and kind is Kind.JOB:
+        problems = cron.job_problems(data, rel, text)
+    return problems
+
+
 def _checked_body(
     kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path, text: str | None, problems: list[Problem]
 ) -> dict[str, Any] | None:
     """The API-form body (a script's without its content) of a file's mapping, if it passes
     the schema, the name and the folder checks; problems are appended."""
-    found = schemas.check(kind.value, data, rel, text)
+    found = file_problems(kind, data, rel, text)
     if found:
         problems.extend(found)
         return None
@@ -382,6 +397,7 @@ def load_file(
     raw = path.read_bytes()
     digest = _digest(raw)
     body = cache.get(rel, digest) if cache else None
+    fingerprint = cache.fingerprint(rel) if cache and body is not None else None
     if body is None:
         problem = limits.utf8_problem(raw, rel)
         if problem:
@@ -393,7 +409,8 @@ def load_file(
         if body is None:
             return None
         if cache is not None:
-            cache.put(rel, digest, body)
+            fingerprint = _fingerprint(kind, body)
+            cache.put(rel, digest, body, fingerprint)
     if kind is Kind.SCRIPT and CONTENT_KEY in body:  # `content: null`: no content file
         if siblings_of(path, siblings):
             problems.append(Problem(rel, "`content: null` says the script has no content; remove its content file"))
@@ -403,7 +420,13 @@ def load_file(
         if content is None:
             return None
         body = {**body, CONTENT_KEY: content}
-    return Spec(ObjectKey(kind, body["name"]), body, source=rel)
+    return Spec(ObjectKey(kind, body["name"]), body, source=rel, digest=fingerprint)
+
+
+def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
+    """The canonical fingerprint kept in the parse cache; none for scripts, whose content
+    (part of the body) is in the content file, not in the cached YAML."""
+    return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)
 
 
 KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides"})

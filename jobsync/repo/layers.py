@@ -168,8 +168,12 @@ def desired(config: WorkspaceConfig) -> Desired:
     problems += semantic_problems(specs)
     if problems:
         raise ConfigError(problems)
+    mapped = any(config.mappings.values())
     base = {
-        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) for key, spec in specs.items()
+        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source)
+        if mapped
+        else Spec(key, spec.body, source=spec.source, digest=spec.digest)
+        for key, spec in specs.items()
     }
     overrides = load_overrides(config.folder, config.repo_root, problems)
     final = _overridden(base, overrides, problems)

@@ -12,7 +12,11 @@ from jobsync.core.model import Kind
 def _writer(path: str, prefix: str, count: int) -> None:
     workspace = LocalWorkspace(__import__("pathlib").Path(path))
     for index in range(count):
-        body = {"name": f"{prefix}_{index}", "nodes": [], "schedule": {}}
+        body = {
+            "name": f"{prefix}_{index}",
+            "nodes": [{"name": "a", "type": "Dummy"}],
+            "schedule": {"type": "EXECUTE_ONCE"},
+        }
         workspace.write(Kind.JOB, [body], user=prefix, message="")
 
 
@@ -36,8 +40,9 @@ def test_a_failed_rule_leaves_the_other_objects_written(tmp_path):
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"jobs": [{"definition": {"name": "busy"}, "status": "SCHEDULING"}]}))
     workspace = LocalWorkspace(path)
+    valid = {"nodes": [{"name": "a", "type": "Dummy"}], "schedule": {"type": "EXECUTE_ONCE"}}
 
-    outcome = workspace.write(Kind.JOB, [{"name": "busy"}, {"name": "free"}], user="u", message="m")
+    outcome = workspace.write(Kind.JOB, [{"name": "busy", **valid}, {"name": "free", **valid}], user="u", message="m")
 
     assert outcome["free"] is None
     assert outcome["busy"] is not None and outcome["busy"].code == "JOB_RUNNING"

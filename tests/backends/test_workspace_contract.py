@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support import EXAMPLES
 
 from jobsync.backends.base import Workspace
@@ -261,3 +262,41 @@ def test_rename_of_a_scheduling_job_is_blocked(seeded):
     outcome = harness.open("analyst").rename(Kind.JOB, {"myJob": "renamed"}, user="analyst")
 
     assert outcome["renamed"] is not None and outcome["renamed"].blocked
+
+
+# What the service refuses at write time (core/writecheck.py): both backends refuse the same
+# bodies with the same rule code, and the message names what is wrong (issue 10).
+REFUSED_JOBS = {
+    "a name with a space": (hive_job(name="bad name"), "INVALID", "is invalid"),
+    "no nodes": ({k: v for k, v in hive_job().items() if k != "nodes"}, "INVALID", "needs nodes"),
+    "no schedule": ({k: v for k, v in hive_job().items() if k != "schedule"}, "INVALID", "needs a schedule"),
+    "an unknown processType": (hive_job(processType="SOMETIMES"), "INVALID", "processType"),
+    "an unknown schedule.type": (hive_job(schedule={"type": "HOURLY"}), "INVALID", "schedule.type"),
+    "an invalid cron": (
+        hive_job(schedule={"type": "CRON", "cron": {"expression": "0 0 25 * * ?"}}),
+        "INVALID",
+        "field 3 (hour)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_JOBS))
+def test_a_job_the_service_refuses_is_refused_the_same_way_by_both(seeded, case):
+    body, code, said = REFUSED_JOBS[case]
+    harness = seeded(base_document())
+
+    outcome = harness.open("analyst").write(Kind.JOB, [body], user="analyst", message="m")
+
+    assert blocked_code(outcome, str(body["name"])) == code
+    assert said in outcome[str(body["name"])].message
+    assert harness.document()["jobs"] == []
+
+
+def test_a_script_type_change_is_refused_the_same_way_by_both(seeded):
+    harness = seeded(base_document())
+    script = example("script-create-shell.request.json")
+
+    outcome = harness.open("analyst").write(Kind.SCRIPT, [{**script, "type": "DLISQL"}], user="analyst", message="m")
+
+    assert blocked_code(outcome, script["name"]) == "IMMUTABLE"
+    assert harness.document()["scripts"][0]["definition"]["type"] == script["type"]

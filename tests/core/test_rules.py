@@ -37,12 +37,19 @@ def settings(user: str = "me", **policies: Any) -> PlanSettings:
     return PlanSettings(workspace="dev", user=user, policies=Policies(**policies), mappings=mappings)
 
 
+def valid(key: ObjectKey) -> dict[str, Any]:
+    """The smallest body the service accepts for `key` (core/writecheck.py)."""
+    if key.kind is Kind.JOB:
+        return {"name": key.name, "nodes": [], "schedule": {"type": "CRON"}}
+    return {"name": key.name, "type": "Shell"}
+
+
 def update(body: dict[str, Any] | None = None, key: ObjectKey = ETL, action: Action = Action.UPDATE) -> Change:
-    return Change(key=key, action=action, desired=body if body is not None else {"name": key.name})
+    return Change(key=key, action=action, desired=body if body is not None else valid(key))
 
 
 def remote(key: ObjectKey = ETL, **fields: Any) -> RemoteObject:
-    return RemoteObject(key=key, body={"name": key.name}, **fields)
+    return RemoteObject(key=key, body=valid(key), **fields)
 
 
 # -- lock --------------------------------------------------------------------------------------

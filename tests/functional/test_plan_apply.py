@@ -33,6 +33,7 @@ def test_apply_refuses_a_plan_when_the_workspace_changed_since(scenario, tmp_pat
     scenario.run("plan", "-w", "dev", "--out", str(planfile))
     document = scenario.document()
     document["jobs"][0]["definition"]["description"] = "edited in the console"
+    document["jobs"][0]["lastUpdateTime"] = (document["jobs"][0].get("lastUpdateTime") or 0) + 1  # as a save does
     scenario.seed(document)
 
     apply = scenario.run("apply", "-w", "dev", str(planfile))

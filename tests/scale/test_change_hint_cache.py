@@ -10,6 +10,7 @@ import pytest
 from support import WORKSPACE_ID, Scenario, environment, job_body, sql_node
 
 from jobsync.core.model import Kind
+from jobsync.core.normalize import body_fingerprint
 
 EXPORT = "POST v1/jobs/batch-export"
 
@@ -97,7 +98,9 @@ def test_refresh_reads_every_job_again(warm):
 def test_refresh_ignores_what_the_cache_holds(warm):
     path = warm.root / ".jobsync" / "cache" / "dev.json"
     cache = json.loads(path.read_text())
-    cache["jobs"]["etl_a"]["body"]["description"] = "not what the workspace holds"
+    entry = cache["jobs"]["etl_a"]
+    entry["body"]["description"] = "not what the workspace holds"
+    entry["digest"] = body_fingerprint(Kind.JOB, entry["body"])  # an entry is a body and its fingerprint
     path.write_text(json.dumps(cache))
 
     cached, _ = plan(warm)

@@ -30,9 +30,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from jobsync.core.model import Kind
+from jobsync.core.normalize import body_fingerprint
 from jobsync.fileio import document_lines, write_atomic
 
-FORMAT = 1
+FORMAT = 2  # 2: each entry keeps the canonical fingerprint of its body
 SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
 HINTS = ("lastUpdateTime", "lastUpdateUser", "createTime", "path", "jobType")
 
@@ -100,8 +102,14 @@ class JobCache:
         if hint is None or not isinstance(stamp, int) or stamp >= settled_before:
             self.forget([name])
             return
-        self.entries[name] = {"hint": hint, "body": body}
+        self.entries[name] = {"hint": hint, "body": body, "digest": body_fingerprint(Kind.JOB, body)}
         self.dirty = True
+
+    def digest(self, name: str) -> str | None:
+        """The canonical fingerprint kept beside a cached body (core/canonical.py)."""
+        entry = self.entries.get(name)
+        digest = entry.get("digest") if entry else None
+        return digest if isinstance(digest, str) else None
 
     def forget(self, names: Iterable[str]) -> None:
         for name in names:

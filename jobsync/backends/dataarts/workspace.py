@@ -170,6 +170,7 @@ class DataArtsWorkspace:
                     tags=tags_of(body),
                     last_update_time=item.get("lastUpdateTime"),
                     last_update_user=item.get("lastUpdateUser"),
+                    digest=self.cache.digest(str(item["name"])) if state == "develop" else None,
                 )
                 objects[remote.key] = remote
         for kind in (Kind.SCRIPT, Kind.RESOURCE):
