@@ -3,6 +3,11 @@ a scenario per backend, and (support/zips.py) console .zip builders."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,20 @@ EMULATOR_STATE = {
 
 
 pytest_plugins = ["support.zips"]
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every `jobsync` a test starts (workflow steps, subprocesses) runs this checkout with
+    this interpreter, whatever jobsync is installed elsewhere on the machine."""
+    bin_dir = Path(tempfile.mkdtemp(prefix="jobsync-tests-bin-"))
+    atexit.register(shutil.rmtree, bin_dir, True)
+    launcher = bin_dir / "jobsync"
+    launcher.write_text(f"#!{sys.executable}\nimport sys\nfrom jobsync.cli.app import main\nsys.exit(main())\n")
+    launcher.chmod(0o755)
+    os.environ["PATH"] = os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(CHECKOUT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 @pytest.fixture(scope="session")
