@@ -117,10 +117,10 @@ def _groups(specs: Sequence[Spec]) -> Iterator[_Group]:
     ordered = sorted(specs, key=lambda spec: spec.name)
     by_kind = {kind: [s for s in ordered if s.kind is kind] for kind in Kind}
     others = {spec.key: spec for spec in ordered if spec.kind is not Kind.JOB}
-    bodies = {key: spec.body for key, spec in others.items()}
+    usable = selection.Usable.among({key: spec.body for key, spec in others.items()})
     used: set[ObjectKey] = set()
     for job in by_kind[Kind.JOB]:
-        keys = sorted(selection.uses(job.body, bodies))
+        keys = sorted(selection.uses(job.body, usable))
         used.update(keys)
         yield _Group(job, tuple(others[key] for key in keys))
     for spec in by_kind[Kind.RESOURCE] + by_kind[Kind.SCRIPT]:
@@ -131,7 +131,8 @@ def _groups(specs: Sequence[Spec]) -> Iterator[_Group]:
 def uses(job: Spec, specs: Sequence[Spec]) -> tuple[Spec, ...]:
     """The scripts and resources among `specs` that `job` uses: what pack keeps with it."""
     by_key = {spec.key: spec for spec in specs if spec.kind is not Kind.JOB}
-    return tuple(by_key[key] for key in sorted(selection.uses(job.body, {k: s.body for k, s in by_key.items()})))
+    usable = selection.Usable.among({key: spec.body for key, spec in by_key.items()})
+    return tuple(by_key[key] for key in sorted(selection.uses(job.body, usable)))
 
 
 def _members(group: _Group, layout: str) -> Members:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey
@@ -159,21 +159,6 @@ def property_values(body: Mapping[str, Any]) -> Iterator[str]:
         for prop in properties if isinstance(properties, list) else ():
             if isinstance(prop, dict) and isinstance(prop.get("value"), str):
                 yield prop["value"]
-
-
-def used_objects(body: Mapping[str, Any], scripts: Iterable[str], resources: Mapping[str, Any]) -> set[ObjectKey]:
-    """The scripts and resources a job uses, among those named.
-
-    Scripts by name (`scriptName`); resources by name (`resourceName`) or by their OBS
-    location appearing as a node property value. `resources` maps name -> location.
-    """
-    named = references(Kind.JOB, body)
-    script_names = set(scripts)
-    found = {ObjectKey(Kind.SCRIPT, n) for n in named.get(SCRIPTS, ()) if n in script_names}
-    found |= {ObjectKey(Kind.RESOURCE, n) for n in named.get(RESOURCES, ()) if n in resources}
-    by_location = {location: name for name, location in resources.items() if location}
-    found |= {ObjectKey(Kind.RESOURCE, by_location[v]) for v in property_values(body) if v in by_location}
-    return found
 
 
 # `#{Env.get("name")}`: an EL expression reading a workspace environment variable (reference §11.3)

@@ -9,20 +9,48 @@ names its jar by location). Only objects that exist among the given bodies count
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey
-from jobsync.core.references import used_objects
+from jobsync.core.references import RESOURCES, SCRIPTS, property_values, references
 from jobsync.errors import UnknownObjectError
 
 Bodies = Mapping[ObjectKey, Mapping[str, Any]]
 
 
-def uses(job: Mapping[str, Any], bodies: Bodies) -> set[ObjectKey]:
-    """The scripts and resources among `bodies` that the job body uses."""
-    scripts = [key.name for key in bodies if key.kind is Kind.SCRIPT]
-    locations = {key.name: body.get("location") for key, body in bodies.items() if key.kind is Kind.RESOURCE}
-    return used_objects(job, scripts, locations)
+@dataclass(frozen=True)
+class Usable:
+    """What a job can use among some bodies, indexed once for any number of jobs."""
+
+    scripts: frozenset[str]
+    resources: frozenset[str]
+    by_location: Mapping[str, str]  # OBS location -> resource name
+
+    @classmethod
+    def among(cls, bodies: Bodies) -> Usable:
+        resources = {key.name: body for key, body in bodies.items() if key.kind is Kind.RESOURCE}
+        return cls(
+            scripts=frozenset(key.name for key in bodies if key.kind is Kind.SCRIPT),
+            resources=frozenset(resources),
+            by_location={
+                b["location"]: name
+                for name, b in resources.items()
+                if isinstance(b.get("location"), str) and b["location"]
+            },
+        )
+
+
+def uses(job: Mapping[str, Any], usable: Usable) -> set[ObjectKey]:
+    """The scripts and resources in `usable` that the job body uses: scripts by name
+    (`scriptName`); resources by name (`resourceName`) or by their OBS location appearing as a
+    node property value."""
+    named = references(Kind.JOB, job)
+    found = {ObjectKey(Kind.SCRIPT, n) for n in named.get(SCRIPTS, ()) if n in usable.scripts}
+    found |= {ObjectKey(Kind.RESOURCE, n) for n in named.get(RESOURCES, ()) if n in usable.resources}
+    by_location = usable.by_location
+    found |= {ObjectKey(Kind.RESOURCE, by_location[v]) for v in property_values(job) if v in by_location}
+    return found
 
 
 def closure(jobs: Iterable[str], bodies: Bodies, *, with_uses: bool = True, where: str) -> frozenset[ObjectKey]:
@@ -38,8 +66,9 @@ def closure(jobs: Iterable[str], bodies: Bodies, *, with_uses: bool = True, wher
             f"no job named {', '.join(missing)} in {where}; `jobsync validate` lists the repo's jobs"
         )
     if with_uses:
+        usable = Usable.among(bodies)
         for key in list(chosen):
-            chosen |= uses(bodies[key], bodies)
+            chosen |= uses(bodies[key], usable)
     return frozenset(chosen)
 
 
