@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import job_body
 
-from jobsync.core.model import Kind
+from jobsync.core.model import Kind, canonical_json
 from jobsync.repo import yamlio
 
 AMBIGUOUS = ["0o17", "1e3", "-.5", "6:00", "0123", "yes", "no", "on", "off", "2026-01-01", "1.0", "12", "null", "true"]
@@ -36,3 +38,40 @@ def test_a_duplicate_key_is_an_error_naming_both_lines(local):
 
     assert result.exit_code == 1
     assert "duplicate key 'processType' (lines 3 and 12)" in result.stderr and "etl.yaml" in result.stderr
+
+
+def representer_dump(value):
+    """What dump wrote before it built YAML events itself: PyYAML's representer."""
+    return yaml.dump(
+        value,
+        Dumper=yamlio._Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        indent=2,
+        width=4096,
+        default_flow_style=False,
+    )
+
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON numbers only
+    | st.text()
+    | st.sampled_from([*AMBIGUOUS, "a: b", "- x", "#c", " lead", "trail ", "x\r\ny", "multi\nline\n", "日报", "~", ""])
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(JSON_VALUES)
+def test_dump_writes_the_bytes_the_representer_wrote_and_reads_back_type_exactly(value):
+    written = yamlio.dump(value)
+
+    assert written == representer_dump(value)
+    assert canonical_json(yamlio.load(written)) == canonical_json(value)
