@@ -85,6 +85,15 @@ def _depend_job_slots(schedule: dict[str, Any]) -> Iterator[Slot]:
             yield JOBS, name, _list_setter(jobs, index)
 
 
+def depend_jobs(body: Mapping[str, Any]) -> list[str]:
+    """The jobs a job's schedule waits for (`schedule.cron.dependJobs.jobs`): the JOBS
+    references alone, without walking the nodes."""
+    schedule = body.get("schedule")
+    if not isinstance(schedule, dict):
+        return []
+    return sorted({name for _, name, _ in _depend_job_slots(schedule)})
+
+
 def _list_setter(items: list[Any], index: int) -> Callable[[str], None]:
     def set_value(value: str) -> None:
         items[index] = value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.references import JOBS, references
+from jobsync.core.references import depend_jobs
 from jobsync.errors import Problem
 
 
@@ -38,11 +38,7 @@ def node_problems(spec: Spec) -> list[Problem]:
 
 def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
     """dependJobs must not loop back (A needs B needs A): DataArts could never schedule them."""
-    graph = {
-        key.name: sorted(references(Kind.JOB, spec.body).get(JOBS, ()))
-        for key, spec in specs.items()
-        if key.kind is Kind.JOB
-    }
+    graph = {key.name: depend_jobs(spec.body) for key, spec in specs.items() if key.kind is Kind.JOB}
     problems: list[Problem] = []
     done: set[str] = set()
     stack: list[str] = []

@@ -116,6 +116,7 @@ def export_workspace(
             for path in files
             if path.suffix == ".yaml"
         ),
+        checked=True,  # refuse_unwritable checked every rendered file against validate's rules
     )
     progress(
         f"exported {len(wanted)} object(s): {len(result.added)} added, "
@@ -226,12 +227,9 @@ def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> 
     lines += [f"added    {name}" for name in result.added]
     lines += [f"changed  {name}" for name in result.changed]
     lines += [f"removed  {name}" for name in result.removed]
+    written = set(result.added) | set(result.changed)
     users = sorted(
-        {
-            r.last_update_user
-            for r in snapshot.objects.values()
-            if r.last_update_user and str(r.key) in set(result.added) | set(result.changed)
-        }
+        {r.last_update_user for r in snapshot.objects.values() if r.last_update_user and str(r.key) in written}
     )
     if users:
         lines += ["", *(f"Changed-by: {user}" for user in users)]

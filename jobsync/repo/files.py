@@ -150,10 +150,14 @@ def render_files(folder: Path, key: ObjectKey, body: Mapping[str, Any], *, schem
 
 
 def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
+    """Each kind's .yaml files under its folder, in path order (one os.walk, not a glob)."""
     for kind in FILE_KINDS:
         base = folder / kind.folder
         if base.is_dir():
-            for path in sorted(base.rglob("*.yaml")):
+            found = [
+                Path(dirpath, name) for dirpath, _, names in os.walk(base) for name in names if name.endswith(".yaml")
+            ]
+            for path in sorted(found):
                 yield kind, path
 
 
@@ -291,18 +295,24 @@ class ParseCache:
 
 
 def prime_cache(
-    cache_path: Path, folder: Path, repo_root: Path, written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]]
+    cache_path: Path,
+    folder: Path,
+    repo_root: Path,
+    written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]],
+    *,
+    checked: bool = False,
 ) -> None:
     """Record files jobsync itself just wrote, so the next read need not parse them.
 
-    Each mapping goes through the same checks as a file read from disk; only what passes
-    is recorded, so the cache never lets a bad file through.
+    Each mapping goes through the same checks as a file read from disk (`checked`: the
+    caller already ran file_problems on each, the costly part); only what passes is
+    recorded, so the cache never lets a bad file through.
     """
     cache = ParseCache(cache_path)
     cache.seen.update(cache.entries)
     for kind, path, raw, data in written:
         rel = path.relative_to(repo_root).as_posix()
-        body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[])
+        body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[], checked=checked)
         if body is not None:
             cache.put(rel, _digest(raw), body, _fingerprint(kind, body))
     cache.save()
@@ -337,11 +347,19 @@ def file_problems(kind: Kind, data: Mapping[str, Any], rel: str, text: str | Non
 
 
 def _checked_body(
-    kind: Kind, path: Path, rel: str, data: dict[str, Any], *, folder: Path, text: str | None, problems: list[Problem]
+    kind: Kind,
+    path: Path,
+    rel: str,
+    data: dict[str, Any],
+    *,
+    folder: Path,
+    text: str | None,
+    problems: list[Problem],
+    checked: bool = False,
 ) -> dict[str, Any] | None:
     """The API-form body (a script's without its content) of a file's mapping, if it passes
-    the schema, the name and the folder checks; problems are appended."""
-    found = file_problems(kind, data, rel, text)
+    the schema (unless already `checked`), the name and the folder checks; problems are appended."""
+    found = [] if checked else file_problems(kind, data, rel, text)
     if found:
         problems.extend(found)
         return None
