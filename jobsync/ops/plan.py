@@ -164,8 +164,9 @@ def impact(plan: Plan, desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) ->
     changed = [c.key.name for c in plan.changes if c.key.kind is Kind.JOB and c.action in CHANGING]
     if not changed:
         return {}
-    bodies = {k.name: r.body for k, r in snapshot.objects.items() if k.kind is Kind.JOB}
-    bodies.update((k.name, s.body) for k, s in desired.items() if k.kind is Kind.JOB)
+    bodies = {k.name: s.body for k, s in desired.items() if k.kind is Kind.JOB}
+    # the workspace's bodies only for jobs the repo lacks: the others stay undecoded (core/snapshot.py)
+    bodies.update((k.name, r.body) for k, r in snapshot.objects.items() if k.kind is Kind.JOB and k not in desired)
     # what apply writes wins (e.g. a workspace-only job's dependJobs following a rename)
     bodies.update((c.key.name, c.desired) for c in plan.changes if c.key.kind is Kind.JOB and c.desired is not None)
     return job_impact(changed, bodies)  # a deleted job stays: its downstream is what it breaks

@@ -20,7 +20,6 @@ as create and delete (or unmanaged).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -83,7 +82,7 @@ def enterprise_mode(config: WorkspaceConfig, workspace: Workspace) -> bool:
 def production_view(snapshot: Snapshot) -> Snapshot:
     """Production as the plan compares it: no schedule status, so no running-job rule (the
     release's startup_mode decides whether jobs start)."""
-    objects = {key: dataclasses.replace(remote, status=None) for key, remote in snapshot.objects.items()}
+    objects = {key: remote.replace(status=None) for key, remote in snapshot.objects.items()}
     return Snapshot(objects=objects, environment=snapshot.environment)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from support import WORKSPACE_ID, Scenario, environment, job_body, sql_node
 
+from jobsync import load_workspace
 from jobsync.core.model import Kind
 from jobsync.core.normalize import body_fingerprint
+from jobsync.ops.plan import make_plan, open_workspace
 
 EXPORT = "POST v1/jobs/batch-export"
 
@@ -99,8 +101,9 @@ def test_refresh_ignores_what_the_cache_holds(warm):
     path = warm.root / ".jobsync" / "cache" / "dev.json"
     cache = json.loads(path.read_text())
     entry = cache["jobs"]["etl_a"]
-    entry["body"]["description"] = "not what the workspace holds"
-    entry["digest"] = body_fingerprint(Kind.JOB, entry["body"])  # an entry is a body and its fingerprint
+    body = json.loads(entry["body"])  # an entry is a body's JSON text, its fingerprint and tags
+    body["description"] = "not what the workspace holds"
+    entry["body"], entry["digest"] = json.dumps(body), body_fingerprint(Kind.JOB, body)
     path.write_text(json.dumps(cache))
 
     cached, _ = plan(warm)
@@ -232,3 +235,21 @@ def test_saves_of_one_job_get_strictly_increasing_update_times(warm):
         me.close()
     assert all(e["definition"]["name"] != "etl_c" for e in gone["jobs"])
     assert back["createTime"] > stamps[0]
+
+
+def test_a_plan_decodes_only_the_cached_bodies_it_needs(warm, monkeypatch):
+    """Cached bodies stay JSON text in the snapshot: only a changed job's body is decoded."""
+    for name, value in warm.env.items():
+        monkeypatch.setenv(name, value)
+    put_job(warm, edited("etl_b", "changed in the repo"))
+    config = load_workspace(warm.root, "dev")
+    workspace = open_workspace(config)
+    try:
+        planned = make_plan(config, workspace)
+    finally:
+        workspace.close()
+
+    jobs = {key.name: remote for key, remote in planned.snapshot.objects.items() if key.kind is Kind.JOB}
+    assert [c.key.name for c in planned.plan.changes if c.action.value == "update"] == ["etl_b"]
+    assert sorted(name for name, remote in jobs.items() if remote.stored is None) == ["etl_b"]
+    assert jobs["etl_a"].body["name"] == "etl_a" and jobs["etl_a"].stored is None  # decoded when read

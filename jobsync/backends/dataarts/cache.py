@@ -21,20 +21,25 @@ everything and rewrites the cache.
 
 The file is `<repo>/.jobsync/cache/<workspace>.json` (ignored by git), written atomically; it
 names the endpoint, project and workspace id it belongs to and is ignored when they differ.
+Each body is kept as its JSON text, beside its canonical fingerprint and its tags: loading
+the cache builds no body, and the snapshot decodes one only when something reads it
+(core/snapshot.py RemoteObject), so a plan of 10,000 unchanged jobs holds text, not trees.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jobsync.core.model import Kind
 from jobsync.core.normalize import body_fingerprint
+from jobsync.core.rules import job_tags
 from jobsync.fileio import document_lines, write_atomic
 
-FORMAT = 2  # 2: each entry keeps the canonical fingerprint of its body
+FORMAT = 3  # 2: each entry keeps the canonical fingerprint of its body; 3: the body as JSON text, and tags
 SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
 HINTS = ("lastUpdateTime", "lastUpdateUser", "createTime", "path", "jobType")
 
@@ -44,6 +49,28 @@ def hint_of(item: Mapping[str, Any]) -> list[Any] | None:
     if item.get("lastUpdateTime") in (None, ""):
         return None
     return [item.get(key) for key in HINTS]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A job body as the cache keeps it: its JSON text, canonical fingerprint and tags."""
+
+    text: str
+    digest: str
+    tags: tuple[str, ...]
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> Stored:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return cls(text, body_fingerprint(Kind.JOB, body), tuple(sorted(job_tags(body))))
+
+    @classmethod
+    def of(cls, entry: Mapping[str, Any]) -> Stored | None:
+        """An entry read from the file, if it has the fields a FORMAT 3 entry has."""
+        text, digest, tags = entry.get("body"), entry.get("digest"), entry.get("tags")
+        if not (isinstance(text, str) and isinstance(digest, str) and isinstance(tags, list)):
+            return None
+        return cls(text, digest, tuple(str(tag) for tag in tags))
 
 
 class JobCache:
@@ -85,31 +112,27 @@ class JobCache:
         jobs = data.get("jobs")
         return jobs if isinstance(jobs, dict) else {}
 
-    def get(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+    def get(self, item: Mapping[str, Any]) -> Stored | None:
         """The cached body of a listed job if its hint is unchanged, else None."""
         hint = hint_of(item)
         entry = self.entries.get(str(item.get("name")))
         if hint is None or entry is None or entry.get("hint") != hint:
             return None
-        body = entry.get("body")
-        return body if isinstance(body, dict) else None
+        return Stored.of(entry)
 
-    def put(self, item: Mapping[str, Any], body: Mapping[str, Any], *, settled_before: int) -> None:
-        """Remember a body read under this list item, unless it may not have settled yet."""
+    def put(self, item: Mapping[str, Any], body: Mapping[str, Any], *, settled_before: int) -> Stored | None:
+        """Remember a body read under this list item, unless it may not have settled yet;
+        what is kept (None when it is not)."""
         name = str(item.get("name"))
         hint = hint_of(item)
         stamp = item.get("lastUpdateTime")
         if hint is None or not isinstance(stamp, int) or stamp >= settled_before:
             self.forget([name])
-            return
-        self.entries[name] = {"hint": hint, "body": body, "digest": body_fingerprint(Kind.JOB, body)}
+            return None
+        stored = Stored.from_body(body)
+        self.entries[name] = {"hint": hint, "digest": stored.digest, "tags": list(stored.tags), "body": stored.text}
         self.dirty = True
-
-    def digest(self, name: str) -> str | None:
-        """The canonical fingerprint kept beside a cached body (core/canonical.py)."""
-        entry = self.entries.get(name)
-        digest = entry.get("digest") if entry else None
-        return digest if isinstance(digest, str) else None
+        return stored
 
     def forget(self, names: Iterable[str]) -> None:
         for name in names:

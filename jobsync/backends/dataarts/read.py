@@ -104,12 +104,23 @@ def export_jobs(client: SignedClient, names: Sequence[str], status: str) -> dict
 
 
 def export_all(
-    client: SignedClient, names: Sequence[str], status: str, pool: ThreadPoolExecutor
-) -> dict[str, dict[str, Any]]:
+    client: SignedClient,
+    names: Sequence[str],
+    status: str,
+    pool: ThreadPoolExecutor,
+    *,
+    keep: Callable[[str, dict[str, Any]], Any] | None = None,
+) -> dict[str, Any]:
+    """Bodies of `names` by batch export, in parallel; `keep` turns each body into what is
+    kept as its batch arrives (in the calling thread), so the batches' bodies need not all be
+    held at once."""
     batches = [names[i : i + EXPORT_BATCH] for i in range(0, len(names), EXPORT_BATCH)]
-    bodies: dict[str, dict[str, Any]] = {}
+    bodies: dict[str, Any] = {}
     for part in pool.map(lambda batch: export_jobs(client, batch, status), batches):
-        bodies.update(part)
+        if keep is None:
+            bodies.update(part)
+        else:
+            bodies.update((name, keep(name, body)) for name, body in part.items())
     return bodies
 
 

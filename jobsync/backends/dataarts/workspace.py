@@ -25,7 +25,7 @@ from typing import Any
 
 from obs import ObsClient
 
-from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache
+from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache, Stored
 from jobsync.backends.dataarts.config import DataArtsConfig, credentials_from_env, parse_config
 from jobsync.backends.dataarts.http import (
     Credentials,
@@ -161,22 +161,21 @@ class DataArtsWorkspace:
         bodies = self.read_job_bodies(listed, EXPORT_STATUS[state], refresh=refresh)
         objects: dict[ObjectKey, RemoteObject] = {}
         for item in listed:
-            body = bodies.get(str(item["name"]))
-            if body is not None:
-                remote = RemoteObject(
-                    key=ObjectKey(Kind.JOB, str(item["name"])),
-                    body=body,
-                    status=item.get("status"),
-                    tags=tags_of(body),
-                    last_update_time=item.get("lastUpdateTime"),
-                    last_update_user=item.get("lastUpdateUser"),
-                    digest=self.cache.digest(str(item["name"])) if state == "develop" else None,
-                )
-                objects[remote.key] = remote
+            key = ObjectKey(Kind.JOB, str(item["name"]))
+            body = bodies.get(key.name)
+            facts: dict[str, Any] = {
+                "status": item.get("status"),
+                "last_update_time": item.get("lastUpdateTime"),
+                "last_update_user": item.get("lastUpdateUser"),
+            }
+            if isinstance(body, Stored):  # decoded only if something reads it
+                objects[key] = RemoteObject(key, stored=body.text, digest=body.digest, tags=body.tags, **facts)
+            elif body is not None:
+                objects[key] = RemoteObject(key, body, tags=tags_of(body), **facts)
         for kind in (Kind.SCRIPT, Kind.RESOURCE):
-            for body in self.list_kind(kind):
-                key = ObjectKey(kind, str(body["name"]))
-                objects[key] = RemoteObject(key=key, body=body)
+            for listed_body in self.list_kind(kind):
+                key = ObjectKey(kind, str(listed_body["name"]))
+                objects[key] = RemoteObject(key=key, body=listed_body)
         for variable in self.read_variables():
             key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
             objects[key] = RemoteObject(key=key, body=variable)
@@ -214,30 +213,31 @@ class DataArtsWorkspace:
 
     def read_job_bodies(
         self, listed: Sequence[Mapping[str, Any]], status: str, *, refresh: bool = False
-    ) -> dict[str, Any]:
+    ) -> dict[str, Stored | dict[str, Any]]:
         """Job bodies by name: unchanged ones from the cache, the rest by batch export.
 
-        Only the development state is cached (see cache.py). Must be called right
-        after the list: the list's Date bounds which bodies have settled.
+        Only the development state is cached (see cache.py); a body the cache keeps is
+        returned as the cache keeps it (Stored: JSON text), the others as read. Must be
+        called right after the list: the list's Date bounds which bodies have settled.
         """
         names = [str(item["name"]) for item in listed]
         if status != EXPORT_STATUS["develop"]:
-            return export_all(self.client, names, status, self.pool)
+            return dict(export_all(self.client, names, status, self.pool))
         settled_before = self.settled_before()
-        bodies: dict[str, Any] = {}
-        stale: list[Mapping[str, Any]] = []
+        bodies: dict[str, Stored | dict[str, Any]] = {}
+        stale: dict[str, Mapping[str, Any]] = {}
         for item in listed:
             cached = None if refresh else self.cache.get(item)
             if cached is None:
-                stale.append(item)
+                stale[str(item["name"])] = item
             else:
                 bodies[str(item["name"])] = cached
-        read = export_all(self.client, [str(item["name"]) for item in stale], status, self.pool)
-        for item in stale:
-            body = read.get(str(item["name"]))
-            if body is not None:
-                self.cache.put(item, body, settled_before=settled_before)
-        bodies.update(read)
+
+        def keep(name: str, body: dict[str, Any]) -> Stored | dict[str, Any]:
+            """Each body as its batch arrives: the cache's text of it, or the body if unsettled."""
+            return self.cache.put(stale[name], body, settled_before=settled_before) or body
+
+        bodies.update(export_all(self.client, list(stale), status, self.pool, keep=keep))
         self.cache.keep_only(names)
         self.cache.save()
         return bodies
