@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jobsync.core.model import Kind
-from jobsync.core.references import JOBS, references
+from jobsync.core.references import depend_jobs
 
 
 @dataclass(frozen=True)
@@ -24,16 +23,22 @@ class JobImpact:
 
 def upstream_of(bodies: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
     """job -> the jobs it names in dependJobs (only jobs that exist in `bodies`)."""
-    graph = {}
-    for name, body in bodies.items():
-        named = references(Kind.JOB, body).get(JOBS, set())
-        graph[name] = {n for n in named if n in bodies and n != name}
-    return graph
+    return upstream_in({name: depend_jobs(body) for name, body in bodies.items()})
+
+
+def upstream_in(depends: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """job -> the jobs it depends on, among `depends` (job -> the names its dependJobs lists)."""
+    return {name: {n for n in named if n in depends and n != name} for name, named in depends.items()}
 
 
 def job_impact(changed: Iterable[str], bodies: Mapping[str, Mapping[str, Any]]) -> dict[str, JobImpact]:
     """For each changed job: its direct upstream and downstream, and all jobs downstream."""
-    up = upstream_of(bodies)
+    return impact_in(changed, {name: depend_jobs(body) for name, body in bodies.items()})
+
+
+def impact_in(changed: Iterable[str], depends: Mapping[str, Iterable[str]]) -> dict[str, JobImpact]:
+    """job_impact from each job's dependJobs names (job -> the jobs it waits for)."""
+    up = upstream_in(depends)
     down: dict[str, set[str]] = {}
     for job, parents in up.items():
         for parent in parents:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -56,20 +56,89 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Spec:
+class StoredBody:
+    """An immutable holder of a definition body that may be kept as its JSON text (`stored`)
+    until something reads `body`: caches hand bodies over as text, and a plan that compares
+    fingerprints never builds the bodies it does not need. `peek()` reads one without keeping it."""
+
+    __slots__ = ("_body", "stored")
+    _body: Mapping[str, Any] | None
+    stored: str | None
+
+    def _hold(self, body: Mapping[str, Any] | None, stored: str | None, what: object) -> None:
+        if body is None and stored is None:
+            raise ValueError(f"{what}: a body or its stored JSON text is needed")
+        object.__setattr__(self, "_body", body)
+        object.__setattr__(self, "stored", None if body is not None else stored)
+
+    @property
+    def body(self) -> Mapping[str, Any]:
+        body = self._body
+        if body is None:
+            body = json.loads(str(self.stored))
+            object.__setattr__(self, "_body", body)
+            object.__setattr__(self, "stored", None)
+        return body
+
+    def peek(self) -> Mapping[str, Any]:
+        """The body, without keeping it decoded if it was not (for one pass over many)."""
+        return self._body if self._body is not None else json.loads(str(self.stored))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; use replace() to change {name}")
+
+    __hash__ = None  # type: ignore[assignment]  # bodies are mappings
+
+
+class BodyView(Mapping[str, Any]):
+    """A StoredBody's body as a read-only mapping, decoded only when first read: what a plan
+    gives an unchanged object as its desired body, so comparing fingerprints decodes nothing."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: StoredBody) -> None:
+        self._of = of
+
+    def __getitem__(self, key: str) -> Any:
+        return self._of.body[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._of.body)
+
+    def __len__(self) -> int:
+        return len(self._of.body)
+
+    def __repr__(self) -> str:
+        return f"BodyView({self._of!r})"
+
+
+class Spec(StoredBody):
     """A job, script or resource definition.
 
     `body` is the definition as DataArts takes it in a create request, server-managed fields
     removed (see normalize.py). `source` is the repo file it came from, for messages only.
+    `digest` is the fingerprint of the body's canonical form (core/canonical.py) when a cache
+    kept it beside the body: a plan compares these first and leaves equal bodies alone.
     """
 
+    __slots__ = ("digest", "key", "source")
     key: ObjectKey
-    body: Mapping[str, Any]
-    source: str | None = field(default=None, compare=False)
-    # the fingerprint of the body's canonical form (core/canonical.py) when a cache kept it
-    # beside the body: a plan compares these first and leaves equal bodies alone
-    digest: str | None = field(default=None, compare=False)
+    source: str | None
+    digest: str | None
+
+    def __init__(
+        self,
+        key: ObjectKey,
+        body: Mapping[str, Any] | None = None,
+        source: str | None = None,
+        digest: str | None = None,
+        *,
+        stored: str | None = None,
+    ) -> None:
+        self._hold(body, stored, key)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "digest", digest)
 
     @property
     def kind(self) -> Kind:
@@ -82,6 +151,27 @@ class Spec:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.body)
+
+    @property
+    def view(self) -> Mapping[str, Any]:
+        """The body, or a view that decodes it when read if it is still JSON text."""
+        return self._body if self._body is not None else BodyView(self)
+
+    def replace(self, **changes: Any) -> Spec:
+        """A copy with `changes` (key, body, source, digest); an undecoded body stays so."""
+        values: dict[str, Any] = {"key": self.key, "source": self.source, "digest": self.digest}
+        if "body" not in changes:
+            values["body"], values["stored"] = self._body, self.stored
+        values.update(changes)
+        return Spec(**values)
+
+    def __eq__(self, other: object) -> bool:  # as the dataclass it replaced: key and body
+        if not isinstance(other, Spec):
+            return NotImplemented
+        return self.key == other.key and self.body == other.body
+
+    def __repr__(self) -> str:
+        return f"Spec({self.key!r}, source={self.source!r})"
 
 
 def directory_of(body: Mapping[str, Any]) -> str:

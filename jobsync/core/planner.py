@@ -48,7 +48,7 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
         "after_fingerprint": after_digest,
     }
     if after_digest == before_digest:  # canonical JSON text: 1, 1.0 and true differ
-        return Change(action=Action.NOOP, desired=spec.body, **common)
+        return Change(action=Action.NOOP, desired=spec.view, **common)  # not decoded unless read
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common.update(desired=send_form(spec.kind, spec.body), before=strip(spec.kind, remote.body))
     diff = field_changes(before, after)

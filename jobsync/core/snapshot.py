@@ -8,12 +8,11 @@ one object failing never raises for the others.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobsync.core.model import ObjectKey
+from jobsync.core.model import ObjectKey, StoredBody
 from jobsync.core.policies import LockPolicy
 
 SCHEDULING = "SCHEDULING"
@@ -21,35 +20,21 @@ STOPPED = "STOPPED"
 PAUSED = "PAUSED"
 
 
-class RemoteObject:
+class RemoteObject(StoredBody):
     """One object as the workspace holds it (immutable).
 
     `body` is the development state (or the latest submitted version, for
     `snapshot(state="submitted")`), raw as the service returns it, server fields included.
     A backend that keeps bodies as JSON text (the dataarts job cache) passes `stored`
-    instead: the body is decoded the first time it is read, so a plan that compares
-    fingerprints never builds the bodies of unchanged objects.
+    instead (core/model.py StoredBody): the body is decoded the first time it is read.
     `locked_by` is None when nobody holds the edit lock or the backend cannot see locks.
     `digest` is the canonical fingerprint of the body, when the backend keeps it.
     """
 
-    __slots__ = (
-        "_body",
-        "digest",
-        "key",
-        "last_update_time",
-        "last_update_user",
-        "locked_by",
-        "status",
-        "stored",
-        "tags",
-        "version",
-    )
+    __slots__ = ("digest", "key", "last_update_time", "last_update_user", "locked_by", "status", "tags", "version")
     FIELDS = ("key", "body", "status", "locked_by", "tags", "last_update_time", "last_update_user", "version")
 
     key: ObjectKey
-    _body: Mapping[str, Any] | None
-    stored: str | None
     status: str | None  # jobs: SCHEDULING | STOPPED | PAUSED
     locked_by: str | None
     tags: tuple[str, ...]
@@ -72,12 +57,9 @@ class RemoteObject:
         *,
         stored: str | None = None,
     ) -> None:
-        if body is None and stored is None:
-            raise ValueError(f"{key}: a body or its stored JSON text is needed")
-        values = {
+        self._hold(body, stored, key)
+        facts = {
             "key": key,
-            "_body": body,
-            "stored": None if body is not None else stored,
             "status": status,
             "locked_by": locked_by,
             "tags": tags,
@@ -86,36 +68,23 @@ class RemoteObject:
             "version": version,
             "digest": digest,
         }
-        for name, value in values.items():
+        for name, value in facts.items():
             object.__setattr__(self, name, value)
 
-    @property
-    def body(self) -> Mapping[str, Any]:
-        body = self._body
-        if body is None:
-            body = json.loads(str(self.stored))
-            object.__setattr__(self, "_body", body)
-            object.__setattr__(self, "stored", None)
-        return body
-
     def replace(self, **changes: Any) -> RemoteObject:
-        """A copy with `changes` (field name -> value), as dataclasses.replace."""
-        values: dict[str, Any] = {name: getattr(self, name) for name in (*self.FIELDS, "digest")}
-        if "body" not in changes and self.stored is not None:
-            values.pop("body")
-            values["stored"] = self.stored
+        """A copy with `changes` (field name -> value), as dataclasses.replace; an undecoded
+        body stays so."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in self.FIELDS if name != "body"}
+        values["digest"] = self.digest
+        if "body" not in changes:
+            values["body"], values["stored"] = self._body, self.stored
         values.update(changes)
         return RemoteObject(**values)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"RemoteObject is immutable; use replace() to change {name}")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RemoteObject):
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
-
-    __hash__ = None  # type: ignore[assignment]  # the body is a mapping: as the dataclass it replaced
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS if name != "body")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.references import depend_jobs
 from jobsync.errors import Problem
 
 
-def node_problems(spec: Spec) -> list[Problem]:
+def node_problems(spec: Spec, body: Mapping[str, Any]) -> list[Problem]:
+    """Node names unique in the job, and every preNodeName one of them (`body` is spec's)."""
     problems = []
-    names = [str(node.get("name")) for node in spec.body.get("nodes") or () if isinstance(node, dict)]
+    names = [str(node.get("name")) for node in body.get("nodes") or () if isinstance(node, dict)]
     seen: set[str] = set()
     for index, name in enumerate(names):
         if name in seen:
@@ -23,7 +25,7 @@ def node_problems(spec: Spec) -> list[Problem]:
                 )
             )
         seen.add(name)
-    for index, node in enumerate(spec.body.get("nodes") or ()):
+    for index, node in enumerate(body.get("nodes") or ()):
         for upstream in node.get("preNodeName") or () if isinstance(node, dict) else ():
             if upstream not in seen:
                 problems.append(
@@ -36,9 +38,9 @@ def node_problems(spec: Spec) -> list[Problem]:
     return problems
 
 
-def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
-    """dependJobs must not loop back (A needs B needs A): DataArts could never schedule them."""
-    graph = {key.name: depend_jobs(spec.body) for key, spec in specs.items() if key.kind is Kind.JOB}
+def cycle_problems(specs: Mapping[ObjectKey, Spec], graph: Mapping[str, list[str]]) -> list[Problem]:
+    """dependJobs must not loop back (A needs B needs A): DataArts could never schedule them.
+    `graph`: job name -> the jobs it depends on."""
     problems: list[Problem] = []
     done: set[str] = set()
     stack: list[str] = []
@@ -69,8 +71,13 @@ def cycle_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
 
 
 def semantic_problems(specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
-    problems = []
+    """What the schema cannot say about the jobs, in one pass; a job the parse cache keeps
+    as text is read for it and not kept decoded (core/model.py StoredBody.peek)."""
+    problems: list[Problem] = []
+    graph: dict[str, list[str]] = {}
     for key, spec in sorted(specs.items()):
         if key.kind is Kind.JOB:
-            problems += node_problems(spec)
-    return problems + cycle_problems(specs)
+            body = spec.peek()
+            problems += node_problems(spec, body)
+            graph[key.name] = depend_jobs(body)
+    return problems + cycle_problems(specs, graph)

@@ -17,10 +17,11 @@ from jobsync.backends import open as backends
 from jobsync.backends.base import Workspace
 from jobsync.core.guards import guard_deletes
 from jobsync.core.history import pr_from_message
-from jobsync.core.impact import JobImpact, job_impact
+from jobsync.core.impact import JobImpact, impact_in
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import CHANGING, Plan, PlanSettings
+from jobsync.core.plan import CHANGING, Action, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
+from jobsync.core.references import depend_jobs
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
@@ -159,17 +160,27 @@ def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:
     return pr_from_message(gitrepo.message(config.repo_root, commit) or "")
 
 
+WRITING = (Action.CREATE, Action.UPDATE, Action.RENAME)  # the changes that write a body
+
+
 def impact(plan: Plan, desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> dict[str, JobImpact]:
     """The dependJobs neighbours of each job the plan changes, in the jobs apply leaves."""
     changed = [c.key.name for c in plan.changes if c.key.kind is Kind.JOB and c.action in CHANGING]
     if not changed:
         return {}
-    bodies = {k.name: s.body for k, s in desired.items() if k.kind is Kind.JOB}
-    # the workspace's bodies only for jobs the repo lacks: the others stay undecoded (core/snapshot.py)
-    bodies.update((k.name, r.body) for k, r in snapshot.objects.items() if k.kind is Kind.JOB and k not in desired)
-    # what apply writes wins (e.g. a workspace-only job's dependJobs following a rename)
-    bodies.update((c.key.name, c.desired) for c in plan.changes if c.key.kind is Kind.JOB and c.desired is not None)
-    return job_impact(changed, bodies)  # a deleted job stays: its downstream is what it breaks
+    # dependJobs of each job after apply: the repo's, the workspace's for jobs only it has, and
+    # what apply writes (a workspace-only dependant following a rename). Bodies still held as
+    # JSON text are read for it without being kept decoded (core/model.py StoredBody.peek).
+    depends = {k.name: depend_jobs(s.peek()) for k, s in desired.items() if k.kind is Kind.JOB}
+    depends.update(
+        (k.name, depend_jobs(r.peek())) for k, r in snapshot.objects.items() if k.kind is Kind.JOB and k not in desired
+    )
+    depends.update(
+        (c.key.name, depend_jobs(c.desired))
+        for c in plan.changes
+        if c.key.kind is Kind.JOB and c.action in WRITING and c.desired is not None
+    )
+    return impact_in(changed, depends)  # a deleted job stays: its downstream is what it breaks
 
 
 def relative(path: Path, root: Path) -> str:

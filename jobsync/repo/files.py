@@ -251,12 +251,14 @@ class ParseCache:
     """Checked bodies keyed by a hash of the file's bytes, kept between runs.
 
     A file whose bytes are unchanged skips YAML parsing and the schema check, the two costs
-    of reading a large repo. Entries are valid for one jobsync and schema version only.
+    of reading a large repo. Each entry is [bytes digest, checked body as JSON text, canonical
+    fingerprint]: loading the cache builds no body. Entries are valid for one jobsync and schema
+    version only.
     """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}/body+digest"  # checked API-form bodies, fingerprints
+        self.version = f"{__version__}/{schemas.VERSION}/text+digest"  # checked API-form bodies as JSON text
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.dirty = False
@@ -268,10 +270,11 @@ class ParseCache:
             if isinstance(stored, dict) and stored.get("version") == self.version:
                 self.entries = stored.get("files") or {}
 
-    def get(self, rel: str, digest: str) -> dict[str, Any] | None:
+    def get(self, rel: str, digest: str) -> str | None:
+        """The JSON text of the checked body of a file with these bytes, if cached."""
         self.seen.add(rel)
         entry = self.entries.get(rel)
-        return entry[1] if entry and entry[0] == digest else None
+        return entry[1] if entry and entry[0] == digest and isinstance(entry[1], str) else None
 
     def fingerprint(self, rel: str) -> str | None:
         """The canonical fingerprint kept beside a file's body (None for a script: its
@@ -279,9 +282,9 @@ class ParseCache:
         entry = self.entries.get(rel)
         return entry[2] if entry and len(entry) > 2 else None
 
-    def put(self, rel: str, digest: str, data: dict[str, Any], fingerprint: str | None = None) -> None:
+    def put(self, rel: str, digest: str, data: Mapping[str, Any], fingerprint: str | None = None) -> None:
         self.seen.add(rel)
-        self.entries[rel] = [digest, data, fingerprint]
+        self.entries[rel] = [digest, json.dumps(data, ensure_ascii=False, separators=(",", ":")), fingerprint]
         self.dirty = True
 
     def save(self) -> None:
@@ -403,8 +406,8 @@ def load_file(
 ) -> Spec | None:
     """Parse and check one object file; problems are appended, never raised.
 
-    With a cache, a file whose bytes it has seen is not parsed or checked again, and the
-    Spec shares the cached body (bodies are read-only) rather than holding a copy.
+    With a cache, a file whose bytes it has seen is not parsed or checked again: the Spec of a
+    job or resource holds the cached JSON text and decodes it when its body is first read.
     """
     rel = path.relative_to(repo_root).as_posix()
     if (siblings or Siblings()).outside(path, repo_root):
@@ -414,8 +417,11 @@ def load_file(
         return None
     raw = path.read_bytes()
     digest = _digest(raw)
-    body = cache.get(rel, digest) if cache else None
-    fingerprint = cache.fingerprint(rel) if cache and body is not None else None
+    cached = cache.get(rel, digest) if cache else None
+    fingerprint = cache.fingerprint(rel) if cache and cached is not None else None
+    if cached is not None and kind is not Kind.SCRIPT:  # decoded when read (core/model.py StoredBody)
+        return Spec(ObjectKey(kind, path.stem), stored=cached, source=rel, digest=fingerprint)  # name == stem: checked
+    body = json.loads(cached) if cached is not None else None
     if body is None:
         problem = limits.utf8_problem(raw, rel)
         if problem:

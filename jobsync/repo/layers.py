@@ -66,7 +66,7 @@ def _at_ref(root: Path, commit: str, ref: str, name: str, where: str) -> tuple[d
             raise ConfigError(
                 [Problem(f"{p.file} @ {ref}", p.message, p.line, p.field) for p in error.problems]
             ) from None
-    at = {key: Spec(key, spec.body, source=f"{spec.source} @ {ref}") for key, spec in specs.items()}
+    at = {key: spec.replace(source=f"{spec.source} @ {ref}") for key, spec in specs.items()}
     return at, settings.decode("utf-8", errors="replace")
 
 
@@ -170,9 +170,7 @@ def desired(config: WorkspaceConfig) -> Desired:
         raise ConfigError(problems)
     mapped = any(config.mappings.values())
     base = {
-        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source)
-        if mapped
-        else Spec(key, spec.body, source=spec.source, digest=spec.digest)
+        key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) if mapped else spec
         for key, spec in specs.items()
     }
     overrides = load_overrides(config.folder, config.repo_root, problems)

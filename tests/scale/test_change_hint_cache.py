@@ -238,7 +238,8 @@ def test_saves_of_one_job_get_strictly_increasing_update_times(warm):
 
 
 def test_a_plan_decodes_only_the_cached_bodies_it_needs(warm, monkeypatch):
-    """Cached bodies stay JSON text in the snapshot: only a changed job's body is decoded."""
+    """Cached bodies stay JSON text on both sides (the repo parse cache's and the workspace job
+    cache's): a plan decodes only the changed job's, and the rest when something reads them."""
     for name, value in warm.env.items():
         monkeypatch.setenv(name, value)
     put_job(warm, edited("etl_b", "changed in the repo"))
@@ -252,4 +253,7 @@ def test_a_plan_decodes_only_the_cached_bodies_it_needs(warm, monkeypatch):
     jobs = {key.name: remote for key, remote in planned.snapshot.objects.items() if key.kind is Kind.JOB}
     assert [c.key.name for c in planned.plan.changes if c.action.value == "update"] == ["etl_b"]
     assert sorted(name for name, remote in jobs.items() if remote.stored is None) == ["etl_b"]
+    repo_jobs = {key.name: spec for key, spec in planned.desired.items() if key.kind is Kind.JOB}
+    assert sorted(name for name, spec in repo_jobs.items() if spec.stored is None) == ["etl_b"]  # the edited file
+    assert repo_jobs["etl_c"].body["name"] == "etl_c" and repo_jobs["etl_c"].stored is None
     assert jobs["etl_a"].body["name"] == "etl_a" and jobs["etl_a"].stored is None  # decoded when read
