@@ -5,7 +5,7 @@
 Builds a realistic workspace in the emulator (1-20 nodes a job, half the jobs with their own
 script, some resources, dependJobs chains), then runs each step as its own `python -m jobsync`
 process and measures wall time, API requests by endpoint (the emulator's request counts) and
-the step's peak RSS (os.wait4):
+the step's own peak RSS (os.wait4 in a small launcher, see LAUNCHER):
 
     export          cold export of everything into an empty repo (and its commit)
     plan_noop       plan with nothing changed (warm cache, as export leaves it)
@@ -143,7 +143,44 @@ def job(i: int, rng: random.Random, resources: int) -> tuple[dict[str, Any], dic
     return body, script
 
 
-def workspace_document(n: int, seed: int = 7) -> dict[str, Any]:
+def extended(body: dict[str, Any], i: int) -> dict[str, Any]:
+    """`body` shaped like the reference's extended examples (job-show responses, console
+    exports): server and undocumented fields at the top, in basicConfig and in every node,
+    which jobsync must keep as they are (reference §5.6). Roughly doubles a body's size."""
+    nodes = [
+        {
+            **node,
+            "singleNodeJobFlag": False,
+            "singleNodeJobType": "",
+            "cronTrigger": {"period": "1,day", "dependPrePeriod": False, "concurrent": 1},
+            "eventTrigger": {"eventType": "KAFKA", "channel": "", "readPolicy": "LAST", "concurrent": 1},
+            "nodeTemplateId": f"tmpl-{i % 13}",
+            "emptyRunningJob": "0",
+            "resources": [],
+            "priority": 0,
+            "executeUser": "",
+            "ignoreWaitTime": 0,
+            "x-console": {"expanded": True, "width": 160.0, "color": "#2f7ed8", "labels": ["etl", "daily"]},
+        }
+        for node in body["nodes"]
+    ]
+    return {
+        **body,
+        "basicConfig": {**body["basicConfig"], "isIgnoreWaiting": 0, "agency": "", "executeQueue": None},
+        "nodes": nodes,
+        "singleNodeJobFlag": False,
+        "singleNodeJobType": "",
+        "lastUpdateUser": USER,
+        "createUser": USER,
+        "version": "1.0",
+        "jobId": i + 1,
+        "approvers": [],
+        "targetStatus": None,
+        "x-ext": {"source": "console", "schemaVersion": 3, "flags": [True, False, 0, 1.5]},
+    }
+
+
+def workspace_document(n: int, seed: int = 7, shape: str = "plain") -> dict[str, Any]:
     rng = random.Random(seed)
     resources = max(1, n // 50)
     stamp = 1_700_000_000_000
@@ -176,6 +213,8 @@ def workspace_document(n: int, seed: int = 7) -> dict[str, Any]:
     }
     for i in range(n):
         body, script = job(i, rng, resources)
+        if shape == "extended":
+            body = extended(body, i)
         t = stamp + i
         document["jobs"].append(
             {
@@ -215,6 +254,41 @@ def api_calls(counts: Mapping[str, int]) -> int:
     return sum(v for k, v in counts.items() if not k.endswith(" obs"))
 
 
+# A step's own peak RSS comes from a small launcher that starts it and reports wait4's
+# ru_maxrss and the wall time. Started from this process directly, the step would report this
+# process's size (the emulator's 10,000 jobs): Linux keeps, in ru_maxrss, the high-water mark
+# of the memory image a process had before exec, which a forked child shares with its parent.
+# The launcher (python -S, about 10 MB) is the only image the step inherits; `launcher_rss_mb`
+# in the report is that floor, measured the same way with a step that does nothing.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+wall = time.perf_counter() - start
+with open(sys.argv[1], "w") as report:
+    report.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def measured(argv: list[str], out: Path, err: Path, runner: Runner | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in KB, exit code) of `argv`, stdout and stderr to files."""
+    report = out.with_suffix(".rss")
+    env = runner.env if runner else dict(os.environ)
+    cwd = runner.root if runner else out.parent
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, str(report), *argv],
+            stdout=stdout,
+            stderr=stderr,
+            env=env,
+            cwd=cwd,
+            check=True,
+        )
+    wall, peak_kb, code = report.read_text().split()
+    return float(wall), int(peak_kb), int(code)
+
+
 class Runner:
     def __init__(self, emulator: EmulatorServer, root: Path, env: dict[str, str]) -> None:
         self.emulator = emulator
@@ -226,34 +300,25 @@ class Runner:
         log(f"{label}: jobsync {' '.join(argv)}")
         before = self.emulator.request_counts
         out, err = self.root.parent / f"{label}.out", self.root.parent / f"{label}.err"
-        start = time.perf_counter()
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)],
-                stdout=stdout,
-                stderr=stderr,
-                env=self.env,
-                cwd=self.root,
-            )
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - start
+        wall, peak_kb, code = measured(
+            [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)], out, err, self
+        )
         counts = delta(self.emulator.request_counts, before)
         figures = {
             "wall_s": round(wall, 2),
-            "exit_code": process.returncode,
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "exit_code": code,
+            "peak_rss_mb": round(peak_kb / 1024, 1),
             "api_calls": api_calls(counts),
             "requests": counts,
         }
         text = out.read_text()
-        if process.returncode not in (0, 2):
+        if code not in (0, 2):
             log(err.read_text()[-3000:])
         if check is not None:
             figures.update(check(text))
         log(
             f"{label}: {figures['wall_s']} s, {figures['api_calls']} API calls, "
-            f"{figures['peak_rss_mb']} MB, exit {process.returncode}"
+            f"{figures['peak_rss_mb']} MB, exit {code}"
         )
         self.results[label] = figures
         return figures
@@ -361,13 +426,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-baseline", action="store_true", help="skip the per-object baseline")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--shape",
+        choices=("plain", "extended"),
+        default="plain",
+        help="extended: jobs carrying the extended examples' server and undocumented fields",
+    )
     args = parser.parse_args(argv)
     n, rate = args.jobs, args.rate_limit
     rng = random.Random(11)
     tmp = Path(tempfile.mkdtemp(prefix="jobsync-scale-"))
     log(f"generating {n} jobs in {tmp}")
     start = time.perf_counter()
-    document = workspace_document(n)
+    document = workspace_document(n, shape=args.shape)
     state = default_state()
     state["workspaces"] = {WS_ID: document}
     report: dict[str, Any] = {
@@ -376,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         "resources": len(document["resources"]),
         "latency_ms": args.latency_ms,
         "rate_limit": rate,
+        "shape": args.shape,
         "machine": machine(),
     }
     with running_emulator(state, latency_ms=args.latency_ms, rate_limit=rate) as emulator:
@@ -385,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         make_repo(root, backend)
         env = {**os.environ, **GIT_ENV, **emulator.environment(USER)}
         runner = Runner(emulator, root, env)
+        floor = measured([sys.executable, "-c", "pass"], tmp / "floor.out", tmp / "floor.err")
+        report["launcher_rss_mb"] = round(floor[1] / 1024, 1)  # a Python that does nothing, measured alike
         runner.step("export", "export", "-w", WORKSPACE)
         runner.step("plan_noop", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
         runner.step("plan_refresh", "plan", "-w", WORKSPACE, "--format", "json", "--refresh", check=plan_summary)
