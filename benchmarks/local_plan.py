@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from peak import measured
 
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.repo.files import render_files
@@ -74,21 +77,12 @@ def build(root: Path, count: int) -> list[dict]:
     return jobs
 
 
-MEASURE = """
-import resource, sys, time
-from jobsync.cli.app import main
-start = time.perf_counter()
-code = main(sys.argv[1:])
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)
-"""
-
-
 def measure(root: Path, *args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *args, "--repo", str(root)], cwd=root, capture_output=True, text=True
-    )
-    seconds, rss_kb, code = done.stderr.strip().splitlines()[-1].split()
-    return {"seconds": round(float(seconds), 2), "peak_rss_mb": round(int(rss_kb) / 1024), "exit": int(code)}
+    """Wall time and the step's own peak RSS (peak.py: measured through a small launcher)."""
+    out, err = root / ".jobsync" / "step.out", root / ".jobsync" / "step.err"  # ignored by git
+    command = [sys.executable, "-m", "jobsync", *args, "--repo", str(root)]
+    seconds, rss_kb, code = measured(command, out, err, env=os.environ, cwd=root)
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024), "exit": code}
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from peak import measured
 
 from jobsync.backends.dataarts.http import Credentials, SignedClient, TokenBucket
 from jobsync.backends.dataarts.read import list_all
@@ -254,41 +255,6 @@ def api_calls(counts: Mapping[str, int]) -> int:
     return sum(v for k, v in counts.items() if not k.endswith(" obs"))
 
 
-# A step's own peak RSS comes from a small launcher that starts it and reports wait4's
-# ru_maxrss and the wall time. Started from this process directly, the step would report this
-# process's size (the emulator's 10,000 jobs): Linux keeps, in ru_maxrss, the high-water mark
-# of the memory image a process had before exec, which a forked child shares with its parent.
-# The launcher (python -S, about 10 MB) is the only image the step inherits; `launcher_rss_mb`
-# in the report is that floor, measured the same way with a step that does nothing.
-LAUNCHER = """
-import os, subprocess, sys, time
-start = time.perf_counter()
-process = subprocess.Popen(sys.argv[2:])
-_, status, usage = os.wait4(process.pid, 0)
-wall = time.perf_counter() - start
-with open(sys.argv[1], "w") as report:
-    report.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
-
-
-def measured(argv: list[str], out: Path, err: Path, runner: Runner | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in KB, exit code) of `argv`, stdout and stderr to files."""
-    report = out.with_suffix(".rss")
-    env = runner.env if runner else dict(os.environ)
-    cwd = runner.root if runner else out.parent
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        subprocess.run(
-            [sys.executable, "-S", "-c", LAUNCHER, str(report), *argv],
-            stdout=stdout,
-            stderr=stderr,
-            env=env,
-            cwd=cwd,
-            check=True,
-        )
-    wall, peak_kb, code = report.read_text().split()
-    return float(wall), int(peak_kb), int(code)
-
-
 class Runner:
     def __init__(self, emulator: EmulatorServer, root: Path, env: dict[str, str]) -> None:
         self.emulator = emulator
@@ -457,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         make_repo(root, backend)
         env = {**os.environ, **GIT_ENV, **emulator.environment(USER)}
         runner = Runner(emulator, root, env)
-        floor = measured([sys.executable, "-c", "pass"], tmp / "floor.out", tmp / "floor.err")
+        floor = measured([sys.executable, "-c", "pass"], tmp / "floor.out", tmp / "floor.err", env=env, cwd=tmp)
         report["launcher_rss_mb"] = round(floor[1] / 1024, 1)  # a Python that does nothing, measured alike
         runner.step("export", "export", "-w", WORKSPACE)
         runner.step("plan_noop", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
