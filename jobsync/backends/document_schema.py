@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import fastjsonschema
-import jsonschema
 
 _DEFINITION = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1}}}
 _NAMES = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
@@ -80,6 +79,8 @@ def problems(document: Mapping[str, Any], limit: int = 10) -> list[str]:
         return []
     except fastjsonschema.JsonSchemaException:
         pass  # jsonschema says where, for every problem
+    import jsonschema  # only for a document with problems: it costs every run 0.1 s
+
     validator = jsonschema.Draft202012Validator(SCHEMA)
     found = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     return [f"{_where(error.absolute_path)}: {error.message}" for error in found[:limit]]

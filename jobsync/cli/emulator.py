@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 
 from jobsync.backends import document_schema
-from jobsync.emulator.app import EmulatorApp
 from jobsync.emulator.faults import MAX_FAIL_RATE, Options
-from jobsync.emulator.server import make_server
 from jobsync.emulator.state import EmulatorState, default_state
 from jobsync.errors import ExitCode
 
@@ -98,6 +96,9 @@ def serve(
     """Serve the DataArts Factory V1 API and an OBS bucket endpoint until interrupted."""
     emulator_state = load_state(state)
     options = Options(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate, seed=seed)
+    from jobsync.emulator.app import EmulatorApp  # imported here: it costs every other command 0.25 s
+    from jobsync.emulator.server import make_server
+
     try:
         server = make_server(EmulatorApp(emulator_state, options), host, port)
     except OSError as error:

@@ -7,13 +7,15 @@ import json
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from jobsync.errors import Problem
 from jobsync.repo import yamlio
+
+if TYPE_CHECKING:
+    import jsonschema
 
 VERSION = "v1"
 
@@ -32,6 +34,10 @@ def schema_file(name: str) -> Path:
 
 @functools.cache
 def validator(name: str) -> jsonschema.protocols.Validator:
+    """The full validator, for the problems of what fastjsonschema refused (imported only then:
+    it costs every run 0.1 s)."""
+    import jsonschema
+
     schema = json.loads(schema_file(name).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
