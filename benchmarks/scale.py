@@ -266,9 +266,8 @@ class Runner:
         log(f"{label}: jobsync {' '.join(argv)}")
         before = self.emulator.request_counts
         out, err = self.root.parent / f"{label}.out", self.root.parent / f"{label}.err"
-        wall, peak_kb, code = measured(
-            [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)], out, err, self
-        )
+        command = [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)]
+        wall, peak_kb, code = measured(command, out, err, env=self.env, cwd=self.root)
         counts = delta(self.emulator.request_counts, before)
         figures = {
             "wall_s": round(wall, 2),
