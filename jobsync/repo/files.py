@@ -247,6 +247,11 @@ class _Lines:
         return yamlio.line_of(self._map, path)
 
 
+def body_text(body: Mapping[str, Any]) -> str:
+    """A checked body as the parse cache keeps it: compact JSON, decoded exactly back."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
 class ParseCache:
     """Checked bodies keyed by a hash of the file's bytes, kept between runs.
 
@@ -284,7 +289,7 @@ class ParseCache:
 
     def put(self, rel: str, digest: str, data: Mapping[str, Any], fingerprint: str | None = None) -> None:
         self.seen.add(rel)
-        self.entries[rel] = [digest, json.dumps(data, ensure_ascii=False, separators=(",", ":")), fingerprint]
+        self.entries[rel] = [digest, body_text(data), fingerprint]
         self.dirty = True
 
     def save(self) -> None:

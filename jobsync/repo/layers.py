@@ -13,6 +13,7 @@ to (an override for a source's object, the workspace's own folder for its own ob
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from jobsync.core.plan import Source
 from jobsync.core.references import rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
+from jobsync.fileio import write_atomic
 from jobsync.repo import limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import (
@@ -35,9 +37,10 @@ from jobsync.repo.config import (
     parse_settings,
     source_setting,
 )
-from jobsync.repo.files import body_problems, load_objects
+from jobsync.repo.files import body_problems, body_text, load_objects
 from jobsync.repo.overrides import Override, load_overrides
 from jobsync.repo.variables import load_variables
+from jobsync.version import __version__
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def desired(config: WorkspaceConfig) -> Desired:
     inherited, source = source_objects(config)
     problems = _clashes(own, inherited, source) if source else []
     specs = {**inherited, **own}
-    problems += semantic_problems(specs)
+    problems += sound_or_problems(config, specs)
     if problems:
         raise ConfigError(problems)
     mapped = any(config.mappings.values())
@@ -183,6 +186,32 @@ def desired(config: WorkspaceConfig) -> Desired:
         raise ConfigError(problems)
     final.update(variables)
     return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
+
+
+def sound_or_problems(config: WorkspaceConfig, specs: Mapping[ObjectKey, Spec]) -> list[Problem]:
+    """semantic_problems(specs), skipped when these very jobs passed last time: the checks are
+    a pure function of the jobs' names and bodies, so a hash of their texts (the parse cache's,
+    core/model.py StoredBody) says the answer is the same. Saves reading every job of a large
+    repo on each plan that changed none of them."""
+    texts = [
+        (key.name, spec.stored if spec.stored is not None else body_text(spec.body))
+        for key, spec in sorted(specs.items())
+        if key.kind is Kind.JOB
+    ]
+    hashed = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for name, text in texts:
+        hashed.update(f"\0{name}\0{text}".encode())
+    key = hashed.hexdigest()
+    marker = config.repo_root / CACHE_DIR / f"sound-{config.name}.txt"
+    try:
+        if marker.read_text(encoding="utf-8") == key:
+            return []
+    except OSError:
+        pass  # none yet: check
+    problems = semantic_problems(specs)
+    if not problems:
+        write_atomic(marker, key.encode(), durable=False)  # a cache: losing it costs one check
+    return problems
 
 
 def _variables(config: WorkspaceConfig, problems: list[Problem]) -> dict[ObjectKey, Spec]:
