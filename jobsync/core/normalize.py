@@ -153,9 +153,10 @@ def _comparable_node(node: Any) -> Any:
     return result
 
 
-def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The compared form: defaults filled, directory spelt one way, named lists keyed."""
-    result = strip(kind, body)
+def comparable(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[str, Any]:
+    """The compared form: defaults filled, directory spelt one way, named lists keyed.
+    `order=False` keeps the body's key order (for hashing, which sorts keys anyway)."""
+    result = strip(kind, body, order=order)
     if kind is Kind.VARIABLE:
         return {**VARIABLE_DEFAULTS, **{k: v for k, v in result.items() if v is not None or k == "value"}}
     result["directory"] = normal_directory(result.get("directory"))
@@ -176,8 +177,9 @@ def comparable(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def canonical(kind: Kind, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The compared form (the table applied), as plain JSON values."""
-    return comparable(kind, body)
+    """The compared form (the table applied), as plain JSON values; its keys in no set order
+    (canonical_json sorts them)."""
+    return comparable(kind, body, order=False)
 
 
 def canonical_text(kind: Kind, body: Mapping[str, Any]) -> str:
