@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,22 +120,18 @@ def export(
     allow_detached: bool = False,
 ) -> None:
     cfg = workspace_config(repo, workspace)
-    ws = open_workspace(cfg)
-    try:
-        with locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
-            result = export_workspace(
-                cfg,
-                ws,
-                jobs=jobs,
-                with_deps=with_deps,
-                status=status,
-                commit=commit,
-                message=message,
-                progress=say,
-                allow_detached=allow_detached,
-            )
-    finally:
-        ws.close()
+    with locked_workspace(cfg, lock_timeout) as ws:
+        result = export_workspace(
+            cfg,
+            ws,
+            jobs=jobs,
+            with_deps=with_deps,
+            status=status,
+            commit=commit,
+            message=message,
+            progress=say,
+            allow_detached=allow_detached,
+        )
     if result.empty:
         say("No changes: the repo already matches the workspace; nothing committed.")
     elif result.commit:
@@ -280,23 +277,30 @@ def apply(
     if changed_since and saved is None:
         only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
         hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
+    with locked_workspace(cfg, lock_timeout) as ws:
+        planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete)
+        return _apply_locked(
+            cfg,
+            ws,
+            planned,
+            saved,
+            plan_path=plan_path,
+            reviewed=reviewed,
+            auto_approve=auto_approve,
+            fmt=fmt,
+            colour=colour,
+            wait=wait,
+            wait_timeout_s=wait_timeout_s,
+        )
+
+
+@contextlib.contextmanager
+def locked_workspace(cfg: configuration.WorkspaceConfig, lock_timeout: float) -> Iterator[Workspace]:
+    """The workspace `cfg` names, open and under its run lock for the block (apply, export)."""
     ws = open_workspace(cfg)
     try:
         with locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
-            planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete)
-            return _apply_locked(
-                cfg,
-                ws,
-                planned,
-                saved,
-                plan_path=plan_path,
-                reviewed=reviewed,
-                auto_approve=auto_approve,
-                fmt=fmt,
-                colour=colour,
-                wait=wait,
-                wait_timeout_s=wait_timeout_s,
-            )
+            yield ws
     finally:
         ws.close()
 

