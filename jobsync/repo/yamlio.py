@@ -170,6 +170,7 @@ def _new_event(value: Any) -> yaml.ScalarEvent:
 
 # Events carry no state the emitter changes, so one event serves every equal scalar (keyed by
 # type too: 1, 1.0 and true are different scalars), and one start or end event every mapping.
+# Floats are not kept: 0.0 and -0.0 are equal keys but different scalars.
 _SCALARS: dict[tuple[type, Any], yaml.ScalarEvent] = {}
 _KEPT = 1 << 17
 MAP_START = yaml.MappingStartEvent(None, None, True, flow_style=False)
@@ -183,6 +184,8 @@ def _scalar_event(value: Any) -> yaml.ScalarEvent:
     event = _SCALARS.get(key)
     if event is None:
         event = _new_event(value)
+        if key[0] is float:
+            return event
         if len(_SCALARS) >= _KEPT:
             _SCALARS.clear()
         _SCALARS[key] = event

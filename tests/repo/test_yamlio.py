@@ -75,3 +75,10 @@ def test_dump_writes_the_bytes_the_representer_wrote_and_reads_back_type_exactly
 
     assert written == representer_dump(value)
     assert canonical_json(yamlio.load(written)) == canonical_json(value)
+
+
+def test_equal_scalars_of_another_type_or_sign_are_written_as_themselves():
+    """The dumper reuses one event per scalar: 0.0 and -0.0, 1 and true must not share one."""
+    written = [yamlio.dump(value) for value in (0.0, -0.0, 1, True, 1.0, "1", -0.0)]
+
+    assert written == ["0.0\n", "-0.0\n", "1\n", "true\n", "1.0\n", "'1'\n", "-0.0\n"]
