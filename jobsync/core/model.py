@@ -73,16 +73,22 @@ class StoredBody:
 
     @property
     def body(self) -> Mapping[str, Any]:
-        body = self._body
-        if body is None:
-            body = json.loads(str(self.stored))
-            object.__setattr__(self, "_body", body)
-            object.__setattr__(self, "stored", None)
-        return body
+        body, stored = self._body, self.stored
+        if body is not None:
+            return body
+        if stored is None:  # another thread decoded it between the two reads: _body is set
+            return self.body
+        decoded: Mapping[str, Any] = json.loads(stored)
+        object.__setattr__(self, "_body", decoded)  # before `stored` is cleared, for such a reader
+        object.__setattr__(self, "stored", None)
+        return decoded
 
     def peek(self) -> Mapping[str, Any]:
         """The body, without keeping it decoded if it was not (for one pass over many)."""
-        return self._body if self._body is not None else json.loads(str(self.stored))
+        body, stored = self._body, self.stored
+        if body is not None:
+            return body
+        return json.loads(stored) if stored is not None else self.body
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; use replace() to change {name}")
