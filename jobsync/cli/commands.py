@@ -177,14 +177,11 @@ def plan(
     if changed_since:
         only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
         hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
-    ws = open_workspace(cfg)
-    try:
+    with contextlib.closing(open_workspace(cfg)) as ws:
         say(f"reading {ws.label}")
         planned = make_plan(
             cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
         )
-    finally:
-        ws.close()
     document = plan_to_document(planned.plan)
     if out is not None:
         write_atomic(out, jsonout.render(document))
@@ -214,12 +211,9 @@ def promote(repo: Path | None, workspace: str | None, ref: str, *, fmt: str, use
     say(
         f"{rel}: source.ref {done.before or '(working tree)'} -> {done.after} ({done.commit[:7]}); commit it to promote"
     )
-    ws = open_workspace(done.config)
-    try:
+    with contextlib.closing(open_workspace(done.config)) as ws:
         say(f"reading {ws.label}")
         planned = make_plan(done.config, ws)
-    finally:
-        ws.close()
     typer.echo(render(plan_to_document(planned.plan), fmt, colour=colour), nl=False)
     return _plan_exit(planned.plan, False)
 
@@ -297,12 +291,8 @@ def apply(
 @contextlib.contextmanager
 def locked_workspace(cfg: configuration.WorkspaceConfig, lock_timeout: float) -> Iterator[Workspace]:
     """The workspace `cfg` names, open and under its run lock for the block (apply, export)."""
-    ws = open_workspace(cfg)
-    try:
-        with locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
-            yield ws
-    finally:
-        ws.close()
+    with contextlib.closing(open_workspace(cfg)) as ws, locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
+        yield ws
 
 
 def _apply_locked(
@@ -395,10 +385,7 @@ def _release(
 def force_unlock(repo: Path | None, workspace: str | None, lock_id: str) -> int:
     """Remove a workspace lock whose holder is gone; only the lock with this id."""
     cfg = workspace_config(repo, workspace)
-    ws = open_workspace(cfg)
-    try:
+    with contextlib.closing(open_workspace(cfg)) as ws:
         broken = ws.lock_store().force_release(lock_id)
-    finally:
-        ws.close()
     say(f"removed the lock of workspace {cfg.name} held by {broken.describe()}")
     return ExitCode.OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from contextlib import closing
 from typing import Annotated
 
 import typer
@@ -30,11 +31,8 @@ def history(
     """Each version of a job with the commit and PR it came from, or "made in the console"."""
     with handle_errors():
         config = workspace_config(repo, workspace)
-        ws = open_workspace(config)
-        try:
+        with closing(open_workspace(config)) as ws:
             say(f"reading {ws.label}")
             entries = job_history(config, ws, job)
             document = history_document(config, ws.label, job, entries)
-        finally:
-            ws.close()
         typer.echo(jsonout.render(document) if format is Format.json else view.render(document), nl=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from contextlib import closing
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -48,13 +49,10 @@ def status(
     """List jobsync's release packages (newest first) with their states and tasks."""
     with handle_errors():
         config = workspace_config(repo, workspace)
-        ws = open_workspace(config)
-        try:
+        with closing(open_workspace(config)) as ws:
             release.enterprise_mode(config, ws)
             say(f"reading {ws.label}")
             packages = release.documents(release.status(config, ws))
-        finally:
-            ws.close()
         document = {"workspace": config.name, "packages": packages}
         if format is Format.json:
             typer.echo(jsonout.render(document), nl=False)
