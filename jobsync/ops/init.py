@@ -15,11 +15,8 @@ from jobsync.fileio import write_atomic
 from jobsync.repo import gitrepo
 from jobsync.repo.schemas import schema_dir
 
-WORKSPACE_YAML = """\
-# yaml-language-server: $schema=../../schemas/workspace.v1.json
-backend:
-  type: local                     # the embedded workspace; later: dataarts
-  path: .jobsync/state/dev.json   # relative to the repo root
+# The settings dev's and prod's workspace.yaml share between the local and the GitHub scaffold.
+DEV_SETTINGS = """\
 user: jobsync                     # who apply acts as; --user or JOBSYNC_USER override it
 policies:
   duplicate_name: overwrite       # overwrite | skip: the console's Duplicate Name Policy
@@ -32,14 +29,12 @@ mappings:                         # names used in the repo -> names in this work
   dis_streams: {}
   ges_graphs: {}
 """
-PROD_WORKSPACE_YAML = """\
-# yaml-language-server: $schema=../../schemas/workspace.v1.json
-backend:
-  type: local                     # the embedded workspace; later: dataarts
-  path: .jobsync/state/prod.json  # relative to the repo root
+PROD_SOURCE = """\
 source:                           # prod deploys dev's definitions (jobs/, scripts/, resources/)
   workspace: dev
   # ref: v1.0.0                   # read them at a git tag, branch or commit: `jobsync promote -w prod --ref TAG`
+"""
+PROD_SETTINGS = """\
 user: jobsync
 policies:
   duplicate_name: overwrite
@@ -54,10 +49,31 @@ mappings:                         # dev's names -> prod's names
 scheduling:
   default: keep                   # keep | running | stopped; per job under jobs:
   jobs: {}
-# overrides/jobs/<job>.yaml: a JSON merge patch of one of dev's jobs, for prod only
 """
-GITHUB_DEV_YAML = """\
-# yaml-language-server: $schema=../../schemas/workspace.v1.json
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/workspace.v1.json\n"
+WORKSPACE_YAML = (
+    SCHEMA_LINE
+    + """\
+backend:
+  type: local                     # the embedded workspace; later: dataarts
+  path: .jobsync/state/dev.json   # relative to the repo root
+"""
+    + DEV_SETTINGS
+)
+PROD_WORKSPACE_YAML = (
+    SCHEMA_LINE
+    + """\
+backend:
+  type: local                     # the embedded workspace; later: dataarts
+  path: .jobsync/state/prod.json  # relative to the repo root
+"""
+    + PROD_SOURCE
+    + PROD_SETTINGS
+    + "# overrides/jobs/<job>.yaml: a JSON merge patch of one of dev's jobs, for prod only\n"
+)
+GITHUB_DEV_YAML = (
+    SCHEMA_LINE
+    + """\
 # dev: your DataArts Studio development workspace. Every REPLACE-ME below must be replaced
 # before the first plan (jobsync refuses to run with a placeholder); credentials are NOT kept
 # here: the workflows pass them (see the README section "jobsync delivery").
@@ -68,20 +84,12 @@ backend:
   workspace_id: REPLACE-ME-workspace-id  # DataArts Studio > Workspaces > the workspace's ID
   obs:
     bucket: REPLACE-ME-obs-bucket        # where apply uploads the console import archive
-user: jobsync                     # who apply acts as; --user or JOBSYNC_USER override it
-policies:
-  duplicate_name: overwrite       # overwrite | skip: the console's Duplicate Name Policy
-  lock: soft                      # soft | hard: the workspace's lock policy
-  running_jobs: fail              # fail | stop-and-restart
-  prune: false                    # delete workspace objects that are not in the repo
-mappings:                         # names used in the repo -> names in this workspace
-  connections: {}
-  dli_queues: {}
-  dis_streams: {}
-  ges_graphs: {}
 """
-GITHUB_PROD_YAML = """\
-# yaml-language-server: $schema=../../schemas/workspace.v1.json
+    + DEV_SETTINGS
+)
+GITHUB_PROD_YAML = (
+    SCHEMA_LINE
+    + """\
 # prod: your production workspace, deploying dev's definitions. Replace every REPLACE-ME.
 backend:
   type: dataarts
@@ -90,26 +98,14 @@ backend:
   workspace_id: REPLACE-ME-workspace-id
   obs:
     bucket: REPLACE-ME-obs-bucket
-source:                           # prod deploys dev's definitions (jobs/, scripts/, resources/)
-  workspace: dev
-  # ref: v1.0.0                   # read them at a git tag, branch or commit: `jobsync promote -w prod --ref TAG`
+"""
+    + PROD_SOURCE
+    + """\
 github:
   environment: production         # apply to prod waits for this GitHub environment's required reviewers
-user: jobsync
-policies:
-  duplicate_name: overwrite
-  lock: hard
-  running_jobs: fail
-  prune: false
-mappings:                         # dev's names -> prod's names
-  connections: {}
-  dli_queues: {}
-  dis_streams: {}
-  ges_graphs: {}
-scheduling:
-  default: keep                   # keep | running | stopped; per job under jobs:
-  jobs: {}
 """
+    + PROD_SETTINGS
+)
 README_HEADING = "## jobsync delivery"
 README_SECTION = """\
 ## jobsync delivery
