@@ -56,6 +56,11 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:16]
 
 
+def body_text(body: Mapping[str, Any]) -> str:
+    """A body as the caches keep it (StoredBody.stored): compact JSON, decoded exactly back."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 class StoredBody:
     """An immutable holder of a definition body that may be kept as its JSON text (`stored`)
     until something reads `body`: caches hand bodies over as text, and a plan that compares

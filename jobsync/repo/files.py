@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from jobsync.core import paths
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, directory_of
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, body_text, directory_of
 from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
@@ -245,11 +245,6 @@ class _Lines:
         if self._map is None:
             self._map = yamlio.line_map(self.text)
         return yamlio.line_of(self._map, path)
-
-
-def body_text(body: Mapping[str, Any]) -> str:
-    """A checked body as the parse cache keeps it: compact JSON, decoded exactly back."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 class ParseCache:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jobsync.core import mergepatch
-from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.model import Kind, ObjectKey, Spec, body_text
 from jobsync.core.plan import Source
 from jobsync.core.references import rename
 from jobsync.core.validate import semantic_problems
@@ -37,7 +37,7 @@ from jobsync.repo.config import (
     parse_settings,
     source_setting,
 )
-from jobsync.repo.files import body_problems, body_text, load_objects
+from jobsync.repo.files import body_problems, load_objects
 from jobsync.repo.overrides import Override, load_overrides
 from jobsync.repo.variables import load_variables
 from jobsync.version import __version__

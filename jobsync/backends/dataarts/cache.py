@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jobsync.core.model import Kind
+from jobsync.core.model import Kind, body_text
 from jobsync.core.normalize import body_fingerprint
 from jobsync.core.rules import job_tags
 from jobsync.fileio import document_lines, write_atomic
@@ -61,8 +61,7 @@ class Stored:
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Stored:
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        return cls(text, body_fingerprint(Kind.JOB, body), tuple(sorted(job_tags(body))))
+        return cls(body_text(body), body_fingerprint(Kind.JOB, body), tuple(sorted(job_tags(body))))
 
     @classmethod
     def of(cls, entry: Mapping[str, Any]) -> Stored | None:
