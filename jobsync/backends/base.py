@@ -3,11 +3,17 @@
 A backend reads the whole workspace as a `Snapshot` (core/snapshot.py: definitions plus the
 facts the plan rules need) and writes definitions in batches. Writes report per object:
 one object failing never raises for the others.
+
+A backend also declares what it can do, so nothing above it probes for attributes: who the
+service records as the writer (`acting_user`), where it keeps state on this machine
+(`state_path`), and whether it has the enterprise mode's two environments and release packages
+(`enterprise`, returning that interface or None).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from jobsync.backends.lock import LockStore
@@ -15,6 +21,63 @@ from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import Failure, Outcome, Snapshot
+
+
+class ReleasePackage(Protocol):
+    """One release package as the service lists it (reference §11.2); `tasks` only from the
+    detail call."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def status(self) -> int:
+        """deploy_status: 1 pending release, 2 released, 3 failed, 5 releasing."""
+        ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def final(self) -> bool:
+        """Released, failed or cancelled: polling it again changes nothing."""
+        ...
+
+    @property
+    def tasks(self) -> tuple[Mapping[str, Any], ...]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class Releases(Protocol):
+    """The release-package calls of an enterprise-mode workspace (reference §11.2)."""
+
+    def pending_items(self) -> list[Mapping[str, Any]]:
+        """Every submitted item of the development environment not released yet."""
+        ...
+
+    def create(self, name: str, item_ids: Sequence[str], approvers: Sequence[str], apply_user: str) -> str:
+        """Bundle pending items (at most 100) into a package; its id."""
+        ...
+
+    def packages(self, key_word: str = "") -> Sequence[ReleasePackage]: ...
+
+    def package(self, package_id: str) -> ReleasePackage: ...
+
+
+class Enterprise(Protocol):
+    """What an enterprise-mode workspace adds (reference §11.1): a production environment to
+    plan against, and release packages that carry development's changes into it."""
+
+    def production(self) -> Workspace:
+        """The production environment, for reading; the caller closes it."""
+        ...
+
+    @property
+    def releases(self) -> Releases: ...
 
 
 class Workspace(Protocol):
@@ -60,6 +123,21 @@ class Workspace(Protocol):
 
     def lock_store(self) -> LockStore:
         """Where this workspace's run lock lives (backends/lock.py)."""
+        ...
+
+    def acting_user(self) -> str | None:
+        """Whom the service records as the writer whatever workspace.yaml's `user:` says (the
+        dataarts backend: the owner of the credentials); None when `user:` is the writer."""
+        ...
+
+    def state_path(self) -> Path | None:
+        """The file on this machine that holds the workspace (the local backend's document),
+        whose folder a killed run may leave temporary files in; None when it is remote."""
+        ...
+
+    def enterprise(self) -> Enterprise | None:
+        """The enterprise mode's environments and release packages when the workspace is in
+        enterprise mode; None in simple mode (or when the backend cannot tell)."""
         ...
 
     def close(self) -> None: ...

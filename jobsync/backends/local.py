@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -24,6 +24,9 @@ from jobsync.core.policies import SnapshotState
 from jobsync.core.snapshot import SCHEDULING, STOPPED, Failure, Outcome, Snapshot
 from jobsync.errors import RuleError, StateError, UnknownObjectError
 from jobsync.fileio import document_lines, write_atomic
+
+if TYPE_CHECKING:
+    from jobsync.backends.base import Enterprise
 
 LOCK_TIMEOUT_S = 60
 
@@ -154,6 +157,15 @@ class LocalWorkspace:
     def put_variables(self, variables: Sequence[Mapping[str, Any]], *, user: str) -> Failure | None:  # noqa: ARG002  no lock to take
         outcome = self._change(["env"], lambda document, _: document.set_variables(variables))
         return outcome["env"]
+
+    def acting_user(self) -> str | None:
+        return None  # the document records workspace.yaml's user
+
+    def state_path(self) -> Path | None:
+        return self.path
+
+    def enterprise(self) -> Enterprise | None:
+        return None  # one environment, no release packages
 
     def lock_store(self) -> FileLockStore:
         """The run lock: a flock on a file beside the document (backends/lock.py)."""

@@ -16,6 +16,7 @@ from jobsync.cli.console import handle_errors
 from jobsync.cli.options import AllowMassDelete, Jobs, LockTimeout, Repo, User, WorkspaceOpt
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
+from jobsync.render.formats import Format
 from jobsync.version import __version__
 
 EXIT_CODES = (
@@ -33,12 +34,6 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class Format(str, enum.Enum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
 
 
 class Status(str, enum.Enum):
@@ -175,7 +170,7 @@ def plan(
             repo,
             workspace,
             job or [],
-            fmt=format.value,
+            fmt=format,
             out=out,
             detailed_exitcode=detailed_exitcode,
             refresh=refresh,
@@ -235,7 +230,7 @@ def apply(
             plan_path=planfile,
             auto_approve=auto_approve,
             reviewed=reviewed,
-            fmt=format.value,
+            fmt=format,
             user=user,
             colour=sys.stdout.isatty(),
             changed_since=changed_since,
@@ -274,7 +269,7 @@ def diff_command(
 ) -> None:
     """What promoting workspace A to B would change, field by field, from the repo alone."""
     with handle_errors():
-        raise typer.Exit(commands.diff(repo, source, target, fmt=format.value))
+        raise typer.Exit(commands.diff(repo, source, target, fmt=format))
 
 
 @app.command(epilog="Example: jobsync promote -w prod --ref v2026.11.3")
@@ -290,7 +285,7 @@ def promote(
 ) -> None:
     """Point the workspace's source at REF (rewriting source.ref in workspace.yaml) and show its plan."""
     with handle_errors():
-        code = commands.promote(repo, workspace, ref, fmt=format.value, user=user, colour=sys.stdout.isatty())
+        code = commands.promote(repo, workspace, ref, fmt=format, user=user, colour=sys.stdout.isatty())
         raise typer.Exit(code)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ from jobsync.cli.options import Repo, WorkspaceOpt
 from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.errors import ArchiveError, UsageError
 from jobsync.ops.archive import export_archives, import_archives, write_packages
+from jobsync.render import jsonout
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
 
@@ -53,7 +53,7 @@ def import_(
         say(f"imported {len(result.added)} added, {len(result.changed)} changed, {len(result.unchanged)} unchanged")
         if result.commit:
             say(f"committed {result.commit[:12]}")
-        typer.echo(json.dumps(asdict(result), indent=2))
+        typer.echo(jsonout.dumps(asdict(result)))
 
 
 @app.command("export", epilog="Example: jobsync archive export -w prod --job daily_sales -o daily_sales.zip")
@@ -105,4 +105,4 @@ def _report(packages: list[Package], paths: list[Path], max_bytes: int) -> None:
     ]
     for row in rows:
         say(f"wrote {row['file']} ({row['bytes']:,} bytes, {len(row['jobs'])} job(s))")
-    typer.echo(json.dumps(rows, indent=2))
+    typer.echo(jsonout.dumps(rows))

@@ -3,44 +3,29 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-from jobsync.backends.base import Workspace
 from jobsync.backends.lock import DEFAULT_TIMEOUT_S as DEFAULT_LOCK_TIMEOUT_S
 from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
-from jobsync.ops import compare, planfile, release
+from jobsync.ops import compare, release, usecases
 from jobsync.ops import init as scaffold
-from jobsync.ops import promote as promotion
-from jobsync.ops.api import version_message
-from jobsync.ops.apply import ApplyResult, apply_plan, dumps, interrupted_message, result_to_document
+from jobsync.ops.apply import ApplyResult, result_to_document
 from jobsync.ops.export import export_workspace
-from jobsync.ops.plan import (
-    Planned,
-    backend_from,
-    desired_state,
-    locked,
-    make_plan,
-    open_workspace,
-    parse_selection,
-    saved_renames,
-)
-from jobsync.render import diffdoc, jsonout, markdown, outcome, text
+from jobsync.ops.plan import desired_state, open_workspace
+from jobsync.render import diffdoc, jsonout, outcome
 from jobsync.render.document import plan_to_document
-from jobsync.repo import changes, fmt, gitrepo, lint
+from jobsync.render.formats import Format, render_plan
 from jobsync.repo import config as configuration
-
-if TYPE_CHECKING:
-    from jobsync.backends.dataarts.releases import Package
+from jobsync.repo import fmt, gitrepo, lint
 
 
 def _root(repo: Path | None) -> Path:
@@ -51,17 +36,7 @@ def workspace_config(
     repo: Path | None, workspace: str | None, user: str | None = None
 ) -> configuration.WorkspaceConfig:
     """The workspace's settings, for a command given --repo and -w."""
-    root = _root(repo)
-    name = configuration.pick_workspace(root, workspace)
-    return configuration.load_workspace(root, name, user=user)
-
-
-def render(document: dict[str, Any], fmt: str, *, colour: bool = False) -> str:
-    if fmt == "json":
-        return jsonout.render(document)
-    if fmt == "markdown":
-        return markdown.render(document)
-    return text.render(document, colour=colour)
+    return usecases.load_workspace(repo, workspace, user=user)
 
 
 def init(path: Path, *, github: bool) -> None:
@@ -120,7 +95,7 @@ def export(
     allow_detached: bool = False,
 ) -> None:
     cfg = workspace_config(repo, workspace)
-    with locked_workspace(cfg, lock_timeout) as ws:
+    with usecases.locked_workspace(cfg, lock_timeout=lock_timeout, voice=usecases.Voice(say=say)) as ws:
         result = export_workspace(
             cfg,
             ws,
@@ -136,12 +111,8 @@ def export(
         say("No changes: the repo already matches the workspace; nothing committed.")
     elif result.commit:
         say(f"committed {result.commit[:12]}")
-    typer.echo(
-        json.dumps(
-            {"added": result.added, "changed": result.changed, "removed": result.removed, "commit": result.commit},
-            indent=2,
-        )
-    )
+    added, changed, removed = result.added, result.changed, result.removed
+    typer.echo(jsonout.dumps({"added": added, "changed": changed, "removed": removed, "commit": result.commit}))
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
@@ -157,7 +128,7 @@ def plan(
     workspace: str | None,
     jobs: Sequence[str],
     *,
-    fmt: str,
+    fmt: Format,
     out: Path | None,
     detailed_exitcode: bool,
     refresh: bool,
@@ -170,51 +141,41 @@ def plan(
     if out is not None and out.is_dir():
         raise JobsyncError(f"--out {out} is a directory; name a file, e.g. --out {out / 'plan.json'}")
     cfg = workspace_config(repo, workspace, user)
-    if backend_ref:
-        cfg = backend_from(cfg, backend_ref, warn)
-    only = None
-    hints: dict[str, str] = {}
-    if changed_since:
-        only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
-        hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
-    with contextlib.closing(open_workspace(cfg)) as ws:
-        say(f"reading {ws.label}")
-        planned = make_plan(
-            cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
-        )
+    planned = usecases.plan(
+        cfg,
+        jobs=jobs,
+        refresh=refresh,
+        changed_since=changed_since,
+        allow_mass_delete=allow_mass_delete,
+        backend_ref=backend_ref,
+        voice=usecases.Voice(say=say, warn=warn),
+    )
     document = plan_to_document(planned.plan)
     if out is not None:
         write_atomic(out, jsonout.render(document))
         say(f"saved the plan to {out}; apply it with `jobsync apply -w {cfg.name} {out}`")
-    typer.echo(render(document, fmt, colour=colour), nl=False)
+    typer.echo(render_plan(document, fmt, colour=colour), nl=False)
     return _plan_exit(planned.plan, detailed_exitcode)
 
 
-def diff(repo: Path | None, a: str, b: str, *, fmt: str) -> int:
+def diff(repo: Path | None, a: str, b: str, *, fmt: Format) -> int:
     root = _root(repo)
     for name in (a, b):
         configuration.pick_workspace(root, name)
     document = compare.diff_workspaces(root, a, b)
-    if fmt == "json":
+    if fmt is Format.json:
         typer.echo(jsonout.render(document), nl=False)
-    elif fmt == "markdown":
+    elif fmt is Format.markdown:
         typer.echo(diffdoc.render_markdown(document), nl=False)
     else:
         typer.echo(diffdoc.render_text(document), nl=False)
     return ExitCode.OK
 
 
-def promote(repo: Path | None, workspace: str | None, ref: str, *, fmt: str, user: str | None, colour: bool) -> int:
+def promote(repo: Path | None, workspace: str | None, ref: str, *, fmt: Format, user: str | None, colour: bool) -> int:
     cfg = workspace_config(repo, workspace, user)
-    done = promotion.promote(cfg, ref)
-    rel = done.config.file.relative_to(done.config.repo_root).as_posix()
-    say(
-        f"{rel}: source.ref {done.before or '(working tree)'} -> {done.after} ({done.commit[:7]}); commit it to promote"
-    )
-    with contextlib.closing(open_workspace(done.config)) as ws:
-        say(f"reading {ws.label}")
-        planned = make_plan(done.config, ws)
-    typer.echo(render(plan_to_document(planned.plan), fmt, colour=colour), nl=False)
+    _, planned = usecases.promote(cfg, ref, voice=usecases.Voice(say=say, warn=warn))
+    typer.echo(render_plan(plan_to_document(planned.plan), fmt, colour=colour), nl=False)
     return _plan_exit(planned.plan, False)
 
 
@@ -248,7 +209,7 @@ def apply(
     *,
     plan_path: Path | None,
     auto_approve: bool,
-    fmt: str,
+    fmt: Format,
     user: str | None,
     colour: bool,
     changed_since: str | None = None,
@@ -258,128 +219,44 @@ def apply(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_mass_delete: bool = False,
 ) -> int:
-    if reviewed and (plan_path is None or jobs):
-        raise JobsyncError("--reviewed needs the reviewed plan file (`jobsync apply --reviewed PLANFILE`) and no --job")
     cfg = workspace_config(repo, workspace, user)
-    saved = planfile.read(plan_path, workspace=cfg.name) if plan_path else None
-    if saved is not None and planfile.deletes_confirmed(saved):
-        allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
-    only = None
-    if saved is not None and saved.get("selection") is not None:
-        jobs, only = [], parse_selection(saved["selection"])
-    hints = saved_renames(saved["changes"]) if saved is not None else {}
-    if changed_since and saved is None:
-        only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
-        hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
-    with locked_workspace(cfg, lock_timeout) as ws:
-        planned = make_plan(cfg, ws, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete)
-        return _apply_locked(
-            cfg,
-            ws,
-            planned,
-            saved,
-            plan_path=plan_path,
-            reviewed=reviewed,
-            auto_approve=auto_approve,
-            fmt=fmt,
-            colour=colour,
-            wait=wait,
-            wait_timeout_s=wait_timeout_s,
-        )
+
+    def show(document: dict[str, Any]) -> None:  # the plan goes to stderr when stdout is the JSON result
+        shown = Format.text if fmt is Format.json else fmt
+        typer.echo(render_plan(document, shown, colour=colour), nl=False, err=fmt is Format.json)
+
+    done = usecases.apply(
+        cfg,
+        saved=plan_path,
+        reviewed=reviewed,
+        jobs=jobs,
+        changed_since=changed_since,
+        allow_mass_delete=allow_mass_delete,
+        auto_approve=auto_approve,
+        wait=wait,
+        wait_timeout_s=wait_timeout_s,
+        lock_timeout=lock_timeout,
+        voice=usecases.Voice(say=say, warn=warn, show=show, confirm=_confirm, progress=Progress()),
+    )
+    if done.attempted:
+        _show_result(cfg.name, done, fmt)
+    return ExitCode.OK if done.ok else ExitCode.ERROR
 
 
-@contextlib.contextmanager
-def locked_workspace(cfg: configuration.WorkspaceConfig, lock_timeout: float) -> Iterator[Workspace]:
-    """The workspace `cfg` names, open and under its run lock for the block (apply, export)."""
-    with contextlib.closing(open_workspace(cfg)) as ws, locked(cfg, ws, timeout_s=lock_timeout, on_wait=say):
-        yield ws
-
-
-def _apply_locked(
-    cfg: configuration.WorkspaceConfig,
-    ws: Workspace,
-    planned: Planned,
-    saved: dict[str, Any] | None,
-    *,
-    plan_path: Path | None,
-    reviewed: bool,
-    auto_approve: bool,
-    fmt: str,
-    colour: bool,
-    wait: bool,
-    wait_timeout_s: float,
-) -> int:
-    document = plan_to_document(planned.plan)
-    if saved is not None and reviewed:
-        planfile.check_reviewed(saved, document, planned.snapshot)
-        say(f"the plan is the reviewed one ({plan_path}); applying it")
-    elif saved is not None:
-        planfile.check_fresh(saved, document)
-    elif planned.plan.repo_dirty:
-        warn(f"workspaces/{cfg.name} has uncommitted changes; applying the working tree")
-    typer.echo(render(document, fmt if fmt != "json" else "text", colour=colour), nl=False, err=fmt == "json")
-    if not planned.plan.pending():
-        say("Nothing to apply.")
-        return ExitCode.ERROR if planned.plan.blocked else ExitCode.OK
-    if not auto_approve and saved is None and not _confirm(cfg.name):
-        say("Apply cancelled.")
-        return ExitCode.ERROR
-    result = ApplyResult()
-    try:
-        apply_plan(
-            planned.plan,
-            ws,
-            message=version_message(cfg, planned.plan),
-            backup_root=cfg.repo_root / configuration.BACKUPS_DIR,
-            progress=Progress(),
-            result=result,
-        )
-    except KeyboardInterrupt:
-        say(interrupted_message(planned.plan, result))
-        raise
-    packages = _release(cfg, ws, planned.plan, result, wait=wait, timeout_s=wait_timeout_s)
-    _show_result(cfg, planned.plan, result, packages, fmt)
-    unreleased = wait and any(package.status != 2 for package in packages)
-    return ExitCode.OK if result.ok and not unreleased else ExitCode.ERROR
-
-
-def _show_result(
-    cfg: configuration.WorkspaceConfig, plan: Plan, result: ApplyResult, packages: list[Package], fmt: str
-) -> None:
+def _show_result(workspace: str, done: usecases.Applied, fmt: Format) -> None:
+    result = done.result
     _report(result)
-    if fmt == "json":
-        typer.echo(dumps(result))
+    if fmt is Format.json:
+        typer.echo(jsonout.dumps(result_to_document(result)))
         return
-    if fmt == "markdown":
-        typer.echo(outcome.apply_markdown(result_to_document(result), cfg.name))
+    if fmt is Format.markdown:
+        typer.echo(outcome.apply_markdown(result_to_document(result), workspace))
     else:
         typer.echo(result.summary_line())
-    approvers = (plan.release or {}).get("approvers") or ()
-    bullet = "- " if fmt == "markdown" else ""  # the apply workflow posts this in the PR
-    for line in release.package_lines(packages, approvers):
+    approvers = (done.planned.plan.release or {}).get("approvers") or ()
+    bullet = "- " if fmt is Format.markdown else ""  # the apply workflow posts this in the PR
+    for line in release.package_lines(done.packages, approvers):
         typer.echo(bullet + line)
-
-
-def _release(
-    cfg: configuration.WorkspaceConfig,
-    ws: Workspace,
-    plan: Plan,
-    result: ApplyResult,
-    *,
-    wait: bool,
-    timeout_s: float,
-) -> list[Package]:
-    """Enterprise mode: bundle what apply wrote into release packages; with --wait, poll them."""
-    if plan.release is None:
-        if wait:
-            warn("--wait has no effect: the workspace is not in enterprise mode (no release packages)")
-        return []
-    written = [(change.key.kind.value, change.key.name) for change, _ in result.applied]
-    packages = release.bundle(cfg, ws, plan, written, say)
-    if wait and packages:
-        packages = release.wait(ws, [package.id for package in packages], timeout_s=timeout_s, say=say)
-    result.packages = release.documents(packages)
-    return packages
 
 
 def force_unlock(repo: Path | None, workspace: str | None, lock_id: str) -> int:

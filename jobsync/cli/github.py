@@ -26,6 +26,7 @@ from jobsync.fileio import write_atomic
 from jobsync.github import comment as sticky
 from jobsync.github import drift, reviewed
 from jobsync.github.api import GitHub
+from jobsync.render import jsonout
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
 
@@ -91,7 +92,7 @@ def workspaces(remote_only: RemoteOnly = False, repo: Repo = None) -> None:
         names = configuration.workspace_names(root)
         if remote_only:
             names = [n for n in names if not _is_local(root, n)]
-        typer.echo(json.dumps(names))
+        typer.echo(jsonout.dumps(names, indent=None))
 
 
 @app.command("changed-workspaces", epilog="Example: jobsync github changed-workspaces --since origin/main")
@@ -113,7 +114,7 @@ def changed_workspaces(
                 {"workspace": name, "environment": configuration.load_workspace(root, name).github_environment or ""}
                 for name in found
             ]
-        typer.echo(json.dumps(out))
+        typer.echo(jsonout.dumps(out, indent=None))
 
 
 def _failures(items: list[str] | None) -> list[tuple[str, str]]:
@@ -224,4 +225,4 @@ def reviewed_plan(
         found = reviewed.reviewed_plan(GitHub.from_env(), commit, workspace)
         write_atomic(out, found.plan)
         say(f"saved the plan of {workspace} reviewed in pull request #{found.pull} ({found.artifact}) to {out}")
-        typer.echo(json.dumps({"pull": found.pull, "head": found.head, "artifact": found.artifact}))
+        typer.echo(jsonout.dumps({"pull": found.pull, "head": found.head, "artifact": found.artifact}, indent=None))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from contextlib import closing
 from typing import Annotated
 
@@ -10,22 +9,18 @@ import typer
 
 from jobsync.cli.commands import workspace_config
 from jobsync.cli.console import handle_errors, say
-from jobsync.cli.options import Repo, WorkspaceOpt
+from jobsync.cli.options import Repo, TextOrJson, WorkspaceOpt
 from jobsync.ops.history import history_document, job_history
 from jobsync.ops.plan import open_workspace
 from jobsync.render import history as view
 from jobsync.render import jsonout
-
-
-class Format(str, enum.Enum):
-    text = "text"
-    json = "json"
+from jobsync.render.formats import Format
 
 
 def history(
     job: Annotated[str, typer.Argument(help="The job's name.")],
     workspace: WorkspaceOpt = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: TextOrJson = Format.text,
     repo: Repo = None,
 ) -> None:
     """Each version of a job with the commit and PR it came from, or "made in the console"."""

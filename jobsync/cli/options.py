@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from jobsync.render.formats import Format
+
 REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
 WORKSPACE_HELP = "Workspace folder under workspaces/ (default: the only one)."
 
@@ -34,4 +36,15 @@ AllowMassDelete = Annotated[
         "--allow-mass-delete",
         help="Confirm a plan that deletes every object of a kind, or more than policies.max_deletes.",
     ),
+]
+
+
+def _text_or_json(value: Format) -> Format:
+    if value is Format.markdown:
+        raise typer.BadParameter("this command writes text or json")
+    return value
+
+
+TextOrJson = Annotated[
+    Format, typer.Option("--format", "-f", help="text or json.", callback=_text_or_json, metavar="text|json")
 ]

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from contextlib import closing
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from jobsync.cli.commands import workspace_config
 from jobsync.cli.console import handle_errors, say
-from jobsync.cli.options import Repo, WorkspaceOpt
+from jobsync.cli.options import Repo, TextOrJson, WorkspaceOpt
 from jobsync.ops import release
 from jobsync.ops.plan import open_workspace
 from jobsync.render import jsonout
+from jobsync.render.formats import Format
 
 app = typer.Typer(help="Enterprise mode: jobsync's release packages and their states.", no_args_is_help=True)
-
-
-class Format(str, enum.Enum):
-    text = "text"
-    json = "json"
 
 
 def when(ms: Any) -> str:
@@ -43,7 +38,7 @@ def package_text(item: dict[str, Any]) -> list[str]:
 @app.command()
 def status(
     workspace: WorkspaceOpt = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: TextOrJson = Format.text,
     repo: Repo = None,
 ) -> None:
     """List jobsync's release packages (newest first) with their states and tasks."""

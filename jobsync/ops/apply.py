@@ -10,7 +10,6 @@ a failure is safe: the plan is computed again and what was applied is a no-op.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -275,12 +274,17 @@ class Applier:
         for kind in (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE):
             self.delete(kind, [c for c in pending if c.key.kind is kind and c.action is Action.DELETE])
         self.schedule_only([c for c in pending if c.action in (Action.START, Action.STOP)])
-        for change in self.plan.changes:
-            if change.action is Action.BLOCKED:
-                self.result.blocked.append((change, change.reason))
-            elif change.action is Action.SKIP:
-                self.result.skipped.append((change, change.reason))
-        return self.result
+        return record_unapplied(self.plan, self.result)
+
+
+def record_unapplied(plan: Plan, result: ApplyResult) -> ApplyResult:
+    """Add the plan's blocked and skipped changes to `result`, with their reasons."""
+    for change in plan.changes:
+        if change.action is Action.BLOCKED:
+            result.blocked.append((change, change.reason))
+        elif change.action is Action.SKIP:
+            result.skipped.append((change, change.reason))
+    return result
 
 
 def apply_plan(
@@ -333,7 +337,3 @@ def result_to_document(result: ApplyResult) -> dict[str, object]:
     if result.packages:
         document["packages"] = list(result.packages)
     return document
-
-
-def dumps(result: ApplyResult) -> str:
-    return json.dumps(result_to_document(result), indent=2)

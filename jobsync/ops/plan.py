@@ -97,8 +97,9 @@ def make_plan(
     planning the union of both; neither plans everything. `rename_hints` (old job name ->
     new) come from git (--changed-since) or a saved plan. In an enterprise-mode workspace
     (ops/release.py) the production environment is what the repo is compared with."""
-    enterprise = release.enterprise_mode(config, workspace)
-    actual = workspace.production() if enterprise else workspace  # type: ignore[attr-defined]
+    environments = release.enterprise_mode(config, workspace)
+    enterprise = environments is not None
+    actual = environments.production() if environments is not None else workspace
     with bulk_work(), ThreadPoolExecutor(max_workers=1) as reader:
         # The workspace is read (mostly waiting on the API) while the repo is parsed (CPU).
         reading = reader.submit(actual.snapshot, refresh=refresh)
@@ -118,7 +119,7 @@ def make_plan(
     settings = PlanSettings(
         workspace=config.name,
         # dataarts acts as the credentials' owner whatever workspace.yaml says (backends/dataarts)
-        user=getattr(workspace, "acting_user", None) or config.user,
+        user=workspace.acting_user() or config.user,
         policies=config.policies,
         backend=actual.label,
         mappings=config.mappings,
@@ -227,8 +228,7 @@ def locked(
         timeout_s=timeout_s,
         on_wait=on_wait,
     ) as info:
-        state = getattr(workspace, "path", None)
-        debris.sweep(config, state if isinstance(state, Path) else None, on_wait)
+        debris.sweep(config, workspace.state_path(), on_wait)
         yield info
 
 

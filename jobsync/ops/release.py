@@ -22,42 +22,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from jobsync.backends.base import Workspace
+from jobsync.backends.base import Enterprise, ReleasePackage, Workspace
 from jobsync.core.history import SHORT_SHA
 from jobsync.core.plan import Plan
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import ConfigError, JobsyncError, Problem
 from jobsync.repo.config import WorkspaceConfig
 
-if TYPE_CHECKING:  # only for types: importing the dataarts backend loads its HTTP and OBS clients
-    from jobsync.backends.dataarts.releases import Package, Releases
-
 MOST_TASKS = 100
 TASK_TYPE = {"job": 1, "script": 2, "resource": 3}
 Say = Callable[[str], None]
 
 
-class EnterpriseWorkspace(Protocol):
-    """What the dataarts backend adds for enterprise mode."""
-
-    def mode(self) -> str: ...
-
-    def production(self) -> Any: ...
-
-    @property
-    def releases(self) -> Releases: ...
-
-
-def enterprise_mode(config: WorkspaceConfig, workspace: Workspace) -> bool:
-    """True when the workspace is in enterprise mode and workspace.yaml has `release:`;
-    a ConfigError when only one of the two holds."""
-    reader = getattr(workspace, "mode", None)
-    mode = reader() if callable(reader) else "simple"
+def enterprise_mode(config: WorkspaceConfig, workspace: Workspace) -> Enterprise | None:
+    """The workspace's enterprise interface when it is in enterprise mode and workspace.yaml has
+    `release:`; None when neither holds; a ConfigError when only one of the two holds."""
+    environments = workspace.enterprise()
     source = str(config.file.relative_to(config.repo_root))
     if config.release is None:
-        if mode == "enterprise":
+        if environments is not None:
             raise ConfigError(
                 [
                     Problem(
@@ -68,15 +53,15 @@ def enterprise_mode(config: WorkspaceConfig, workspace: Workspace) -> bool:
                     )
                 ]
             )
-        return False
-    if mode != "enterprise":
+        return None
+    if environments is None:
         why = (
             "set backend.instance_id so that jobsync can read the workspace's mode"
             if config.backend.get("type") == "dataarts" and not config.backend.get("instance_id")
             else "release packages exist only in enterprise-mode DataArts workspaces; remove `release:`"
         )
         raise ConfigError([Problem(source, f"`release:` is set but {workspace.label} is in simple mode; {why}")])
-    return True
+    return environments
 
 
 def production_view(snapshot: Snapshot) -> Snapshot:
@@ -113,7 +98,7 @@ def bundle(
     plan: Plan,
     written: Sequence[tuple[str, str]],
     say: Say = lambda *_: None,
-) -> list[Package]:
+) -> list[ReleasePackage]:
     """Bundle the pending items of what apply wrote ((kind, name) pairs) into packages of at
     most 100 tasks; returns them (pending release). Other people's pending items stay out."""
     releases = enterprise(workspace).releases
@@ -139,12 +124,14 @@ def bundle(
     return packages
 
 
-def enterprise(workspace: Workspace) -> EnterpriseWorkspace:
-    if not hasattr(workspace, "releases"):
+def enterprise(workspace: Workspace) -> Enterprise:
+    """The workspace's release packages; a JobsyncError when it has none (simple mode)."""
+    environments = workspace.enterprise()
+    if environments is None:
         raise JobsyncError(
             f"{workspace.label} has no release packages: they need an enterprise-mode DataArts workspace"
         )
-    return workspace  # type: ignore[return-value]
+    return environments
 
 
 def wait(
@@ -154,7 +141,7 @@ def wait(
     timeout_s: float,
     say: Say = lambda *_: None,
     pause_s: float = 0.05,
-) -> list[Package]:
+) -> list[ReleasePackage]:
     """Poll packages until each is released, cancelled or failed; say each change of state."""
     releases = enterprise(workspace).releases
     deadline = time.monotonic() + timeout_s
@@ -177,14 +164,14 @@ def wait(
         pause_s = min(5.0, pause_s * 1.5)
 
 
-def status(config: WorkspaceConfig, workspace: Workspace) -> list[Package]:
+def status(config: WorkspaceConfig, workspace: Workspace) -> list[ReleasePackage]:
     """jobsync's packages of this workspace, newest first, with their tasks."""
     releases = enterprise(workspace).releases
     listed = releases.packages(key_word=f"jobsync {config.name} ")
     return [releases.package(package.id) for package in listed]
 
 
-def package_lines(packages: Sequence[Package], approvers: Sequence[str] = ()) -> list[str]:
+def package_lines(packages: Sequence[ReleasePackage], approvers: Sequence[str] = ()) -> list[str]:
     """One line per package, for apply's output (and so the PR comment)."""
     who = f"; to be released by {', '.join(approvers)}" if approvers else ""
     return [
@@ -194,5 +181,5 @@ def package_lines(packages: Sequence[Package], approvers: Sequence[str] = ()) ->
     ]
 
 
-def documents(packages: Sequence[Package]) -> list[Mapping[str, Any]]:
+def documents(packages: Sequence[ReleasePackage]) -> list[Mapping[str, Any]]:
     return [package.to_dict() for package in packages]

@@ -60,3 +60,23 @@ def test_a_submit_in_development_is_a_pending_item_and_production_is_untouched(e
     assert ObjectKey(Kind.JOB, "myJob") in seen_in_development
     assert ObjectKey(Kind.JOB, "myJob") not in seen_in_production
     assert "(production)" in production.label
+
+
+def test_each_backend_declares_what_it_can_do(emulator, tmp_path):
+    from jobsync.backends.local import LocalWorkspace
+
+    enterprise = emulator.dataarts_workspace(
+        workspace_pair(emulator, base_document(mode="enterprise")), instance_id="i"
+    )
+    simple = emulator.dataarts_workspace(workspace_pair(emulator, base_document()), instance_id="i")
+    local = LocalWorkspace(tmp_path / "状态" / "dev.json")
+    try:
+        declared = [(w.enterprise(), w.acting_user(), w.state_path()) for w in (enterprise, simple, local)]
+    finally:
+        enterprise.close()
+        simple.close()
+    assert declared == [
+        (enterprise, "the owner of the DataArts credentials", None),
+        (None, "the owner of the DataArts credentials", None),
+        (None, None, tmp_path / "状态" / "dev.json"),
+    ]

@@ -81,6 +81,7 @@ class DataArtsWorkspace:
         self.credentials = credentials
         self.cache_path = cache_path
         self.environment_name = environment
+        self._mode: str | None = None  # enterprise(): read once
         self.label = f"dataarts {config.region}/{config.workspace_id}"
         bucket = TokenBucket(config.rate_limit)
         headers = {"workspace": config.workspace_id}
@@ -118,8 +119,6 @@ class DataArtsWorkspace:
             cache_path = cache_path.with_name(f"{cache_path.stem}.production.json") if cache_path else None
         self.cache = JobCache(cache_path, owner)
 
-    acting_user = "the owner of the DataArts credentials"  # the service records them, not `user:`
-
     def __repr__(self) -> str:
         return f"DataArtsWorkspace({self.label!r}, endpoint={self.config.endpoint!r})"
 
@@ -149,6 +148,19 @@ class DataArtsWorkspace:
         if not self.config.instance_id:
             return "simple"
         return workspace_mode(self.v2, self.config.instance_id, self.config.workspace_id)
+
+    def enterprise(self) -> DataArtsWorkspace | None:
+        """This workspace, as its enterprise mode's environments and release packages, when it
+        is in enterprise mode (read once per run: plan and apply ask it again)."""
+        if self._mode is None:
+            self._mode = self.mode()
+        return self if self._mode == "enterprise" else None
+
+    def acting_user(self) -> str | None:
+        return "the owner of the DataArts credentials"  # the service records them, not `user:`
+
+    def state_path(self) -> Path | None:
+        return None  # the workspace lives in the service
 
     def production(self) -> DataArtsWorkspace:
         """The production environment of an enterprise-mode workspace, for reading (close it)."""

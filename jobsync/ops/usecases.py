@@ -1,0 +1,289 @@
+"""Each use case once: plan, apply and promote as the CLI and the programmatic API both run them.
+
+The CLI (cli/commands.py) parses its arguments, calls one of these functions and renders what
+it returns; `jobsync.make_plan` and `jobsync.apply_plan` (ops/api.py) call the same functions.
+None of them prints: what they have to tell a person goes through a `Voice` (the CLI's says it
+on stderr and asks at the terminal; the API's is silent and never asks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jobsync.backends.base import ReleasePackage, Workspace
+from jobsync.backends.lock import DEFAULT_TIMEOUT_S
+from jobsync.core.history import version_description
+from jobsync.core.model import ObjectKey
+from jobsync.core.plan import Plan
+from jobsync.errors import JobsyncError
+from jobsync.ops import plan as planning
+from jobsync.ops import planfile, release
+from jobsync.ops import promote as promotion
+from jobsync.ops.apply import ApplyResult, Progress, apply_plan, interrupted_message, record_unapplied
+from jobsync.render.document import plan_to_document
+from jobsync.repo import changes, gitrepo
+from jobsync.repo import config as configuration
+from jobsync.repo.config import WorkspaceConfig
+
+SavedPlan = dict[str, Any]  # a plan as `plan --out` saves it (ops/planfile.py reads one back)
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _never(_: str) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How a use case talks to a person: progress and warnings, the plan it is about to apply,
+    and the question before applying. The default is silent and answers no."""
+
+    say: Callable[[str], None] = _quiet
+    warn: Callable[[str], None] = _quiet
+    show: Callable[[dict[str, Any]], None] = lambda _: None  # the plan document apply is about to carry out
+    confirm: Callable[[str], bool] = _never  # asked (with the workspace name) only without a saved plan
+    progress: Progress = lambda *_: None
+
+
+QUIET = Voice()
+
+
+def load_workspace(repo: str | Path | None, name: str | None = None, *, user: str | None = None) -> WorkspaceConfig:
+    """The settings of workspace `name` (or of the only workspace) in the git repo around `repo`
+    (the current directory when None)."""
+    root = gitrepo.find_root(Path(repo or Path.cwd()).resolve())
+    return configuration.load_workspace(root, configuration.pick_workspace(root, name), user=user)
+
+
+def version_message(config: WorkspaceConfig, plan: Plan) -> str:
+    """The description of every version apply submits: the commit (`<sha>+dirty` when
+    uncommitted files were applied), its PR, the workspace, the user (on dataarts the owner of
+    the credentials); core/history.py reads it back for `jobsync history`."""
+    pr = planning.pull_request(config, plan.repo_commit)
+    return version_description(plan.repo_commit, config.name, plan.settings.user, pr, dirty=plan.repo_dirty)
+
+
+@contextlib.contextmanager
+def locked_workspace(
+    config: WorkspaceConfig,
+    *,
+    lock_timeout: float = DEFAULT_TIMEOUT_S,
+    command: str | None = None,
+    voice: Voice = QUIET,
+) -> Iterator[Workspace]:
+    """The workspace `config` names, open and under its run lock for the block (apply, export)."""
+    with (
+        contextlib.closing(planning.open_workspace(config)) as workspace,
+        planning.locked(config, workspace, command=command, timeout_s=lock_timeout, on_wait=voice.say),
+    ):
+        yield workspace
+
+
+def _changed_since(
+    config: WorkspaceConfig, ref: str | None, voice: Voice
+) -> tuple[frozenset[ObjectKey] | None, dict[str, str]]:
+    """--changed-since: the objects whose files changed since `ref`, and the job files git saw renamed."""
+    if not ref:
+        return None, {}
+    only = changes.only_changed(config.repo_root, config.name, ref, voice.say)
+    return only, changes.renamed_jobs(config.repo_root, config.name, ref)
+
+
+def plan(
+    config: WorkspaceConfig,
+    *,
+    jobs: Sequence[str] = (),
+    refresh: bool = False,
+    changed_since: str | None = None,
+    allow_mass_delete: bool = False,
+    backend_ref: str | None = None,
+    voice: Voice = QUIET,
+) -> planning.Planned:
+    """The plan that makes the workspace match the repo. `jobs` (--job) and `changed_since`
+    narrow it; a mass delete is blocked unless `allow_mass_delete` (core/guards.py);
+    `backend_ref` takes the backend settings from that git ref (ops/plan.py backend_from)."""
+    if backend_ref:
+        config = planning.backend_from(config, backend_ref, voice.warn)
+    only, hints = _changed_since(config, changed_since, voice)
+    with contextlib.closing(planning.open_workspace(config)) as workspace:
+        voice.say(f"reading {workspace.label}")
+        return planning.make_plan(
+            config,
+            workspace,
+            jobs=jobs,
+            refresh=refresh,
+            only=only,
+            rename_hints=hints,
+            allow_mass_delete=allow_mass_delete,
+        )
+
+
+def promote(config: WorkspaceConfig, ref: str, *, voice: Voice = QUIET) -> tuple[promotion.Promoted, planning.Planned]:
+    """Point the workspace's source at `ref` (ops/promote.py), then plan it at the new ref."""
+    done = promotion.promote(config, ref)
+    rel = done.config.file.relative_to(done.config.repo_root).as_posix()
+    voice.say(
+        f"{rel}: source.ref {done.before or '(working tree)'} -> {done.after} ({done.commit[:7]}); commit it to promote"
+    )
+    return done, plan(done.config, voice=voice)
+
+
+@dataclass
+class Applied:
+    """What `apply` did: the plan it made (and showed), and what became of each change.
+
+    `cancelled`: the person answered no. `packages`: the release packages made in enterprise
+    mode (with `wait`, as they ended)."""
+
+    planned: planning.Planned
+    result: ApplyResult = field(default_factory=ApplyResult)
+    packages: list[ReleasePackage] = field(default_factory=list)
+    cancelled: bool = False
+    waited: bool = False
+
+    @property
+    def attempted(self) -> bool:
+        """Whether there was anything to apply and the person agreed."""
+        return bool(self.planned.plan.pending()) and not self.cancelled
+
+    @property
+    def ok(self) -> bool:
+        """Applied: nothing blocked, failed or cancelled, and (with `wait`) every package released."""
+        unreleased = self.waited and any(package.status != 2 for package in self.packages)
+        return not self.cancelled and self.result.ok and not unreleased
+
+
+def saved_plan(config: WorkspaceConfig, saved: Plan | Path | None) -> SavedPlan | None:
+    """The plan that was shown, as apply checks a fresh one against it: a file `plan --out`
+    wrote, read back (ops/planfile.py), or a Plan `plan` made, as it would be saved."""
+    if isinstance(saved, Path):
+        return planfile.read(saved, workspace=config.name)
+    return None if saved is None else plan_to_document(saved)
+
+
+def _narrowing(
+    config: WorkspaceConfig,
+    saved: SavedPlan | None,
+    jobs: Sequence[str],
+    changed_since: str | None,
+    voice: Voice,
+) -> tuple[Sequence[str], frozenset[ObjectKey] | None, Mapping[str, str]]:
+    """(jobs, only, rename hints): a saved plan's own selection and renames, else --job and
+    --changed-since, so apply makes the plan that was shown."""
+    if saved is None:
+        only, hints = _changed_since(config, changed_since, voice)
+        return jobs, only, hints
+    hints = planning.saved_renames(saved["changes"])
+    if saved.get("selection") is not None:
+        return [], planning.parse_selection(saved["selection"]), hints
+    return jobs, None, hints
+
+
+def _check_against_saved(
+    config: WorkspaceConfig,
+    planned: planning.Planned,
+    document: dict[str, Any],
+    saved: SavedPlan | None,
+    *,
+    reviewed: bool,
+    plan_file: Path | None,
+    voice: Voice,
+) -> None:
+    if saved is not None and reviewed:
+        planfile.check_reviewed(saved, document, planned.snapshot)
+        voice.say(f"the plan is the reviewed one ({plan_file}); applying it")
+    elif saved is not None:
+        planfile.check_fresh(saved, document)
+    elif planned.plan.repo_dirty:
+        voice.warn(f"workspaces/{config.name} has uncommitted changes; applying the working tree")
+
+
+def apply(
+    config: WorkspaceConfig,
+    *,
+    saved: Plan | Path | None = None,
+    reviewed: bool = False,
+    jobs: Sequence[str] = (),
+    changed_since: str | None = None,
+    allow_mass_delete: bool = False,
+    auto_approve: bool = False,
+    wait: bool = False,
+    wait_timeout_s: float = 3600.0,
+    lock_timeout: float = DEFAULT_TIMEOUT_S,
+    command: str | None = None,
+    voice: Voice = QUIET,
+) -> Applied:
+    """Make the workspace match the repo, under the workspace's run lock.
+
+    `saved` is the plan that was shown: a file `plan --out` wrote, or a Plan `plan` returned.
+    A fresh plan is made (with the saved plan's selection and renames) and compared with it:
+    any difference refuses the apply (StalePlanError; with `reviewed`, ReviewedPlanError naming
+    each difference). A saved plan that deletes something was made with --allow-mass-delete (or
+    needed none): its deletes are confirmed. Without a saved plan the person is asked
+    (`voice.confirm`) unless `auto_approve`. In enterprise mode what was written is bundled into
+    release packages; `wait` polls them until each ends."""
+    plan_file = saved if isinstance(saved, Path) else None
+    if reviewed and (plan_file is None or jobs):
+        raise JobsyncError("--reviewed needs the reviewed plan file (`jobsync apply --reviewed PLANFILE`) and no --job")
+    shown = saved_plan(config, saved)
+    if shown is not None and planfile.deletes_confirmed(shown):
+        allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
+    jobs, only, hints = _narrowing(config, shown, jobs, changed_since, voice)
+    with locked_workspace(config, lock_timeout=lock_timeout, command=command, voice=voice) as workspace:
+        planned = planning.make_plan(
+            config, workspace, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
+        )
+        document = plan_to_document(planned.plan)
+        _check_against_saved(config, planned, document, shown, reviewed=reviewed, plan_file=plan_file, voice=voice)
+        voice.show(document)
+        if not planned.plan.pending():
+            voice.say("Nothing to apply.")
+            return Applied(planned, result=record_unapplied(planned.plan, ApplyResult()))
+        if not auto_approve and shown is None and not voice.confirm(config.name):
+            voice.say("Apply cancelled.")
+            return Applied(planned, cancelled=True)
+        done = Applied(planned, waited=wait)
+        try:
+            apply_plan(
+                planned.plan,
+                workspace,
+                message=version_message(config, planned.plan),
+                backup_root=config.repo_root / configuration.BACKUPS_DIR,
+                progress=voice.progress,
+                result=done.result,
+            )
+        except KeyboardInterrupt:
+            voice.say(interrupted_message(planned.plan, done.result))
+            raise
+        done.packages = _release(config, workspace, done, wait=wait, timeout_s=wait_timeout_s, voice=voice)
+        return done
+
+
+def _release(
+    config: WorkspaceConfig,
+    workspace: Workspace,
+    done: Applied,
+    *,
+    wait: bool,
+    timeout_s: float,
+    voice: Voice,
+) -> list[ReleasePackage]:
+    """Enterprise mode: bundle what apply wrote into release packages; with `wait`, poll them."""
+    plan = done.planned.plan
+    if plan.release is None:
+        if wait:
+            voice.warn("--wait has no effect: the workspace is not in enterprise mode (no release packages)")
+        return []
+    written = [(change.key.kind.value, change.key.name) for change, _ in done.result.applied]
+    packages = release.bundle(config, workspace, plan, written, voice.say)
+    if wait and packages:
+        packages = release.wait(workspace, [package.id for package in packages], timeout_s=timeout_s, say=voice.say)
+    done.result.packages = release.documents(packages)
+    return packages
