@@ -19,7 +19,9 @@ The rules are the console import's (reference §7.1, §7.4): a job must be stopp
 overwritten or deleted; under a hard lock only the holder or an admin may overwrite an object;
 a job carrying a locked tag cannot be imported; every data connection, DLI queue, DIS stream
 and GES graph a job names must exist. Breaking one raises a `RuleError` with a stable code.
-The rules themselves are core/rules.py's primitives, the same ones the plan calls.
+Here the rules are core/rules.py's primitives, the same ones the plan calls (the local
+backend); the emulator's document (emulator/service.py) overrides the `check_*` methods with
+its own account of the service.
 """
 
 from __future__ import annotations

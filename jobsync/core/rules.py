@@ -1,4 +1,4 @@
-"""The workspace rules: the one copy, read by the plan, the local document and the emulator.
+"""The workspace rules: the planner's one copy, read by the plan and the local document.
 
 The console import's rules (reference §7.1, §7.4) plus the references a job needs: data
 connections, DLI queues, DIS streams and GES graphs (after mappings), the scripts its nodes run,
@@ -6,10 +6,13 @@ and the jobs it depends on.
 
 Two layers:
 - primitives on plain facts (`lock_verdict`, `is_running`, `job_tags`, `locked_tags_of`,
-  `missing_references`), which the local document and the emulator call when a write arrives
-  and which raise nothing;
+  `missing_references`) and their tables (`LOCK_RULES`, `RUNNING_STATES`), which the local
+  document calls when a write arrives and which raise nothing;
 - the plan's rules, small functions returning the reasons a change is blocked, which call the
-  same primitives on the snapshot, so plan and write agree by construction.
+  same primitives on the snapshot, so plan and the local document agree by construction.
+
+The emulator does not call these: it answers from its own table of the service's documented
+behaviour (emulator/service.py), and tests/backends/test_rules_agree.py compares the two.
 
 Each rule has a stable code (`JOB_RUNNING`, `LOCKED`, ...). The service answers a broken rule
 with a DLF error code: `DLF_OF_RULE` is the one table the emulator answers with and the
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from jobsync.core.model import Kind, ObjectKey, Spec
@@ -66,25 +70,44 @@ CATEGORY_NOUN = {
 # -- primitives: plain facts in, a verdict out ------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LockRule:
+    """Under one lock policy, whether a user who does not hold an object's edit lock may write
+    it, and whether a workspace admin may (reference §7.4)."""
+
+    others_refused: bool
+    admins_exempt: bool
+
+
+# The planner's account of the lock policies (reference §7.4). The emulator keeps its own
+# (emulator/service.py); tests/backends/test_rules_agree.py compares the two.
+LOCK_RULES: dict[str, LockRule] = {
+    "soft": LockRule(others_refused=False, admins_exempt=True),
+    "hard": LockRule(others_refused=True, admins_exempt=True),
+}
+RUNNING_STATES = frozenset({SCHEDULING})  # an import of a job in these states fails (reference §7.1)
+
+
 def lock_verdict(
     holder: str | None, user: str, policy: LockPolicy | str, admins: Iterable[str]
 ) -> tuple[str | None, str | None]:
     """(why writing is refused, a warning) when `user` writes an object `holder` has locked."""
     if not holder or holder == user:
         return None, None
-    if policy == "hard":
-        if user in admins:
-            return None, f"takes the edit lock from {holder} as a workspace admin (hard lock policy)"
-        return (
-            f"locked by {holder} under the hard lock policy; {holder} must unlock it, or a workspace admin must apply",
-            None,
-        )
-    return None, f"takes the edit lock from {holder} (soft lock policy)"
+    rule = LOCK_RULES.get(str(policy), LOCK_RULES["soft"])
+    if not rule.others_refused:
+        return None, f"takes the edit lock from {holder} ({policy} lock policy)"
+    if rule.admins_exempt and user in admins:
+        return None, f"takes the edit lock from {holder} as a workspace admin ({policy} lock policy)"
+    return (
+        f"locked by {holder} under the {policy} lock policy; {holder} must unlock it, or a workspace admin must apply",
+        None,
+    )
 
 
 def is_running(status: str | None) -> bool:
     """A scheduling job cannot be overwritten or deleted by the import (reference §7.1)."""
-    return status == SCHEDULING
+    return status in RUNNING_STATES
 
 
 def job_tags(body: Mapping[str, Any], remote_tags: Iterable[str] = ()) -> set[str]:

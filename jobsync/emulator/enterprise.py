@@ -37,6 +37,7 @@ from jobsync.backends.document import WorkspaceDocument, now_ms
 from jobsync.core.model import Kind
 from jobsync.core.snapshot import SCHEDULING, STOPPED
 from jobsync.emulator.http import INVALID, ApiError, Call, Reply, json_reply, no_content
+from jobsync.emulator.service import ServiceDocument
 from jobsync.emulator.state import EmulatorState
 from jobsync.errors import RuleError
 
@@ -82,7 +83,7 @@ def production(state: EmulatorState, workspace_id: str, document: WorkspaceDocum
         for key in ENVIRONMENT_LISTS:
             if key in document.data and key not in data:
                 data[key] = copy.deepcopy(document.data[key])
-        held = cache[workspace_id] = WorkspaceDocument(data)
+        held = cache[workspace_id] = ServiceDocument(data)
     return held
 
 

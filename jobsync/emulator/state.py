@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.document import SECTIONS, WorkspaceDocument, now_ms
+from jobsync.emulator.service import ServiceDocument
 from jobsync.fileio import document_lines, write_atomic
 
 DEFAULT_WORKSPACE = "default"
@@ -93,7 +94,7 @@ class EmulatorState:
             workspaces = self.data.setdefault("workspaces", {})
             for document in workspaces.values():
                 seed(document)
-            self.documents = {ws: WorkspaceDocument(doc) for ws, doc in workspaces.items()}
+            self.documents = {ws: ServiceDocument(doc) for ws, doc in workspaces.items()}
             self.obs = {}
             self.tasks = {}
 
@@ -126,7 +127,7 @@ class EmulatorState:
     def set_workspace(self, workspace_id: str, data: dict[str, Any]) -> None:
         with self.lock:
             self.data["workspaces"][workspace_id] = seed(copy.deepcopy(data))
-            document = WorkspaceDocument(self.data["workspaces"][workspace_id])
+            document = ServiceDocument(self.data["workspaces"][workspace_id])
             self.documents[workspace_id] = document
 
     def persist(self) -> None:
