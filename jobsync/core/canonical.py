@@ -6,7 +6,7 @@ compared form (normalize.comparable) as JSON with sorted keys, so JSON types sta
 
 The only differences the canonical form forgives are the service's own, each declared once
 in NORMALISATIONS below with the evidence for it (sections of the DataArts reference,
-/work/shared/reference/dataarts-api.md). normalize.py reads its defaults from this table.
+docs/dataarts-api.md). normalize.py reads its defaults from this table.
 """
 
 from __future__ import annotations
