@@ -34,10 +34,10 @@ INVALID_NAME = {Kind.JOB: "DLF.3018", Kind.SCRIPT: "DLF.0201", Kind.RESOURCE: "D
 BLANK_NAME = {Kind.JOB: "DLF.3004", Kind.SCRIPT: "DLF.0201", Kind.RESOURCE: "DLF.3051"}
 SCRIPT_TYPE_CHANGE = "DLF.0203"
 
-Problem = tuple[str, str]  # (DLF code, message)
+Refusal = tuple[str, str]  # (DLF code, message): what the service answers a body it refuses
 
 
-def name_problems(kind: Kind, body: Mapping[str, Any]) -> list[Problem]:
+def name_problems(kind: Kind, body: Mapping[str, Any]) -> list[Refusal]:
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         return [(BLANK_NAME[kind], f"the {kind.value} name cannot be blank")]
@@ -46,7 +46,7 @@ def name_problems(kind: Kind, body: Mapping[str, Any]) -> list[Problem]:
     return []
 
 
-def job_problems(body: Mapping[str, Any]) -> list[Problem]:
+def job_problems(body: Mapping[str, Any]) -> list[Refusal]:
     problems = []
     nodes = body.get("nodes")
     if not isinstance(nodes, list):
@@ -71,7 +71,7 @@ def job_problems(body: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def write_problems(kind: Kind, body: Mapping[str, Any]) -> list[Problem]:
+def write_problems(kind: Kind, body: Mapping[str, Any]) -> list[Refusal]:
     """Why the service would refuse to create or overwrite an object with `body` ([] if not)."""
     if kind is Kind.VARIABLE:
         return []
@@ -85,7 +85,7 @@ def write_problems(kind: Kind, body: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def change_problems(kind: Kind, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Problem]:
+def change_problems(kind: Kind, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Refusal]:
     """What the service refuses in overwriting `before` with `after`: a script's type is fixed."""
     if kind is Kind.SCRIPT and before is not None and before.get("type") != after.get("type"):
         return [
