@@ -5,6 +5,7 @@ The programmatic API (jobsync/ops/api.py) returns data and prints nothing:
     load_workspace(repo, name=None, *, user=None) -> WorkspaceConfig
     make_plan(config, *, jobs=(), refresh=False)   -> Plan          (core/plan.py)
     apply_plan(config, plan, *, progress=...)      -> ApplyResult   (ops/apply.py)
+                   (plan: a Plan from make_plan, or the path of a `plan --out` file)
 
 and the types they return, plus JobsyncError, the root of every error jobsync reports. The
 names load on first use, so `import jobsync` stays cheap for the CLI.

@@ -43,7 +43,7 @@ def test_the_pattern_catches_what_it_is_for():
     assert not OUTSIDE.search('Path(__file__).parent / "data"')
 
 
-# The contract suite: the module that read the official examples from ../shared until issue 9.
+# The contract suite: the module that read the official examples from ../shared before they moved into tests/data.
 REPRESENTATIVE = "tests/backends/test_workspace_contract.py"
 WHERE = """
 from pathlib import Path

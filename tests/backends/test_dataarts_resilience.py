@@ -1,5 +1,5 @@
 """The dataarts backend under throttling and random failures converges, writes each change
-once, and never shows a credential (issue 3, acceptance 3 and 4)."""
+once, and never shows a credential."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance 5: the dataarts backend authenticates with temporary credentials (AK, SK and
+"""The dataarts backend authenticates with temporary credentials (AK, SK and
 HUAWEICLOUD_SDK_SECURITY_TOKEN, sent as a signed X-Security-Token) against the emulator, which
 verifies the token."""
 

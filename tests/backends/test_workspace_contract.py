@@ -265,7 +265,7 @@ def test_rename_of_a_scheduling_job_is_blocked(seeded):
 
 
 # What the service refuses at write time (core/writecheck.py): both backends refuse the same
-# bodies with the same rule code, and the message names what is wrong (issue 10).
+# bodies with the same rule code, and the message names what is wrong.
 REFUSED_JOBS = {
     "a name with a space": (hive_job(name="bad name"), "INVALID", "is invalid"),
     "no nodes": ({k: v for k, v in hive_job().items() if k != "nodes"}, "INVALID", "needs nodes"),

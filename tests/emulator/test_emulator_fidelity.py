@@ -1,4 +1,4 @@
-"""Issue 10: where the emulator differed from the service (reference §1, §2.1, §3, §5), over a
+"""Where the emulator once differed from the service (reference §1, §2.1, §3, §5), over a
 real socket."""
 
 from __future__ import annotations

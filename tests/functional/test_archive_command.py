@@ -1,4 +1,4 @@
-"""`jobsync archive import|export` on a real git repo (issue 4, acceptance 1 and 3)."""
+"""`jobsync archive import|export` on a real git repo."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Environments (issue 12): one definition in dev, prod deploying it at a git ref with its own
+"""Environments: one definition in dev, prod deploying it at a git ref with its own
 mappings, variables, overrides and scheduling; promote, diff, and export into the right layer.
 Every test runs on the local workspace and on the emulator over a socket."""
 

@@ -1,4 +1,4 @@
-"""Acceptance: export, then apply into an empty workspace, gives back every definition.
+"""Export, then apply into an empty workspace, gives back every definition.
 
 The seeded workspace holds the official examples and a job carrying fields no document
 lists; after export and apply into an empty workspace each definition equals the original

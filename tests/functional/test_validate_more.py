@@ -1,4 +1,4 @@
-"""Issue 10, second part: misspelt keys, cron expressions, a plain value cut by a YAML
+"""Validation beyond the schema: misspelt keys, cron expressions, a plain value cut by a YAML
 comment, and a script's type change blocked by the plan on both backends."""
 
 from __future__ import annotations

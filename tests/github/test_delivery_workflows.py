@@ -1,4 +1,4 @@
-"""`init --github` scaffolds a real team's delivery (acceptance 2): dev and prod on the dataarts
+"""`init --github` scaffolds a real team's delivery: dev and prod on the dataarts
 backend (placeholders jobsync refuses until replaced), prod gated by the GitHub environment
 `production`, the three workflows with OIDC and AK/SK, a README section on what to set up;
 actionlint passes on all of it; prod's apply job is bound to its environment; apply and drift

@@ -1,4 +1,4 @@
-"""Every outcome reaches the pull request (acceptance 3): a plan that fails (wrong credentials
+"""Every outcome reaches the pull request: a plan that fails (wrong credentials
 against the emulator) posts its error in the sticky comment and exits non-zero, and an apply
 with one failed object posts that object's reason."""
 
@@ -65,7 +65,7 @@ def test_an_apply_with_one_refused_object_posts_its_reason(remote, fake_github, 
     assert apply.exit_code == 1, apply.stdout + apply.stderr
     assert comment.exit_code == 0, comment.stderr
     body = fake_github.comments_with(PR, marker)[0]["body"]
-    # a script's type change is known to fail (DLF.0203): since issue 10 the plan blocks it
+    # a script's type change is known to fail (DLF.0203): the plan blocks it
     # before apply, and the comment still names the object and the reason
     assert "**Apply: 1 applied, 0 skipped, 1 blocked, 0 failed.**" in body
     assert "script `calc`" in body and "DLF.0203" in body

@@ -1,4 +1,4 @@
-"""Acceptance 1: the two-workspace pull-request flow end to end, with the fake GitHub API on
+"""The two-workspace pull-request flow end to end, with the fake GitHub API on
 loopback, as the plan and apply workflows run it: the PR changes only dev's files, the plan
 comment covers dev and prod (prod deploys dev's working tree), each plan is uploaded as the
 artifact of the PR's head commit, and after the merge each workspace applies the plan its

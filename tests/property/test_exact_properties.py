@@ -1,4 +1,4 @@
-"""Acceptance 1: any change of value or JSON type is planned and applied, after which plan and
+"""Any change of value or JSON type is planned and applied, after which plan and
 export change nothing; a purely non-canonical rewrite plans nothing and export keeps the file."""
 
 from __future__ import annotations
