@@ -10,7 +10,6 @@ from typing import Any
 
 from jobsync.backends.document import WorkspaceDocument
 from jobsync.core.model import Kind
-from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import SCHEDULING, STOPPED
 from jobsync.emulator.http import (
     INVALID,
@@ -24,6 +23,7 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.paging import listing
+from jobsync.emulator.service import carried_tags
 from jobsync.errors import RuleError
 
 JOB_TYPES = ("BATCH", "REAL_TIME")
@@ -65,7 +65,7 @@ def list_jobs(call: Call, mode: str) -> Reply:
         for entry in call.workspace.entries(Kind.JOB)
         if entry["definition"].get("processType", "BATCH") == job_type
         and name_part in entry["definition"]["name"]
-        and tags <= job_tags(entry["definition"], entry.get("tags") or ())
+        and tags <= carried_tags(entry["definition"], entry)
     ]
     reply = listing("jobs", entries, call, default=10, most=1000, mode=mode)
     reply["jobs"] = [list_item(entry) for entry in reply["jobs"]]  # only the page's items

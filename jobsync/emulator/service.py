@@ -99,6 +99,15 @@ def _listed(document: WorkspaceDocument, key: str) -> set[str]:
     return {str(item.get("name")) if isinstance(item, dict) else str(item) for item in document.data.get(key) or ()}
 
 
+def carried_tags(definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> set[str]:
+    """The tags a job carries: those set on it in the workspace and those its body declares in
+    `basicConfig.tags` (reference §5.2; the list filters by them, reference §2.1)."""
+    carried = {str(tag) for tag in (entry.get("tags") or ())} if entry else set()
+    basic = definition.get("basicConfig")
+    declared = basic.get("tags") if isinstance(basic, dict) else None
+    return carried | ({str(tag) for tag in declared} if isinstance(declared, list) else set())
+
+
 class ServiceDocument(WorkspaceDocument):
     """The emulator's workspace document: refuses what the service's documentation says it
     refuses, decided from this module's table."""
@@ -123,11 +132,7 @@ class ServiceDocument(WorkspaceDocument):
     def check_tags(self, definition: Mapping[str, Any], entry: Mapping[str, Any] | None) -> None:
         if not LOCKED_TAG_REFUSED:
             return
-        carried = {str(tag) for tag in (entry.get("tags") or ())} if entry else set()
-        basic = definition.get("basicConfig")
-        declared = basic.get("tags") if isinstance(basic, dict) else None
-        carried |= {str(tag) for tag in declared} if isinstance(declared, list) else set()
-        locked = sorted(carried & self.locked_tags())
+        locked = sorted(carried_tags(definition, entry) & self.locked_tags())
         if locked:
             raise RuleError(
                 "LOCKED_TAG",

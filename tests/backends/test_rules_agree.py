@@ -167,3 +167,21 @@ def test_a_rule_switched_off_on_one_side_only_makes_the_comparison_fail(monkeypa
 
 def test_the_service_codes_read_back_as_the_rules_they_were_made_from():
     assert {rule: RULE_OF_DLF[dlf] for rule, dlf in DLF_OF_RULE.items()} == {rule: rule for rule in DLF_OF_RULE}
+
+
+def test_the_emulator_decides_with_no_rule_code_of_the_planner():
+    """The emulator imports from core/rules.py only the table of DLF codes, the wire vocabulary
+    the dataarts backend reads back; every decision is its own."""
+    import ast
+    from pathlib import Path
+
+    import jobsync.emulator
+
+    imported = {
+        (node.module, alias.name)
+        for path in Path(jobsync.emulator.__file__).parent.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == "jobsync.core.rules"
+        for alias in node.names
+    }
+    assert {name for _, name in imported} <= {"DLF_OF_RULE", "NOT_FOUND_DLF", "UNKNOWN_RULE_DLF"}
