@@ -26,7 +26,14 @@ from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo, layers
 from jobsync.repo.config import WorkspaceConfig
-from jobsync.repo.files import existing_files, file_problems, load_file, prime_cache, render_object
+from jobsync.repo.files import (
+    existing_files,
+    file_problems,
+    load_file,
+    prime_cache,
+    render_object,
+    unsafe_path_problem,
+)
 from jobsync.repo.variables import VARIABLES_FILE, load_variables, render_variables
 from jobsync.repo.writer import FileChanges, Writes, carry_out, plan_writes, refuse_dirty
 
@@ -156,20 +163,9 @@ def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
     problems: list[Problem] = []
     seen: dict[str, ObjectKey] = {}
     for key, (files, data) in sorted(rendered.items()):
-        parts = str(data.get("directory") or "").split("/")
-        if ".." in parts or any("\\" in part for part in parts):
-            problems.append(
-                Problem(
-                    str(key),
-                    f"{key}: its directory {data.get('directory')!r} would lead outside the workspace folder; "
-                    "move it in the workspace",
-                )
-            )
-            continue
-        if "/" in key.name or "\\" in key.name or key.name in (".", ".."):
-            problems.append(
-                Problem(str(key), f"{key}: a name with '/' or '\\' cannot be a file name; rename it in the workspace")
-            )
+        unsafe = unsafe_path_problem(key, data)  # core/paths.py, the one place for path checks
+        if unsafe:
+            problems.append(Problem(str(key), f"{key}: {unsafe}; rename or move it in the workspace"))
             continue
         for path in files:
             rel = path.relative_to(config.repo_root).as_posix()
