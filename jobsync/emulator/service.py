@@ -14,6 +14,7 @@ these decisions in place of the planner's. What a body must look like to be acce
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,38 +62,83 @@ EVENT_STREAM_NEEDS = "disStreams"  # a DIS event trigger names its stream in `ch
 NOUN = {"connections": "connection", "dliQueues": "dli queue", "disStreams": "dis stream", "gesGraphs": "ges graph"}
 
 
-def _property_needs(node: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+# What an export "with dependencies" adds to a job (reference §2.2, §5.5): the scripts and
+# resources its nodes name.
+NODE_PROPERTY_OBJECTS: dict[str, Kind] = {"scriptName": Kind.SCRIPT, "resourceName": Kind.RESOURCE}
+
+# The import's `resources` replacement types (reference §2.2) -> the environment list they name.
+REPLACE_TYPES = {
+    "DWS_CONNECTION": "connections",
+    "MRS_HIVE_CONNECTION": "connections",
+    "MRS_SPARK_CONNECTION": "connections",
+    "DIS_STREAM": "disStreams",
+    "GES_GRAPH": "gesGraphs",
+}
+
+Slot = tuple[str, dict[str, Any], str]  # (environment list, the mapping holding the name, its key)
+
+
+def _property_slots(node: dict[str, Any]) -> Iterator[Slot]:
     kind = str(node.get("type", ""))
     for item in node.get("properties") or ():
         if isinstance(item, dict) and isinstance(item.get("value"), str) and item["value"]:
             name = str(item.get("name", ""))
-            needs = NODE_PROPERTY_NEEDS.get((kind, name)) or NODE_PROPERTY_NEEDS.get(("*", name))
-            if needs:
-                yield needs, item["value"]
+            needed = NODE_PROPERTY_NEEDS.get((kind, name)) or NODE_PROPERTY_NEEDS.get(("*", name))
+            if needed:
+                yield needed, item, "value"
 
 
-def _event_needs(event: Any) -> Iterator[tuple[str, str]]:
+def _event_slots(event: Any) -> Iterator[Slot]:
     if isinstance(event, dict) and str(event.get("eventType", "")).upper() == "DIS":
         channel = event.get("channel")
         if isinstance(channel, str) and channel:
-            yield EVENT_STREAM_NEEDS, channel
+            yield EVENT_STREAM_NEEDS, event, "channel"
+
+
+def _slots(kind: Kind, definition: dict[str, Any]) -> Iterator[Slot]:
+    if kind is Kind.SCRIPT:
+        for field, needed in SCRIPT_FIELD_NEEDS.items():
+            if isinstance(definition.get(field), str) and definition[field]:
+                yield needed, definition, field
+        return
+    schedule = definition.get("schedule")
+    if isinstance(schedule, dict):
+        yield from _event_slots(schedule.get("event"))
+    for node in definition.get("nodes") or ():
+        if isinstance(node, dict):
+            yield from _property_slots(node)
+            yield from _event_slots(node.get("eventTrigger"))
 
 
 def needs(kind: Kind, definition: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(environment list, name) of everything the definition names that must exist."""
-    if kind is Kind.SCRIPT:
-        for field, needed in SCRIPT_FIELD_NEEDS.items():
-            value = definition.get(field)
-            if isinstance(value, str) and value:
-                yield needed, value
-        return
-    schedule = definition.get("schedule")
-    if isinstance(schedule, dict):
-        yield from _event_needs(schedule.get("event"))
-    for node in definition.get("nodes") or ():
-        if isinstance(node, dict):
-            yield from _property_needs(node)
-            yield from _event_needs(node.get("eventTrigger"))
+    for needed, holder, key in _slots(kind, dict(definition)):
+        yield needed, holder[key]
+
+
+def replaced(
+    kind: Kind, definition: Mapping[str, Any], replacements: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any]:
+    """A copy of the definition with the names the import's `resources` list replaces
+    ({environment list: {name: replacement}})."""
+    result = copy.deepcopy(dict(definition))
+    for needed, holder, key in _slots(kind, result):
+        target = replacements.get(needed, {}).get(holder[key])
+        if target is not None:
+            holder[key] = target
+    return result
+
+
+def named_objects(job: Mapping[str, Any]) -> set[tuple[Kind, str]]:
+    """The scripts and resources a job's nodes name, for an export with dependencies."""
+    found = set()
+    for node in job.get("nodes") or ():
+        for item in node.get("properties") or () if isinstance(node, dict) else ():
+            if isinstance(item, dict) and isinstance(item.get("value"), str) and item["value"]:
+                kind = NODE_PROPERTY_OBJECTS.get(str(item.get("name", "")))
+                if kind is not None:
+                    found.add((kind, item["value"]))
+    return found
 
 
 def _listed(document: WorkspaceDocument, key: str) -> set[str]:

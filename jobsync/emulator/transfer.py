@@ -26,15 +26,6 @@ from typing import Any
 
 from jobsync.backends.document import WorkspaceDocument, now_ms
 from jobsync.core.model import Kind
-from jobsync.core.references import (
-    CONNECTIONS,
-    DIS_STREAMS,
-    GES_GRAPHS,
-    RESOURCES,
-    SCRIPTS,
-    references,
-    rename,
-)
 from jobsync.emulator.bucket import read_obs, write_obs
 from jobsync.emulator.http import (
     INVALID,
@@ -49,17 +40,11 @@ from jobsync.emulator.http import (
     rule_error,
 )
 from jobsync.emulator.jobs import job_entry
+from jobsync.emulator.service import REPLACE_TYPES, named_objects, replaced
 from jobsync.emulator.state import EmulatorState
 from jobsync.errors import RuleError
 
 EXTENSIONS = {".job": Kind.JOB, ".script": Kind.SCRIPT, ".resource": Kind.RESOURCE}
-REPLACE_TYPES = {
-    "DWS_CONNECTION": CONNECTIONS,
-    "MRS_HIVE_CONNECTION": CONNECTIONS,
-    "MRS_SPARK_CONNECTION": CONNECTIONS,
-    "DIS_STREAM": DIS_STREAMS,
-    "GES_GRAPH": GES_GRAPHS,
-}
 BATCH_MOST = 100
 
 # -- export ----------------------------------------------------------------------------------
@@ -82,10 +67,9 @@ def job_definition(document: WorkspaceDocument, name: str, status: str) -> dict[
 
 
 def dependencies(document: WorkspaceDocument, job: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    found = references(Kind.JOB, job)
-    pairs = ((Kind.SCRIPT, SCRIPTS, "script"), (Kind.RESOURCE, RESOURCES, "resource"))
-    for kind, category, ext in pairs:
-        for name in sorted(found.get(category, ())):
+    found = named_objects(job)
+    for kind, ext in ((Kind.SCRIPT, "script"), (Kind.RESOURCE, "resource")):
+        for name in sorted(name for named, name in found if named is kind):
             entry = document.entry(kind, name)
             if entry is not None:
                 yield f"{name}.{ext}", entry["definition"]
@@ -178,12 +162,12 @@ def prepare(kind: Kind, body: dict[str, Any], request: dict[str, Any]) -> dict[s
     for item in request.get("jobsParam") or []:
         if isinstance(item, dict) and item.get("name") == body.get("name"):
             values.update(item.get("params") or {})
-    mappings: dict[str, dict[str, str]] = {}
+    replacements: dict[str, dict[str, str]] = {}
     for item in request.get("resources") or []:
-        category = REPLACE_TYPES.get(str(item.get("type")))
-        if category and item.get("name") and item.get("replace"):
-            mappings.setdefault(category, {})[item["name"]] = item["replace"]
-    return rename(kind, with_params(body, values), mappings)
+        listed = REPLACE_TYPES.get(str(item.get("type")))
+        if listed and item.get("name") and item.get("replace"):
+            replacements.setdefault(listed, {})[item["name"]] = item["replace"]
+    return replaced(kind, with_params(body, values), replacements) if replacements else with_params(body, values)
 
 
 Imported = list[tuple[Kind, dict[str, Any]]]

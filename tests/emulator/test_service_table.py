@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from support import environment, job_body, remote_job
 
 from jobsync.core.model import Kind
@@ -43,3 +44,33 @@ def test_the_answer_follows_the_emulators_table(emulator, monkeypatch):
     workspace_id = hard_locked_by_alice(emulator)
     assert write(emulator, workspace_id) is None
     assert emulator.workspace(workspace_id)["jobs"][0]["definition"]["description"] == "edited"
+
+
+def node(kind: str, **properties: str) -> dict:
+    return {"name": "n", "type": kind, "properties": [{"name": k, "value": v} for k, v in properties.items()]}
+
+
+NEEDS = [
+    ({"nodes": [node("DWSSQL", connectionName="仓库", scriptName="s")]}, {("connections", "仓库")}),
+    ({"nodes": [node("DLISpark", clusterName="q")]}, {("dliQueues", "q")}),
+    ({"nodes": [node("MRSSpark", clusterName="mrs")]}, set()),
+    ({"schedule": {"type": "EVENT", "event": {"eventType": "DIS", "channel": "点击"}}}, {("disStreams", "点击")}),
+    ({"nodes": [node("Dummy", graphName="g")]}, {("gesGraphs", "g")}),
+]
+
+
+@pytest.mark.parametrize(("job", "needed"), NEEDS)
+def test_what_a_job_needs_in_the_workspace(job, needed):
+    assert set(service.needs(Kind.JOB, job)) == needed
+
+
+def test_an_import_replaces_the_names_its_resources_list_names():
+    job = {"nodes": [node("DWSSQL", connectionName="旧", scriptName="旧")]}
+    replaced = service.replaced(Kind.JOB, job, {"connections": {"旧": "新"}})
+    assert [p["value"] for p in replaced["nodes"][0]["properties"]] == ["新", "旧"]  # the script keeps its name
+    assert job["nodes"][0]["properties"][0]["value"] == "旧"
+
+
+def test_an_export_with_dependencies_takes_the_scripts_and_resources_named():
+    job = {"nodes": [node("DLISpark", scriptName="汇总", resourceName="lib", clusterName="q")]}
+    assert service.named_objects(job) == {(Kind.SCRIPT, "汇总"), (Kind.RESOURCE, "lib")}
