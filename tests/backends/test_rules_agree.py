@@ -8,6 +8,7 @@ tests at the end)."""
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any, NamedTuple
 
 import pytest
@@ -103,6 +104,40 @@ def disagreements() -> list[str]:
 
 def test_the_planner_predicts_every_answer_of_the_emulator():
     assert disagreements() == []
+
+
+SERVED_STATE = {
+    "project_id": "0833a5737480d53b2f25c010dc1a7b88",
+    "credentials": [
+        {"ak": f"AK{user.upper()}RULES", "sk": f"sk-{user}-rules", "user": user}
+        for user in ("jobsync", "admin", "alice")
+    ],
+    "workspaces": {},
+}
+
+
+def served_answer(emulator, case: Case) -> str | None:
+    """The emulator's answer over its socket, to the dataarts backend writing as the case's user."""
+    workspace_id = uuid.uuid4().hex[:8]
+    emulator.set_workspace(workspace_id, document_of(case))
+    workspace = emulator.dataarts_workspace(workspace_id, user=case.user)
+    try:
+        failure = workspace.write(Kind.JOB, [wanted(case)], user=case.user, message="rules")["etl"]
+    finally:
+        workspace.close()
+    return None if failure is None else failure.code
+
+
+def test_the_planner_predicts_every_answer_of_the_served_emulator(emulator_server, monkeypatch):
+    emulator_server.reset(SERVED_STATE)
+    answers = {case.name: served_answer(emulator_server, case) for case in CASES}
+    assert answers == {case.name: case.code for case in CASES}
+    assert [case.name for case in CASES if predicted_blocked(case) != (answers[case.name] is not None)] == []
+
+    monkeypatch.setitem(service.LOCKS, "hard", LockAnswer(others_may_write=False, admins_may_write=False))
+    (admin_case,) = [case for case in CASES if case.name == "hard lock, admin applies"]
+    assert served_answer(emulator_server, admin_case) == "LOCKED"  # the served emulator follows its table
+    assert not predicted_blocked(admin_case)  # and the comparison would fail
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
