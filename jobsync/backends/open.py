@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,20 @@ def contained(path: Path, repo_root: Path, source: str, field: str) -> Path:
 
 
 def open_workspace(
-    backend: Mapping[str, Any], *, name: str, repo_root: Path, folder: Path, cache_dir: Path, source: str
+    backend: Mapping[str, Any],
+    *,
+    name: str,
+    repo_root: Path,
+    folder: Path,
+    cache_dir: Path,
+    source: str,
+    declared: Mapping[str, Sequence[str]] | None = None,
 ) -> Workspace:
     """The workspace `backend` (workspace.yaml's `backend:` mapping) describes.
 
     `folder` is the workspace's folder (a local `seed` is relative to it), `cache_dir` where a
-    remote backend keeps its caches, `source` the file named in errors.
+    remote backend keeps its caches, `source` the file named in errors, `declared` the names
+    workspace.yaml's `local:` says the local workspace has (category -> names).
     """
     if backend["type"] == "local":
         seed = backend.get("seed")
@@ -54,7 +62,7 @@ def open_workspace(
                     )
                 ]
             )
-        return LocalWorkspace(path, seed=seed_path, label=f"local {backend['path']}")
+        return LocalWorkspace(path, seed=seed_path, label=f"local {backend['path']}", declared=declared)
     if backend["type"] == "dataarts":
         from jobsync.backends.dataarts.workspace import DataArtsWorkspace  # HTTP and OBS clients load only when used
 

@@ -168,9 +168,15 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
     for category, name in missing_references(change.key.kind, change.desired or {}, environment):
         source = back.get(category, {}).get(name)
         mapped = f" (mapped from {source!r})" if source else ""
+        if settings.declare_in:
+            action = (
+                f"the local workspace has what {settings.declare_in} lists under `local:`: "
+                f"add {name!r} to local.{category} there, or map it under mappings.{category}"
+            )
+        else:
+            action = f"create it in the console, or map it under mappings.{category}"
         reasons.append(
-            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist "
-            f"in this workspace; create it, or map it under mappings.{category}"
+            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist in this workspace; {action}"
         )
     return reasons
 

@@ -58,6 +58,7 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
         folder=config.folder,
         cache_dir=config.repo_root / CACHE_DIR,
         source=str(config.file),
+        declared=config.local,
     )
 
 
@@ -124,6 +125,7 @@ def make_plan(
         mappings=config.mappings,
         scheduling=config.scheduling,
         source=found.source,
+        declare_in=relative(config.file, config.repo_root) if config.backend.get("type") == "local" else None,
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())

@@ -47,6 +47,9 @@ class WorkspaceConfig:
     # enterprise mode: {"approvers": [...], "startup_mode": "start" | "keep"} (ops/release.py)
     release: Mapping[str, Any] | None = None
     github_environment: str | None = None  # workspace.yaml `github.environment`: apply waits for its approval
+    # workspace.yaml `local:` (backend.type local only): category -> the names the embedded
+    # workspace has besides what its document lists (README "workspace.yaml")
+    local: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def file(self) -> Path:
@@ -110,6 +113,18 @@ def parse_settings(text: str, rel: str) -> dict[str, Any]:
     problems = schemas.check("workspace", data, rel, text)
     if problems:
         raise ConfigError(problems)
+    if "local" in data and data["backend"].get("type") != "local":
+        raise ConfigError(
+            [
+                Problem(
+                    rel,
+                    "`local:` lists what the embedded local workspace has; this workspace's backend is "
+                    f"{data['backend'].get('type')}, whose connections and queues are made in the console: remove `local:`",
+                    yamlio.line_of(yamlio.line_map(text), ("local",)),
+                    field="local",
+                )
+            ]
+        )
     source = data.get("source")
     if source is not None and source.get("workspace") == Path(rel).parent.name:
         raise ConfigError(
@@ -148,6 +163,7 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         scheduling=Scheduling(default=scheduling.get("default", "keep"), jobs=dict(scheduling.get("jobs") or {})),
         release=release_settings(data.get("release")),
         github_environment=(data.get("github") or {}).get("environment"),
+        local={category: tuple(names) for category, names in (data.get("local") or {}).items()},
     )
 
 

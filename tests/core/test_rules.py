@@ -34,7 +34,10 @@ ETL = ObjectKey(Kind.JOB, "etl")
 
 def settings(user: str = "me", **policies: Any) -> PlanSettings:
     mappings = policies.pop("mappings", {})
-    return PlanSettings(workspace="dev", user=user, policies=Policies(**policies), mappings=mappings)
+    declare_in = policies.pop("declare_in", None)
+    return PlanSettings(
+        workspace="dev", user=user, policies=Policies(**policies), mappings=mappings, declare_in=declare_in
+    )
 
 
 def valid(key: ObjectKey) -> dict[str, Any]:
@@ -134,7 +137,7 @@ def test_reference_rule_names_the_repo_name_a_mapping_came_from():
     )
     assert reasons == [
         "refers to data connection 'dws_prod' (mapped from 'dws'), which does not exist in this workspace; "
-        "create it, or map it under mappings.connections"
+        "create it in the console, or map it under mappings.connections"
     ]
 
 
@@ -203,7 +206,7 @@ def test_reference_rule_blocks_each_missing_category_under_its_mapped_name(categ
     none = Environment(**{category: frozenset()})
     assert reference_rule(change, none, mapped) == [
         f"refers to {noun} {name!r} (mapped from 'repo_name'), which does not exist in this workspace; "
-        f"create it, or map it under mappings.{category}"
+        f"create it in the console, or map it under mappings.{category}"
     ]
     unmapped = reference_rule(change, none, settings())
     assert unmapped and "mapped from" not in unmapped[0]
@@ -369,3 +372,14 @@ def test_every_rule_code_has_a_dlf_code_that_reads_back_to_it():
     assert all(RULE_OF_DLF[dlf] == rule for rule, dlf in DLF_OF_RULE.items())
     assert len(set(DLF_OF_RULE.values())) == len(DLF_OF_RULE)
     assert {RULE_OF_DLF[dlf] for dlf in NOT_FOUND_DLF.values()} == {"NOT_FOUND"}
+
+
+def test_reference_rule_on_the_local_backend_names_the_file_and_key_to_declare_it_in():
+    change = update({"name": "etl", "nodes": [node("DLISQL", "queueName", "报表队列")]})
+    local = settings(declare_in="workspaces/dev/workspace.yaml")
+
+    assert reference_rule(change, Environment(dli_queues=frozenset()), local) == [
+        "refers to DLI queue '报表队列', which does not exist in this workspace; the local workspace has what "
+        "workspaces/dev/workspace.yaml lists under `local:`: add '报表队列' to local.dli_queues there, "
+        "or map it under mappings.dli_queues"
+    ]

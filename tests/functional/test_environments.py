@@ -208,9 +208,9 @@ def test_init_scaffolds_dev_and_prod_sourced_from_dev(tmp_path):
     assert (root / "workspaces/dev/variables.yaml").exists() and (root / "workspaces/prod/variables.yaml").exists()
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty", "-m", "init")  # init committed its own files
-    for ws in ("dev", "prod"):
+    for ws in ("dev", "prod"):  # the example job and its script (tests/functional/test_first_hour.py)
         result = CliRunner().invoke(app, ["plan", "-w", ws, "--repo", str(root)])
-        assert result.exit_code == 0 and "No changes." in result.stdout, result.stderr
+        assert result.exit_code == 0 and "Plan: 2 to create, 0 to update" in result.stdout, result.stderr
 
 
 def test_changed_since_maps_override_files_and_follows_a_working_tree_source():
