@@ -21,13 +21,13 @@ from jobsync.fileio import write_atomic
 from jobsync.ops import compare, planfile, release
 from jobsync.ops import init as scaffold
 from jobsync.ops import promote as promotion
+from jobsync.ops import validate as checking
 from jobsync.ops.api import version_message
 from jobsync.ops.apply import ApplyResult, apply_plan, dumps, interrupted_message, result_to_document
 from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import (
     Planned,
     backend_from,
-    desired_state,
     locked,
     make_plan,
     open_workspace,
@@ -36,7 +36,7 @@ from jobsync.ops.plan import (
 )
 from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
-from jobsync.repo import changes, fmt, gitrepo, lint
+from jobsync.repo import changes, fmt, gitrepo
 from jobsync.repo import config as configuration
 
 if TYPE_CHECKING:
@@ -75,19 +75,15 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     if not names:
         raise JobsyncError(f"no workspaces in {root / configuration.WORKSPACES_DIR}; run `jobsync init`")
     problems: list[Problem] = [] if workspace else configuration.folders_without_settings(root)
-    for name in names:
-        try:
-            cfg = configuration.load_workspace(root, name)
-            for problem in lint.workspace_warnings(cfg.folder, root):
-                warn(str(problem))
-            specs = desired_state(cfg)
-            say(f"ok: workspace {name}: {len(specs)} object(s)")
-            for item in fmt.unformatted(cfg.folder, root):
-                warn(str(item.problem()))
-        except ConfigError as error:
-            problems.extend(error.problems)
+    found = checking.validate_repo(root, names)
+    several = len(configuration.workspace_names(root)) > 1
+    for warning in found.notes(several):
+        warn(str(warning))
+    problems += found.errors(several)
     if problems:
         raise ConfigError(problems)
+    for name, count in found.counts.items():
+        say(f"ok: workspace {name}: {count} object(s)")
     return ExitCode.OK
 
 
@@ -182,6 +178,8 @@ def plan(
         planned = make_plan(
             cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
         )
+    for warning in checking.plan_warnings(planned.plan, planned.desired, cfg.repo_root):
+        warn(str(warning))
     document = plan_to_document(planned.plan)
     if out is not None:
         write_atomic(out, jsonout.render(document))

@@ -233,7 +233,8 @@ def test_a_dis_event_trigger_names_a_stream_and_a_script_names_its_connection_an
 
 def test_dependency_rule_names_a_missing_script():
     assert dependency_rule(update(depending("etl", script="load")), set(), set()) == [
-        "runs script 'load', which is neither in the repo nor in the workspace"
+        "runs script 'load', which is neither in the workspace nor created by this plan: "
+        "fix the name, or add the script (scripts/<folder>/load.yaml)"
     ]
     assert dependency_rule(update(depending("etl", script="load")), {ObjectKey(Kind.SCRIPT, "load")}, set()) == []
 
@@ -241,10 +242,23 @@ def test_dependency_rule_names_a_missing_script():
 def test_dependency_rule_names_a_missing_depend_job_unless_this_apply_creates_it():
     change = update(depending("etl", jobs=["upstream"]))
     assert dependency_rule(change, set(), set()) == [
-        "depends on job 'upstream' (schedule.cron.dependJobs), which neither exists nor is being created"
+        "depends on job 'upstream' (schedule.cron.dependJobs), which is neither in the workspace nor created "
+        "by this plan: fix the name, or remove it from dependJobs"
     ]
     assert dependency_rule(change, set(), {ObjectKey(Kind.JOB, "upstream")}) == []
     assert dependency_rule(change, {ObjectKey(Kind.JOB, "upstream")}, set()) == []
+
+
+def test_dependency_rule_names_the_closest_names_never_the_job_itself():
+    change = update(depending("日报", script="日报_载入x", jobs=["日报x"]), key=ObjectKey(Kind.JOB, "日报"))
+    exists = {ObjectKey(Kind.SCRIPT, "日报_载入"), ObjectKey(Kind.JOB, "日报")}
+
+    assert dependency_rule(change, exists, {ObjectKey(Kind.JOB, "周报x")}) == [
+        "runs script '日报_载入x', which is neither in the workspace nor created by this plan; "
+        "did you mean '日报_载入'? Fix the name, or add the script (scripts/<folder>/日报_载入x.yaml)",
+        "depends on job '日报x' (schedule.cron.dependJobs), which is neither in the workspace nor created "
+        "by this plan; did you mean '周报x'? Fix the name, or remove it from dependJobs",
+    ]
 
 
 def test_dependency_rule_ignores_deletes_and_objects_that_are_not_jobs():
