@@ -41,6 +41,11 @@ class Format(str, enum.Enum):
     json = "json"
 
 
+class ExportFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
 class Status(str, enum.Enum):
     develop = "develop"
     submitted = "submitted"
@@ -112,9 +117,17 @@ def export(
     allow_detached: Annotated[
         bool, typer.Option("--allow-detached", help="Commit even on a detached HEAD (the commit is on no branch).")
     ] = False,
+    format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", "-f", help="text: a summary on stderr only; json: also what changed, on stdout (for scripts)."
+        ),
+    ] = ExportFormat.text,
     repo: Repo = None,
 ) -> None:
-    """Write the workspace's objects into the repo and commit them."""
+    """Write the workspace's objects into the repo and commit them.
+
+    A file for an object the workspace never had (not yet applied) is kept and reported."""
     with handle_errors():
         commands.export(
             repo,
@@ -126,6 +139,7 @@ def export(
             message=message,
             lock_timeout=lock_timeout,
             allow_detached=allow_detached,
+            as_json=format is ExportFormat.json,
         )
 
 

@@ -114,7 +114,9 @@ def export(
     message: str | None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_detached: bool = False,
+    as_json: bool = False,
 ) -> None:
+    """Export; the summary goes to stderr, and with `as_json` what changed to stdout."""
     cfg = workspace_config(repo, workspace)
     with locked_workspace(cfg, lock_timeout) as ws:
         result = export_workspace(
@@ -129,15 +131,18 @@ def export(
             allow_detached=allow_detached,
         )
     if result.empty:
-        say("No changes: the repo already matches the workspace; nothing committed.")
+        say("No changes: the repo already has what the workspace holds; nothing committed.")
     elif result.commit:
         say(f"committed {result.commit[:12]}")
-    typer.echo(
-        json.dumps(
-            {"added": result.added, "changed": result.changed, "removed": result.removed, "commit": result.commit},
-            indent=2,
-        )
-    )
+    if as_json:
+        document = {
+            "added": result.added,
+            "changed": result.changed,
+            "removed": result.removed,
+            "unapplied": result.unapplied,
+            "commit": result.commit,
+        }
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
