@@ -213,7 +213,9 @@ def drift_pr(
         typer.echo(pull.url)
 
 
-@app.command("reviewed-plan")
+@app.command(
+    "reviewed-plan", epilog="Example: jobsync github reviewed-plan -w prod --commit $GITHUB_SHA --out plan.json"
+)
 def reviewed_plan(
     workspace: Annotated[str, typer.Option("-w", "--workspace", help="The workspace to apply.")],
     commit: Annotated[str, typer.Option("--commit", help="The pushed (merged) commit.")],

@@ -23,7 +23,7 @@ class Format(str, enum.Enum):
 
 
 def history(
-    job: Annotated[str, typer.Argument(help="The job's name.")],
+    job: Annotated[str, typer.Argument(metavar="JOB", help="The job's name.")],
     workspace: WorkspaceOpt = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
     repo: Repo = None,

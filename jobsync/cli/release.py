@@ -40,7 +40,7 @@ def package_text(item: dict[str, Any]) -> list[str]:
     return [head, *tasks]
 
 
-@app.command()
+@app.command(epilog="Example: jobsync release status -w dev --format json")
 def status(
     workspace: WorkspaceOpt = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,

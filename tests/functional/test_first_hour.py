@@ -114,3 +114,14 @@ def test_local_on_a_dataarts_workspace_is_refused_on_its_line(fresh, capsys):
     assert code == 1
     assert f"workspaces/dev/workspace.yaml:{line}:" in err
     assert "remove `local:`" in err
+
+
+def test_diff_on_an_empty_prod_says_it_compares_definitions_and_points_at_plan(fresh, capsys):
+    code, out, _ = run(capsys, "diff", "dev", "prod", "--repo", str(fresh))
+
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        "No differences: promoting dev changes nothing in prod's definitions.",
+        "This compares definitions in the repo, not workspace prod: `jobsync plan -w prod` shows what apply "
+        "would change there, including objects prod does not have yet.",
+    ]
