@@ -13,6 +13,7 @@ from support import git
 
 from jobsync.cli.app import main
 
+
 def leaf_commands() -> list[list[str]]:
     """Every command a user can run, found by walking the app (a new command is included)."""
     import typer
