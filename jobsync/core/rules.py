@@ -169,6 +169,8 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
     for category, name in missing_references(change.key.kind, change.desired or {}, environment):
         source = back.get(category, {}).get(name)
         mapped = f" (mapped from {source!r})" if source else ""
+        closest = closest_names(name, getattr(environment, category) or frozenset())
+        guess = f" (did you mean {' or '.join(repr(n) for n in closest)}?)" if closest else ""
         if settings.declare_in:
             action = (
                 f"the local workspace has what {settings.declare_in} lists under `local:`: "
@@ -177,7 +179,8 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
         else:
             action = f"create it in the console, or map it under mappings.{category}"
         reasons.append(
-            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist in this workspace; {action}"
+            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist in this workspace{guess}; "
+            f"{action}"
         )
     return reasons
 

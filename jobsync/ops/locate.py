@@ -3,11 +3,13 @@ blocked reasons (file and line, as a compiler would say them)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from jobsync.core.model import ObjectKey, Spec
-from jobsync.core.references import JOBS, RESOURCES, SCRIPTS, object_references
+from jobsync.core.references import JOBS, MAPPED, NODE_PROPERTIES, RESOURCES, SCRIPTS, object_references
+from jobsync.core.rules import CATEGORY_NOUN
 from jobsync.errors import JobsyncError
 from jobsync.repo import source as gitsource
 from jobsync.repo import yamlio
@@ -41,12 +43,31 @@ def source_text(root: Path, source: str) -> str | None:
         return None
 
 
+def environment_references(body: Mapping[str, Any]) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    """(category, name, where in the job file) of each connection, queue, stream or graph a
+    node property names (the names as the plan's reasons give them: after mappings)."""
+    for index, node in enumerate(body.get("nodes") or ()):
+        properties = node.get("properties") if isinstance(node, dict) else None
+        for prop in properties if isinstance(properties, list) else ():
+            if not isinstance(prop, dict) or not isinstance(prop.get("value"), str):
+                continue
+            key = (str(node.get("type", "")), str(prop.get("name", "")))
+            category = NODE_PROPERTIES.get(key) or NODE_PROPERTIES.get(("*", key[1]))
+            if category in MAPPED:
+                yield category, prop["value"], ("nodes", index, "properties", key[1])
+
+
 def located(reason: str, root: Path, spec: Spec) -> str:
-    """A blocked job's reason with `file:line: ` before each script or job reference it names."""
+    """A blocked job's reason with `file:line: ` before each reference it names: a script, a
+    job in dependJobs, a connection, queue, stream or graph."""
     if not spec.source:
         return reason
-    for category, name, path in object_references(spec.peek()):
-        phrase = PHRASES[category].format(name)
+    body = spec.peek()
+    found = [
+        *((PHRASES[c].format(n), n, p) for c, n, p in object_references(body)),
+        *((f"refers to {CATEGORY_NOUN[c]} {n!r}", n, p) for c, n, p in environment_references(body)),
+    ]
+    for phrase, name, path in found:
         if phrase in reason and f": {phrase}" not in reason:
             where = reference_line(root, spec.source, path, name)
             at = spec.source.partition(" @ ")[0] + (f":{where}" if where else "")

@@ -72,7 +72,24 @@ def test_promote_to_a_tag_replaces_the_example_comment_then_plans_and_applies_cl
     assert again[0] == 0 and "No changes. Workspace prod matches the repo." in again[1]
 
 
-def test_a_queue_the_local_workspace_lacks_says_where_to_declare_it(fresh, capsys):
+def test_a_queue_the_local_workspace_lacks_says_where_it_is_used_and_where_to_declare_it(fresh, capsys):
+    job = fresh / "workspaces/dev/jobs/examples/hello.yaml"
+    text = job.read_text(encoding="utf-8")
+    job.write_text(text.replace("queueName: default", "queueName: defualt"), "utf-8")
+    line = text.splitlines().index("    queueName: default") + 1
+
+    code, out, _ = run(capsys, "plan", "-w", "dev", "--repo", str(fresh))
+
+    assert code == 1
+    assert (
+        f"! job hello  [blocked (create)]  workspaces/dev/jobs/examples/hello.yaml:{line}: refers to DLI queue "
+        "'defualt', which does not exist in this workspace (did you mean 'default'?); the local workspace has what "
+        "workspaces/dev/workspace.yaml lists under `local:`: add 'defualt' to local.dli_queues there, "
+        "or map it under mappings.dli_queues"
+    ) in out
+
+
+def test_a_queue_with_no_near_name_says_where_to_declare_it(fresh, capsys):
     job = fresh / "workspaces/dev/jobs/examples/hello.yaml"
     job.write_text(job.read_text(encoding="utf-8").replace("queueName: default", "queueName: 报表队列"), "utf-8")
 
