@@ -67,6 +67,10 @@ def check(name: str, data: Any, file: str, text: str | None = None) -> list[Prob
     errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
         return []
+    # "is not valid under any of the given schemas" says nothing a plainer error on the same
+    # mapping does not (a backend without `type`)
+    plainer = {tuple(e.absolute_path) for e in errors if e.validator != "oneOf"}
+    errors = [e for e in errors if e.validator != "oneOf" or tuple(e.absolute_path) not in plainer]
     lines = yamlio.line_map(text) if text is not None else {}
     problems = []
     for error in errors:
