@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Plan
 from jobsync.core.validate import unresolved_references
@@ -25,7 +23,7 @@ from jobsync.errors import ConfigError, JobsyncError, Problem
 from jobsync.ops.locate import reference_line, source_text
 from jobsync.ops.plan import open_workspace
 from jobsync.repo import config as configuration
-from jobsync.repo import fmt, layers, lint, yamlio
+from jobsync.repo import fmt, layers, lint
 
 Identity = tuple[str, int | None, str | None, str]
 
@@ -127,27 +125,25 @@ def offline_listing(config: configuration.WorkspaceConfig) -> dict[Kind, frozens
 
 
 WRITES = (Action.CREATE, Action.UPDATE, Action.RENAME, Action.BLOCKED)
+LINTED = (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE)  # what lint knows the keys of
 
 
 def plan_warnings(plan: Plan, desired: Mapping[ObjectKey, Spec], root: Path) -> list[Problem]:
-    """validate's warnings (a misspelt key, a value cut short by ` #`) for the files of the
-    objects the plan writes: what would be sent as it is, said before it is."""
+    """validate's warnings (a misspelt key, a value cut short by ` #`) for the objects the plan
+    writes: what would be sent as it is, said before it is. The bodies are the plan's own (no
+    file is parsed again); a file is read for its lines only when it has something to say, and
+    for ` #` only in the working tree (a source at a git ref was validated where it was made)."""
     found: list[Problem] = []
-    seen: set[str] = set()
     for change in plan.changes:
         spec = desired.get(change.key)
-        if change.action not in WRITES or spec is None or not spec.source or spec.source in seen:
+        if change.action not in WRITES or spec is None or not spec.source or change.key.kind not in LINTED:
             continue
-        seen.add(spec.source)
-        text = source_text(root, spec.source)
-        if text is None:
-            continue
-        rel = spec.source.partition(" @ ")[0]
-        try:
-            data = yamlio.load(text)
-        except yaml.YAMLError:
-            continue
-        found += lint.cut_values(rel, text)
-        if isinstance(data, Mapping):
-            found += lint.misspelt_keys(change.key.kind, data, rel, text)
+        rel, _, ref = spec.source.partition(" @ ")
+        near = lint.misspelt_keys(change.key.kind, spec.peek(), rel, None)
+        text = source_text(root, spec.source) if near or not ref else None
+        if near and text is not None:
+            near = lint.misspelt_keys(change.key.kind, spec.peek(), rel, text)  # now with lines
+        found += near
+        if text is not None and not ref:
+            found += lint.cut_values(rel, text)
     return found
