@@ -137,11 +137,12 @@ def closest_names(name: str, known: set[str] | frozenset[str]) -> tuple[str, ...
 
 
 def unresolved_references(
-    specs: Mapping[ObjectKey, Spec], listing: Mapping[Kind, frozenset[str]] | None
+    specs: Mapping[ObjectKey, Spec], listing: Mapping[Kind, frozenset[str]] | None, *, complete: bool
 ) -> list[Unresolved]:
     """Every script, resource and job the repo's jobs name that neither the repo (`specs`) nor
-    the workspace's `listing` (kind -> names; None when it cannot be read offline) has, with
-    the closest names either has."""
+    the workspace's `listing` (kind -> names known offline) has, with the closest names either
+    has. `complete`: the listing is the whole workspace (the local document), so what it lacks
+    is missing (`listed=True`); otherwise the workspace may still have it."""
     names = {kind: {key.name for key in specs if key.kind is kind} for kind in OBJECT_KINDS.values()}
     found = []
     for key, spec in sorted(specs.items()):
@@ -154,5 +155,5 @@ def unresolved_references(
                 continue
             others = known - {key.name} if kind is Kind.JOB else known  # a job does not depend on itself
             closest = closest_names(name, others)
-            found.append(Unresolved(key.name, spec.source or "", category, name, path, closest, listing is not None))
+            found.append(Unresolved(key.name, spec.source or "", category, name, path, closest, complete))
     return found

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobsync.backends.dataarts import cache
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Plan
 from jobsync.core.validate import unresolved_references
@@ -24,6 +25,7 @@ from jobsync.ops.locate import reference_line, source_text
 from jobsync.ops.plan import open_workspace
 from jobsync.repo import config as configuration
 from jobsync.repo import fmt, layers, lint
+from jobsync.repo.config import CACHE_DIR
 
 Identity = tuple[str, int | None, str | None, str]
 
@@ -97,11 +99,13 @@ def reference_problems(
     config: configuration.WorkspaceConfig, specs: Mapping[ObjectKey, Spec]
 ) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings): names the jobs use that neither the repo nor the workspace has.
-    Without an offline listing (a remote backend) they are warnings; plan checks the workspace."""
+    Of a kind the workspace's list is not known offline (a remote backend's scripts) they are
+    warnings; plan checks the workspace."""
     listing = offline_listing(config)
+    complete = listing is not None and config.backend.get("type") == "local"
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    for item in unresolved_references(specs, listing):
+    for item in unresolved_references(specs, listing, complete=complete):
         line = reference_line(config.repo_root, item.source, item.path, item.name)
         problem = Problem(item.source, item.message(), line, item.field)
         (errors if item.listed else warnings).append(problem)
@@ -109,8 +113,14 @@ def reference_problems(
 
 
 def offline_listing(config: configuration.WorkspaceConfig) -> dict[Kind, frozenset[str]] | None:
-    """The jobs, scripts and resources the workspace has, when reading them needs no network:
-    the local backend's document (or its seed). None for a remote backend."""
+    """The jobs, scripts and resources the workspace has, as far as reading them needs no
+    network: all three from the local backend's document (or its seed), the whole workspace; on
+    dataarts the job names its cache kept from the last read, if any (a job read less than a
+    few seconds after its last edit is not cached, so they only suggest names). None when
+    nothing is known."""
+    if config.backend.get("type") == "dataarts":
+        jobs = cache.cached_job_names(config.backend, config.repo_root / CACHE_DIR, config.name)
+        return None if jobs is None else {Kind.JOB: jobs}
     if config.backend.get("type") != "local":
         return None
     try:
@@ -118,7 +128,7 @@ def offline_listing(config: configuration.WorkspaceConfig) -> dict[Kind, frozens
             snapshot = workspace.snapshot()
     except JobsyncError:
         return None  # an unreadable document is plan's error to report, with its advice
-    listing: dict[Kind, set[str]] = {}
+    listing: dict[Kind, set[str]] = {Kind.JOB: set(), Kind.SCRIPT: set(), Kind.RESOURCE: set()}
     for key in snapshot.objects:
         listing.setdefault(key.kind, set()).add(key.name)
     return {kind: frozenset(names) for kind, names in listing.items()}

@@ -200,3 +200,50 @@ def test_every_problem_is_printed_once(fresh, capsys):
 
     found = problem_lines(err)
     assert len(found) == len(set(found)) == int(re.search(r"(\d+) problems? found", err)[1])
+
+
+def test_a_depend_job_only_the_local_workspace_has_passes_and_a_typo_of_it_names_it(local):
+    from support import job_body
+
+    from jobsync.core.model import Kind
+
+    local.put(Kind.JOB, job_body("上游"))
+    local.commit("upstream")
+    assert local.run("apply", "-w", "dev", "--auto-approve").exit_code == 0  # the workspace has it
+    (local.folder / "jobs" / "上游.yaml").unlink()  # the repo no longer does
+    local.put(Kind.JOB, job_body("下游", depends=["上游", "上游x"]))
+
+    result = local.run("validate")
+
+    assert result.exit_code == 1, result.stderr
+    (found,) = problem_lines(result.stderr)
+    assert (
+        "depends on job '上游x' (schedule.cron.dependJobs), which is neither in the repo nor in the workspace; "
+        "did you mean '上游'? Fix the name, or remove it from dependJobs"
+    ) in found
+
+
+@pytest.mark.parametrize("scenario", ["emulator"], indirect=True)
+def test_on_dataarts_a_name_missing_from_the_repo_is_a_warning_with_the_cached_names_to_suggest(scenario):
+    from support import job_body
+
+    from jobsync.backends.dataarts.cache import JobCache
+    from jobsync.backends.dataarts.config import cache_owner, parse_config
+    from jobsync.core.model import Kind
+
+    owner = cache_owner(parse_config(scenario.backend_config(), "workspace.yaml"))
+    cached = JobCache(scenario.root / ".jobsync/cache/dev.json", owner)  # as the last plan left it
+    item = {"name": "上游", "lastUpdateTime": 1, "lastUpdateUser": "u", "createTime": 1, "path": "/", "jobType": "B"}
+    assert cached.put(item, job_body("上游"), settled_before=10) is not None
+    cached.save()
+    scenario.put(Kind.JOB, job_body("下游", depends=["上游", "上游x"]))
+
+    result = scenario.run("validate")
+
+    assert result.exit_code == 0, result.stderr  # the workspace may have it: plan decides
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1  # 上游 is in the cached list: nothing to say
+    assert (
+        "depends on job '上游x' (schedule.cron.dependJobs), which is not in the repo; did you mean '上游'? "
+        "Fix the name, or remove it from dependJobs (the workspace's own list is not read offline: plan checks it)"
+    ) in warnings[0]
