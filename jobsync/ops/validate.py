@@ -12,7 +12,7 @@ required key) and is not repeated.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +70,8 @@ class Found:
         return self.named(kept, several)
 
 
-def validate_repo(root: Path, names: list[str], *, on_ok: Callable[[str, int], None] = lambda *_: None) -> Found:
-    """Validate the workspaces `names`; on_ok(name, objects) for each that loaded."""
+def validate_repo(root: Path, names: list[str]) -> Found:
+    """Validate the workspaces `names`: every problem and warning, each once."""
     found = Found()
     for name in names:
         try:
@@ -87,7 +87,6 @@ def validate_repo(root: Path, names: list[str], *, on_ok: Callable[[str, int], N
             found.add(found.problems, list(error.problems), name)
             continue
         found.counts[name] = len(specs)
-        on_ok(name, len(specs))
         found.add(found.warnings, [item.problem() for item in fmt.unformatted(config.folder, root)], name)
         errors, warnings = reference_problems(config, specs)
         found.add(found.problems, errors, name)
