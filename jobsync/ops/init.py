@@ -272,7 +272,10 @@ def _example(dev: Path) -> Iterator[str]:
         return
     for rel, text in EXAMPLE_FILES.items():
         write_atomic(dev / rel, text)
-    yield "wrote the example job hello and its script (workspaces/dev/jobs/examples, scripts/examples)"
+    yield (
+        "wrote the example job hello and its script (workspaces/dev/jobs/examples, scripts/examples); "
+        "delete both folders once your own jobs are in the repo"
+    )
 
 
 def _scaffold(root: Path, *, github: bool) -> Iterator[str]:
