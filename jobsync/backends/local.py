@@ -3,7 +3,9 @@
 Writes are atomic (write a temporary file, rename it over the old one), and a lock file beside
 the document serialises writers, so two jobsync processes never lose each other's changes.
 When the document does not exist yet, it starts as a copy of the workspace's `seed` document
-(if workspace.yaml names one), else empty.
+(if workspace.yaml names one), else empty. The connections, DLI queues, DIS streams and GES
+graphs workspace.yaml's `local:` lists are added to the document as it is read (DataArts makes
+them in the console; here the repo declares them), and kept in it once it is written.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from jobsync.backends import document_schema
-from jobsync.backends.document import WorkspaceDocument
+from jobsync.backends.document import ENVIRONMENT_LISTS, WorkspaceDocument
 from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
@@ -62,12 +64,33 @@ def read_document(path: Path) -> dict[str, Any]:
     return data
 
 
+def with_declared(data: dict[str, Any], declared: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """`data` with the names workspace.yaml's `local:` declares added to its environment lists."""
+    for category, names in declared.items():
+        section = ENVIRONMENT_LISTS[category]
+        present = data.setdefault(section, [])
+        have = {str(item.get("name")) if isinstance(item, dict) else str(item) for item in present}
+        for name in names:
+            if name not in have:
+                present.append({"name": name} if category == "connections" else name)
+                have.add(name)
+    return data
+
+
 class LocalWorkspace:
     """A Workspace kept in a JSON document on disk."""
 
-    def __init__(self, path: Path, *, seed: Path | None = None, label: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        seed: Path | None = None,
+        label: str | None = None,
+        declared: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.path = path
         self.seed = seed
+        self.declared = dict(declared or {})
         self.label = label or f"local {path}"
         self._lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
         # The document last read or written, with the file's identity then: apply reuses the
@@ -92,10 +115,12 @@ class LocalWorkspace:
 
     def _load(self) -> WorkspaceDocument:
         if self.path.exists():
-            return WorkspaceDocument(read_document(self.path))
-        if self.seed is not None and self.seed.exists():
-            return WorkspaceDocument(read_document(self.seed))
-        return WorkspaceDocument({})
+            data = read_document(self.path)
+        elif self.seed is not None and self.seed.exists():
+            data = read_document(self.seed)
+        else:
+            data = {}
+        return WorkspaceDocument(with_declared(data, self.declared))
 
     def _locked(self) -> FileLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,20 @@ def contained(path: Path, repo_root: Path, source: str, field: str) -> Path:
 
 
 def open_workspace(
-    backend: Mapping[str, Any], *, name: str, repo_root: Path, folder: Path, cache_dir: Path, source: str
+    backend: Mapping[str, Any],
+    *,
+    name: str,
+    repo_root: Path,
+    folder: Path,
+    cache_dir: Path,
+    source: str,
+    declared: Mapping[str, Sequence[str]] | None = None,
 ) -> Workspace:
     """The workspace `backend` (workspace.yaml's `backend:` mapping) describes.
 
     `folder` is the workspace's folder (a local `seed` is relative to it), `cache_dir` where a
-    remote backend keeps its caches, `source` the file named in errors.
+    remote backend keeps its caches, `source` the file named in errors, `declared` the names
+    workspace.yaml's `local:` says the local workspace has (category -> names).
     """
     if backend["type"] == "local":
         seed = backend.get("seed")
@@ -54,9 +62,19 @@ def open_workspace(
                     )
                 ]
             )
-        return LocalWorkspace(path, seed=seed_path, label=f"local {backend['path']}")
+        return LocalWorkspace(path, seed=seed_path, label=f"local {backend['path']}", declared=declared)
     if backend["type"] == "dataarts":
         from jobsync.backends.dataarts.workspace import DataArtsWorkspace  # HTTP and OBS clients load only when used
 
         return DataArtsWorkspace.from_config(backend, workspace_name=name, cache_dir=cache_dir)
     raise ConfigError([Problem(source, f"unknown backend type {backend['type']!r}", field="backend.type")])
+
+
+def cached_job_names(backend: Mapping[str, Any], *, name: str, cache_dir: Path) -> frozenset[str] | None:
+    """The job names a remote backend's cache kept from its last read of workspace `name` (what
+    can be known with no network), or None: not a cached backend, no cache, or another's."""
+    if backend.get("type") != "dataarts":
+        return None
+    from jobsync.backends.dataarts import cache  # the dataarts modules load only when used
+
+    return cache.cached_job_names(backend, cache_dir, name)

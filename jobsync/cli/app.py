@@ -13,7 +13,7 @@ from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.cli import commands
 from jobsync.cli import help as plainhelp
 from jobsync.cli.console import handle_errors
-from jobsync.cli.options import AllowMassDelete, Jobs, LockTimeout, Repo, User, WorkspaceOpt
+from jobsync.cli.options import AllowMassDelete, ExportAs, Jobs, LockTimeout, PlainUsage, Repo, User, WorkspaceOpt
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
 from jobsync.render.formats import Format
@@ -59,9 +59,9 @@ def main_callback(
     """Git as the source of truth for DataArts Factory jobs, scripts and resources."""
 
 
-@app.command(epilog="Example: jobsync init my-jobs && cd my-jobs && jobsync plan -w dev")
+@app.command(cls=PlainUsage, epilog="Example: jobsync init my-jobs && cd my-jobs && jobsync plan -w dev")
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to create the repo.")] = Path(),
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="Where to create the repo.")] = Path(),
     github: Annotated[bool, typer.Option("--github", help="Also write the GitHub Actions workflows.")] = False,
 ) -> None:
     """Scaffold a jobsync repo: git, workspaces/dev, schemas, .gitignore."""
@@ -107,9 +107,12 @@ def export(
     allow_detached: Annotated[
         bool, typer.Option("--allow-detached", help="Commit even on a detached HEAD (the commit is on no branch).")
     ] = False,
+    format: ExportAs = Format.text,
     repo: Repo = None,
 ) -> None:
-    """Write the workspace's objects into the repo and commit them."""
+    """Write the workspace's objects into the repo and commit them.
+
+    A file for an object the workspace never had (not yet applied) is kept and reported."""
     with handle_errors():
         commands.export(
             repo,
@@ -121,6 +124,7 @@ def export(
             message=message,
             lock_timeout=lock_timeout,
             allow_detached=allow_detached,
+            as_json=format is Format.json,
         )
 
 
@@ -183,9 +187,13 @@ def plan(
         raise typer.Exit(code)
 
 
-@app.command(epilog="Example: jobsync apply -w dev plan.json   (or review and confirm: jobsync apply -w dev)")
+@app.command(
+    cls=PlainUsage, epilog="Example: jobsync apply -w dev plan.json   (or review and confirm: jobsync apply -w dev)"
+)
 def apply(
-    planfile: Annotated[Path | None, typer.Argument(help="A plan saved with `plan --out`; refused if stale.")] = None,
+    planfile: Annotated[
+        Path | None, typer.Argument(metavar="PLANFILE", help="A plan saved with `plan --out`; refused if stale.")
+    ] = None,
     workspace: WorkspaceOpt = None,
     job: Jobs = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask before applying.")] = False,
@@ -242,7 +250,7 @@ def apply(
         raise typer.Exit(code)
 
 
-@app.command("force-unlock", epilog="Example: jobsync force-unlock -w dev 3f2a9c0b1d4e")
+@app.command("force-unlock", cls=PlainUsage, epilog="Example: jobsync force-unlock -w dev 3f2a9c0b1d4e")
 def force_unlock(
     lock_id: Annotated[str, typer.Argument(metavar="LOCK_ID", help="The lock id a waiting run printed.")],
     workspace: WorkspaceOpt = None,
@@ -257,7 +265,7 @@ def force_unlock(
         raise typer.Exit(commands.force_unlock(repo, workspace, lock_id))
 
 
-@app.command("diff", epilog="Example: jobsync diff dev prod --format markdown")
+@app.command("diff", cls=PlainUsage, epilog="Example: jobsync diff dev prod --format markdown")
 def diff_command(
     source: Annotated[str, typer.Argument(metavar="A", help="The workspace whose definitions would be promoted.")],
     target: Annotated[str, typer.Argument(metavar="B", help="The workspace they would be promoted to.")],
@@ -296,7 +304,7 @@ def _add_subcommands() -> None:
     from jobsync.cli.history import history
     from jobsync.cli.release import app as release_app
 
-    app.command()(history)
+    app.command(cls=PlainUsage, epilog="Example: jobsync history -w prod daily_sales --format json")(history)
 
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")

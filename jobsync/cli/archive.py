@@ -11,7 +11,7 @@ import typer
 
 from jobsync.cli.commands import workspace_config
 from jobsync.cli.console import handle_errors, say
-from jobsync.cli.options import Repo, WorkspaceOpt
+from jobsync.cli.options import PlainUsage, Repo, WorkspaceOpt
 from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.errors import ArchiveError, UsageError
 from jobsync.ops.archive import export_archives, import_archives, write_packages
@@ -29,7 +29,7 @@ OUT_HELP = "A .zip file (several get -01, -02 ... added), or a folder for jobs.z
 SIZE_HELP = "Largest file: 1MB (console local import), 10MB (OBS import) or a number of bytes."
 LAYOUT_HELP = "single: jobs/ scripts/ resources/; batch: a folder per job."
 
-Zips = Annotated[list[Path], typer.Argument(help="Console .zip exports, either layout.")]
+Zips = Annotated[list[Path], typer.Argument(metavar="ZIP", help="Console .zip exports, either layout.")]
 Commit = Annotated[bool, typer.Option("--commit", help="Commit the files written.")]
 Message = Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")]
 Out = Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)]
@@ -39,7 +39,7 @@ MaxSize = Annotated[str, typer.Option("--max-size", help=SIZE_HELP)]
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help=LAYOUT_HELP)]
 
 
-@app.command("import", epilog="Example: jobsync archive import jobs.zip -w dev --commit")
+@app.command("import", cls=PlainUsage, epilog="Example: jobsync archive import jobs.zip -w dev --commit")
 def import_(
     zips: Zips,
     workspace: WorkspaceOpt = None,

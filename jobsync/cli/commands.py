@@ -18,14 +18,15 @@ from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
 from jobsync.ops import compare, release, usecases
 from jobsync.ops import init as scaffold
+from jobsync.ops import validate as checking
 from jobsync.ops.apply import ApplyResult, result_to_document
 from jobsync.ops.export import export_workspace
-from jobsync.ops.plan import desired_state, open_workspace
+from jobsync.ops.plan import open_workspace
 from jobsync.render import diffdoc, jsonout, outcome
 from jobsync.render.document import plan_to_document
 from jobsync.render.formats import Format, render_plan
 from jobsync.repo import config as configuration
-from jobsync.repo import fmt, gitrepo, lint
+from jobsync.repo import fmt, gitrepo
 
 
 def _root(repo: Path | None) -> Path:
@@ -50,19 +51,15 @@ def validate(repo: Path | None, workspace: str | None) -> int:
     if not names:
         raise JobsyncError(f"no workspaces in {root / configuration.WORKSPACES_DIR}; run `jobsync init`")
     problems: list[Problem] = [] if workspace else configuration.folders_without_settings(root)
-    for name in names:
-        try:
-            cfg = configuration.load_workspace(root, name)
-            for problem in lint.workspace_warnings(cfg.folder, root):
-                warn(str(problem))
-            specs = desired_state(cfg)
-            say(f"ok: workspace {name}: {len(specs)} object(s)")
-            for item in fmt.unformatted(cfg.folder, root):
-                warn(str(item.problem()))
-        except ConfigError as error:
-            problems.extend(error.problems)
+    found = checking.validate_repo(root, names)
+    several = len(configuration.workspace_names(root)) > 1
+    for warning in found.notes(several):
+        warn(str(warning))
+    problems += found.errors(several)
     if problems:
         raise ConfigError(problems)
+    for name, count in found.counts.items():
+        say(f"ok: workspace {name}: {count} object(s)")
     return ExitCode.OK
 
 
@@ -93,7 +90,9 @@ def export(
     message: str | None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_detached: bool = False,
+    as_json: bool = False,
 ) -> None:
+    """Export; the summary goes to stderr, and with `as_json` what changed to stdout."""
     cfg = workspace_config(repo, workspace)
     with usecases.locked_workspace(cfg, lock_timeout=lock_timeout, voice=usecases.Voice(say=say)) as ws:
         result = export_workspace(
@@ -108,11 +107,18 @@ def export(
             allow_detached=allow_detached,
         )
     if result.empty:
-        say("No changes: the repo already matches the workspace; nothing committed.")
+        say("No changes: the repo already has what the workspace holds; nothing committed.")
     elif result.commit:
         say(f"committed {result.commit[:12]}")
-    added, changed, removed = result.added, result.changed, result.removed
-    typer.echo(jsonout.dumps({"added": added, "changed": changed, "removed": removed, "commit": result.commit}))
+    if as_json:
+        document = {
+            "added": result.added,
+            "changed": result.changed,
+            "removed": result.removed,
+            "unapplied": result.unapplied,
+            "commit": result.commit,
+        }
+        typer.echo(jsonout.dumps(document))
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
@@ -150,6 +156,8 @@ def plan(
         backend_ref=backend_ref,
         voice=usecases.Voice(say=say, warn=warn),
     )
+    for warning in checking.plan_warnings(planned.plan, planned.desired, cfg.repo_root):
+        warn(str(warning))
     document = plan_to_document(planned.plan)
     if out is not None:
         write_atomic(out, jsonout.render(document))

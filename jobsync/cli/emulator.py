@@ -57,8 +57,31 @@ def state_problems(data: object) -> list[str]:
     return problems
 
 
-def announce(url: str, state: EmulatorState) -> None:
-    """Address and the emulator's own demo credentials, to stderr."""
+def contents(state: EmulatorState) -> str:
+    """What the state holds, per workspace: `default: 3 jobs, 2 scripts, 1 resource`."""
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
+    parts = []
+    for workspace_id, doc in state.data["workspaces"].items():
+        jobs, scripts = count(len(doc.get("jobs") or ()), "job"), count(len(doc.get("scripts") or ()), "script")
+        parts.append(f"{workspace_id}: {jobs}, {scripts}, {count(len(doc.get('resources') or ()), 'resource')}")
+    return "; ".join(parts) or "no workspaces"
+
+
+def origin(path: Path | None, existed: bool) -> str:
+    """Where the state came from, for the start-up lines."""
+    if path is None:
+        return "the default state, in memory (--state FILE keeps it)"
+    if existed:
+        return f"loaded from {path}, saved there after each change"
+    return f"new, from the default state; saved to {path} after each change"
+
+
+def announce(url: str, state: EmulatorState, where: str = "the default state, in memory") -> None:
+    """Address, what the state holds and where it came from, and the emulator's own demo
+    credentials, to stderr."""
     typer.echo(f"DataArts emulator listening on {url} (project {state.project_id})", err=True)
     typer.echo(f"  DLF/OBS endpoint: {url}", err=True)
     for credential in state.data["credentials"]:
@@ -70,6 +93,7 @@ def announce(url: str, state: EmulatorState) -> None:
         typer.echo(f"  user {user}: X-Auth-Token {token}", err=True)
     workspaces = ", ".join(state.data["workspaces"]) or "(none)"
     typer.echo(f"  workspaces: {workspaces}", err=True)
+    typer.echo(f"  state: {where}: {contents(state)}", err=True)
 
 
 @app.callback()
@@ -77,7 +101,7 @@ def emulator() -> None:
     """A DataArts Factory API emulator for tests and demos."""
 
 
-STATE_HELP = "State JSON file; loaded, and saved after each change."
+STATE_HELP = "State JSON file: loaded when it exists (the start-up lines say what it holds), saved after each change."
 RATE_HELP = "Requests per second per user; 0 = no limit."
 FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
 SEED_HELP = "Seed for --fail-rate, for repeatable runs."
@@ -85,7 +109,7 @@ SEED_HELP = "Seed for --fail-rate, for repeatable runs."
 
 @app.command(epilog="Example: jobsync emulator serve --port 8080 --state emulator.json")
 def serve(
-    state: Annotated[Path | None, typer.Option(help=STATE_HELP)] = None,
+    state: Annotated[Path | None, typer.Option(metavar="FILE", help=STATE_HELP)] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8080,
     latency_ms: Annotated[float, typer.Option(min=0, help="Delay added to every request.")] = 0,
@@ -94,6 +118,7 @@ def serve(
     seed: Annotated[int | None, typer.Option(help=SEED_HELP)] = None,
 ) -> None:
     """Serve the DataArts Factory V1 API and an OBS bucket endpoint until interrupted."""
+    existed = state is not None and state.exists()
     emulator_state = load_state(state)
     options = Options(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate, seed=seed)
     from jobsync.emulator.app import EmulatorApp  # imported here: it costs every other command 0.25 s
@@ -109,7 +134,7 @@ def serve(
         )
         raise typer.Exit(ExitCode.ERROR) from None
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    announce(f"http://{bound_host}:{bound_port}", emulator_state)
+    announce(f"http://{bound_host}:{bound_port}", emulator_state, origin(state, existed))
     try:
         server.serve_forever()
     except KeyboardInterrupt:

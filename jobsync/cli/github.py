@@ -62,7 +62,8 @@ StepSummary = Annotated[bool, typer.Option("--step-summary", help=SUMMARY_HELP)]
 Marker = Annotated[str | None, typer.Option("--marker", help=MARKER_HELP)]
 Workspace = Annotated[str, typer.Option("-w", "--workspace", help="The workspace that drifted.")]
 ExportJson = Annotated[
-    Path, typer.Option("--export-json", help="What `jobsync export` printed.", exists=True, dir_okay=False)
+    Path,
+    typer.Option("--export-json", help="What `jobsync export --format json` printed.", exists=True, dir_okay=False),
 ]
 Message = Annotated[Path | None, typer.Option("--message-file", help=MESSAGE_HELP, exists=True, dir_okay=False)]
 Branch = Annotated[str | None, typer.Option("--branch", help="Default: jobsync/drift/<workspace>.")]
@@ -213,7 +214,9 @@ def drift_pr(
         typer.echo(pull.url)
 
 
-@app.command("reviewed-plan")
+@app.command(
+    "reviewed-plan", epilog="Example: jobsync github reviewed-plan -w prod --commit $GITHUB_SHA --out plan.json"
+)
 def reviewed_plan(
     workspace: Annotated[str, typer.Option("-w", "--workspace", help="The workspace to apply.")],
     commit: Annotated[str, typer.Option("--commit", help="The pushed (merged) commit.")],

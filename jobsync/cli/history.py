@@ -18,7 +18,7 @@ from jobsync.render.formats import Format
 
 
 def history(
-    job: Annotated[str, typer.Argument(help="The job's name.")],
+    job: Annotated[str, typer.Argument(metavar="JOB", help="The job's name.")],
     workspace: WorkspaceOpt = None,
     format: TextOrJson = Format.text,
     repo: Repo = None,

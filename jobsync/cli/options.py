@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from jobsync.render.formats import Format
 
 REPO_HELP = "The GitOps repo (default: the git repo around the current folder)."
-WORKSPACE_HELP = "Workspace folder under workspaces/ (default: the only one)."
+WORKSPACE_HELP = (
+    "Workspace folder under workspaces/. Needed when there are several (`jobsync init` makes dev "
+    "and prod); with only one, that one."
+)
 
 Repo = Annotated[Path | None, typer.Option("--repo", metavar="PATH", help=REPO_HELP)]
 WorkspaceOpt = Annotated[str | None, typer.Option("-w", "--workspace", metavar="NAME", help=WORKSPACE_HELP)]
@@ -48,3 +52,29 @@ def _text_or_json(value: Format) -> Format:
 TextOrJson = Annotated[
     Format, typer.Option("--format", "-f", help="text or json.", callback=_text_or_json, metavar="text|json")
 ]
+ExportAs = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="text: a summary on stderr only; json: also what changed, on stdout (for scripts).",
+        callback=_text_or_json,
+        metavar="text|json",
+    ),
+]
+
+
+class PlainUsage(TyperCommand):
+    """A usage line in plain capitals, as the README writes it: `history [OPTIONS] JOB`,
+    `apply [OPTIONS] [PLANFILE]`, `archive import [OPTIONS] ZIP...` (typer writes a required
+    argument as `{job}`). Pass it as `cls=` to every command that takes an argument."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # click's Context, vendored inside typer
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if not isinstance(param, TyperArgument):
+                pieces += param.get_usage_pieces(ctx)
+                continue
+            name = (param.metavar or param.name or "").upper() + ("..." if param.nargs != 1 else "")
+            pieces.append(name if param.required else f"[{name}]")
+        return pieces

@@ -35,7 +35,7 @@ def package_text(item: dict[str, Any]) -> list[str]:
     return [head, *tasks]
 
 
-@app.command()
+@app.command(epilog="Example: jobsync release status -w dev --format json")
 def status(
     workspace: WorkspaceOpt = None,
     format: TextOrJson = Format.text,

@@ -75,6 +75,9 @@ class PlanSettings:
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     scheduling: Scheduling = field(default_factory=Scheduling)
     source: Source | None = None
+    # The local backend's workspace.yaml (repo-relative): where a missing connection, queue,
+    # stream or graph is declared (`local:`). None on a backend whose console makes them.
+    declare_in: str | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ NODE_PROPERTIES: dict[tuple[str, str], str] = {
     ("*", "resourceName"): RESOURCES,
 }
 
+NODE_PROPERTY_OF = {SCRIPTS: "scriptName", RESOURCES: "resourceName"}
+
 # top-level script fields -> category
 SCRIPT_FIELDS = {"connectionName": CONNECTIONS, "queueName": DLI_QUEUES}
 
@@ -83,6 +85,23 @@ def _depend_job_slots(schedule: dict[str, Any]) -> Iterator[Slot]:
     for index, name in enumerate(jobs):
         if isinstance(name, str):
             yield JOBS, name, _list_setter(jobs, index)
+
+
+def object_references(body: Mapping[str, Any]) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
+    """(category, name, where in the job file) of each script, resource and job a job names:
+    a node property (`nodes[i].properties.scriptName`, as the file's mapping form spells it)
+    and each entry of `schedule.cron.dependJobs.jobs`."""
+    for index, node in enumerate(body.get("nodes") or ()):
+        if not isinstance(node, dict):
+            continue
+        for category, value, _ in _node_property_slots(node):
+            if category in (SCRIPTS, RESOURCES):
+                prop = NODE_PROPERTY_OF[category]
+                yield category, value, ("nodes", index, "properties", prop)
+    schedule = body.get("schedule")
+    if isinstance(schedule, dict):
+        for index, (_, name, _) in enumerate(_depend_job_slots(schedule)):
+            yield JOBS, name, ("schedule", "cron", "dependJobs", "jobs", index)
 
 
 def depend_jobs(body: Mapping[str, Any]) -> list[str]:

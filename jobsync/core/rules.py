@@ -31,6 +31,7 @@ from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.policies import LockPolicy
 from jobsync.core.references import JOBS, MAPPED, SCRIPTS, env_variables, invert, referenced_keys, references
 from jobsync.core.snapshot import SCHEDULING, Environment, RemoteObject, Snapshot
+from jobsync.core.validate import closest_names, reference_message
 from jobsync.core.writecheck import SCRIPT_TYPE_CHANGE, change_problems, write_problems
 
 RuleCode = Literal[
@@ -191,9 +192,18 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
     for category, name in missing_references(change.key.kind, change.desired or {}, environment):
         source = back.get(category, {}).get(name)
         mapped = f" (mapped from {source!r})" if source else ""
+        closest = closest_names(name, getattr(environment, category) or frozenset())
+        guess = f" (did you mean {' or '.join(repr(n) for n in closest)}?)" if closest else ""
+        if settings.declare_in:
+            action = (
+                f"the local workspace has what {settings.declare_in} lists under `local:`: "
+                f"add {name!r} to local.{category} there, or map it under mappings.{category}"
+            )
+        else:
+            action = f"create it in the console, or map it under mappings.{category}"
         reasons.append(
-            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist "
-            f"in this workspace; create it, or map it under mappings.{category}"
+            f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist in this workspace{guess}; "
+            f"{action}"
         )
     return reasons
 
@@ -211,22 +221,22 @@ def _uses(change: Change) -> dict[str, set[str]]:
     return references(change.key.kind, change.desired or {}) if change.desired else {}
 
 
+PLAN_WHERE = "neither in the workspace nor created by this plan"
+
+
 def dependency_rule(change: Change, exists: set[ObjectKey], creating: set[ObjectKey]) -> list[str]:
-    """Scripts the job runs and jobs it depends on must exist or be created by this apply."""
+    """Scripts the job runs and jobs it depends on must exist or be created by this apply; the
+    reason names the closest names there are and what to do (core/validate.py's wording)."""
     if change.key.kind is not Kind.JOB or change.action is Action.DELETE:
         return []
     uses = _uses(change)
     reasons = []
-    for name in sorted(uses.get(SCRIPTS, ())):
-        key = ObjectKey(Kind.SCRIPT, name)
-        if key not in exists and key not in creating:
-            reasons.append(f"runs script {name!r}, which is neither in the repo nor in the workspace")
-    for name in sorted(uses.get(JOBS, ())):
-        key = ObjectKey(Kind.JOB, name)
-        if key not in exists and key not in creating:
-            reasons.append(
-                f"depends on job {name!r} (schedule.cron.dependJobs), which neither exists nor is being created"
-            )
+    for category, kind in ((SCRIPTS, Kind.SCRIPT), (JOBS, Kind.JOB)):
+        for name in sorted(uses.get(category, ())):
+            key = ObjectKey(kind, name)
+            if key not in exists and key not in creating:
+                known = {k.name for k in exists | creating if k.kind is kind and k != change.key}  # only now: rare
+                reasons.append(reference_message(category, name, closest_names(name, known), where=PLAN_WHERE))
     return reasons
 
 

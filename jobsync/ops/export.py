@@ -1,13 +1,16 @@
 """Export: write a workspace's objects into the repo format, and commit them.
 
-A full export mirrors the workspace: files of objects that no longer exist are removed. With
-`--job`, only those jobs (and, unless jobs-only, the scripts and resources they use) are
-written. Export never overwrites uncommitted edits, and a second export in a row commits
-nothing.
+A full export mirrors the workspace: files of objects that no longer exist there are removed,
+but only of objects the workspace had, as git knows it: those in the tree of the last export
+commit of this workspace. A file for an object it never had (never applied, or brought in by
+`archive import --commit`) is work not yet applied: it is kept and reported. With `--job`,
+only those jobs (and, unless jobs-only, the scripts and resources they use) are written.
+Export never overwrites uncommitted edits, and a second export in a row commits nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -106,7 +109,10 @@ def export_workspace(
         gone -= set(layers_out.wanted)
         wanted.update(layers_out.wanted)
         existing = {**existing, **layers_out.existing}
+    unapplied = never_had(config, gone, existing)
+    gone -= unapplied
     planned = plan_writes(wanted, existing, gone=gone, root=config.repo_root)
+    planned.result.unapplied = sorted(str(key) for key in unapplied)
     if not jobs:
         variable_writes(config, snapshot, planned)
     refuse_dirty(config.repo_root, planned.touched, command="export")
@@ -129,10 +135,36 @@ def export_workspace(
         f"exported {len(wanted)} object(s): {len(result.added)} added, "
         f"{len(result.changed)} changed, {len(result.removed)} removed"
     )
+    if result.unapplied:
+        listed = ", ".join(result.unapplied[:10]) + (", ..." if len(result.unapplied) > 10 else "")
+        progress(
+            f"not yet applied: {len(result.unapplied)} object(s) in the repo the workspace never had, kept: "
+            f"{listed}; `jobsync apply -w {config.name}` creates them (delete a file to drop its object)"
+        )
     if commit and touched:
-        message = message or commit_message(config.name, result, snapshot)
+        message = with_trailer(message or commit_message(config.name, result, snapshot), config.name)
         result.commit = gitrepo.commit(config.repo_root, touched, message)
     return result
+
+
+EXPORT_TRAILER = "Jobsync-Export"  # in every export commit's message, with the workspace's name
+
+
+def never_had(config: WorkspaceConfig, gone: set[ObjectKey], existing: dict[ObjectKey, list[Path]]) -> set[ObjectKey]:
+    """Of the objects in the repo but not in the workspace, those it never had: their files are
+    not in the tree of this workspace's last export commit (all of them when it has none)."""
+    if not gone:
+        return set()
+    name = re.escape(config.name)
+    last = gitrepo.last_commit_with(
+        config.repo_root, (f"jobsync export {name}: [0-9]+ added", f"^{EXPORT_TRAILER}: {name}$")
+    )
+    known = gitrepo.files_at(config.repo_root, last, config.folder) if last else set()
+    return {
+        key
+        for key in gone
+        if not any(path.relative_to(config.repo_root).as_posix() in known for path in existing.get(key, ()))
+    }
 
 
 def keep_equivalent(
@@ -190,7 +222,8 @@ def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
 
 def variable_writes(config: WorkspaceConfig, snapshot: Snapshot, planned: Writes) -> None:
     """variables.yaml from the workspace's environment variables, when it has any or the file
-    exists; each variable added, changed or removed is listed in the result."""
+    exists and differs from them; each variable added, changed or removed is listed in the
+    result. A file that already says what the workspace holds is left as it is (comments kept)."""
     variables = [dict(r.body) for key, r in sorted(snapshot.objects.items()) if key.kind is Kind.VARIABLE]
     path = config.folder / VARIABLES_FILE
     if not variables and not path.exists():
@@ -203,6 +236,12 @@ def variable_writes(config: WorkspaceConfig, snapshot: Snapshot, planned: Writes
     except ConfigError:
         before = {}  # a broken file is replaced by what the workspace holds
     after = {str(v["name"]): v for v in variables}
+    if (
+        path.exists()
+        and set(before) == set(after)
+        and all(same(comparable(Kind.VARIABLE, before[name]), comparable(Kind.VARIABLE, after[name])) for name in after)
+    ):
+        return  # the file says what the workspace holds: its comments and layout stay
     planned.writes[path] = data
     for name in sorted(set(before) | set(after)):
         label = f"variable {name}"
@@ -212,6 +251,21 @@ def variable_writes(config: WorkspaceConfig, snapshot: Snapshot, planned: Writes
             planned.result.removed.append(label)
         elif not same(comparable(Kind.VARIABLE, before[name]), comparable(Kind.VARIABLE, after[name])):
             planned.result.changed.append(label)
+
+
+TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: .+$")
+
+
+def with_trailer(message: str, workspace: str) -> str:
+    """`message` ending with the trailer that marks an export commit of `workspace` (never_had),
+    in the message's trailer block when it has one (`Changed-by:`)."""
+    trailer = f"{EXPORT_TRAILER}: {workspace}"
+    body = message.rstrip("\n")
+    if trailer in body.splitlines():
+        return message
+    head, _, last = body.rpartition("\n\n")
+    in_block = bool(head) and all(TRAILER_LINE.match(line) for line in last.splitlines())
+    return f"{body}{chr(10) if in_block else chr(10) * 2}{trailer}\n"
 
 
 def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> str:

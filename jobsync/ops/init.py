@@ -1,7 +1,9 @@
 """`jobsync init`: a new GitOps repo with two local workspaces, dev and prod.
 
 prod deploys dev's definitions (workspace.yaml `source`): one set of job files, and prod
-differs by its mappings, its variables.yaml, overrides and scheduling.
+differs by its mappings, its variables.yaml, overrides and scheduling. The local scaffold
+holds an example job, `hello`, and the script it runs, on the DLI queue `default` that both
+workspace.yaml files declare under `local:`, so `plan`, `apply` and `promote` work at once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,50 @@ mappings:                         # names used in the repo -> names in this work
   dis_streams: {}
   ges_graphs: {}
 """
+# The local workspaces' connections, queues, streams and graphs: what the console makes in DataArts.
+LOCAL_SECTION = """\
+local:                            # what this local workspace has besides jobs, scripts and resources
+  connections: []                 # (in DataArts they are made in the console); names after mappings
+  dli_queues: [default]           # the example job hello runs on the queue default
+  dis_streams: []
+  ges_graphs: []
+"""
+# The example job (canonical form, so `jobsync fmt` leaves it alone): once a day it runs the DLI
+# SQL script hello on the DLI queue default, which workspace.yaml declares under `local:`.
+EXAMPLE_JOB = """\
+# yaml-language-server: $schema=../../../../schemas/job.v1.json
+name: hello
+directory: /examples
+processType: BATCH
+basicConfig:
+  owner: jobsync
+  priority: 0
+schedule:
+  type: CRON
+  cron:
+    startTime: '2026-01-01T00:00:00+08'
+    expression: 0 0 6 * * ?
+    expressionTimeZone: GMT+08:00
+nodes:
+- name: hello
+  type: DLISQL
+  properties:
+    scriptName: hello
+    queueName: default
+"""
+EXAMPLE_SCRIPT = """\
+# yaml-language-server: $schema=../../../../schemas/script.v1.json
+name: hello
+type: DLISQL
+directory: /examples
+queueName: default
+"""
+EXAMPLE_SQL = "SELECT 'hello from jobsync' AS greeting;\n"
+EXAMPLE_FILES = {
+    "jobs/examples/hello.yaml": EXAMPLE_JOB,
+    "scripts/examples/hello.yaml": EXAMPLE_SCRIPT,
+    "scripts/examples/hello.sql": EXAMPLE_SQL,
+}
 PROD_SOURCE = """\
 source:                           # prod deploys dev's definitions (jobs/, scripts/, resources/)
   workspace: dev
@@ -58,6 +104,7 @@ backend:
   type: local                     # the embedded workspace; later: dataarts
   path: .jobsync/state/dev.json   # relative to the repo root
 """
+    + LOCAL_SECTION
     + DEV_SETTINGS
 )
 PROD_WORKSPACE_YAML = (
@@ -67,6 +114,7 @@ backend:
   type: local                     # the embedded workspace; later: dataarts
   path: .jobsync/state/prod.json  # relative to the repo root
 """
+    + LOCAL_SECTION
     + PROD_SOURCE
     + PROD_SETTINGS
     + "# overrides/jobs/<job>.yaml: a JSON merge patch of one of dev's jobs, for prod only\n"
@@ -194,8 +242,9 @@ def init(root: Path, *, github: bool = False) -> Iterator[str]:
     if commit:
         yield f"committed {commit[:12]} (jobsync init)"
     yield (
-        "next: `jobsync export -w dev` to bring a workspace in, or add YAML files and `jobsync plan -w dev`; "
-        "prod deploys dev's files (`jobsync diff dev prod`, `jobsync promote -w prod --ref TAG`)"
+        "next: `jobsync validate`, then `jobsync plan -w dev` and `jobsync apply -w dev` (the example job hello); "
+        "`jobsync export -w dev` brings a workspace in; prod deploys dev's files "
+        "(`jobsync diff dev prod`, `jobsync promote -w prod --ref TAG`)"
     )
 
 
@@ -205,6 +254,7 @@ def _scaffolded(root: Path) -> list[Path]:
     for name in ("dev", "prod"):
         files += [root / "workspaces" / name / "workspace.yaml", root / "workspaces" / name / "variables.yaml"]
     files += [root / "workspaces" / "dev" / kind / ".gitkeep" for kind in ("jobs", "scripts", "resources")]
+    files += [root / "workspaces" / "dev" / rel for rel in EXAMPLE_FILES]
     files += [root / "schemas" / schema.name for schema in sorted(schema_dir().glob("*.json"))]
     files += [root / ".github" / "workflows" / path.name for path in _workflow_names()]
     return files
@@ -214,6 +264,18 @@ def _workflow_names() -> list[Path]:
     from jobsync.github import templates
 
     return list(templates())
+
+
+def _example(dev: Path) -> Iterator[str]:
+    """The example job and its script, in a dev folder that has no jobs or scripts yet."""
+    if (dev / "jobs").exists() or (dev / "scripts").exists():
+        return
+    for rel, text in EXAMPLE_FILES.items():
+        write_atomic(dev / rel, text)
+    yield (
+        "wrote the example job hello and its script (workspaces/dev/jobs/examples, scripts/examples); "
+        "delete both folders once your own jobs are in the repo"
+    )
 
 
 def _scaffold(root: Path, *, github: bool) -> Iterator[str]:
@@ -227,6 +289,8 @@ def _scaffold(root: Path, *, github: bool) -> Iterator[str]:
             if not path.exists():
                 write_atomic(path, content)
                 yield f"wrote {path.relative_to(root)}"
+    if not github:
+        yield from _example(root / "workspaces" / "dev")
     for kind in ("jobs", "scripts", "resources"):
         keep = root / "workspaces" / "dev" / kind / ".gitkeep"
         if not keep.parent.exists():

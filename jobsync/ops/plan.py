@@ -19,13 +19,13 @@ from jobsync.core.guards import guard_deletes
 from jobsync.core.history import pr_from_message
 from jobsync.core.impact import JobImpact, impact_in
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import CHANGING, Action, Plan, PlanSettings
+from jobsync.core.plan import CHANGING, Action, Change, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.references import depend_jobs
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
-from jobsync.ops import debris, release
+from jobsync.ops import debris, locate, release
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
@@ -58,6 +58,7 @@ def open_workspace(config: WorkspaceConfig) -> Workspace:
         folder=config.folder,
         cache_dir=config.repo_root / CACHE_DIR,
         source=str(config.file),
+        declared=config.local,
     )
 
 
@@ -125,6 +126,7 @@ def make_plan(
         mappings=config.mappings,
         scheduling=config.scheduling,
         source=found.source,
+        declare_in=relative(config.file, config.repo_root) if config.backend.get("type") == "local" else None,
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
@@ -133,6 +135,7 @@ def make_plan(
         snapshot.objects,
         allow=allow_mass_delete,
     )
+    plan = dataclasses.replace(plan, changes=located_changes(plan, desired, config.repo_root))
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))
@@ -148,6 +151,18 @@ def make_plan(
         info = release.release_info(config, plan, pull_request(config, commit))
         plan = dataclasses.replace(plan, release=info)
     return Planned(plan=plan, snapshot=snapshot, desired=desired, layers=found)
+
+
+def located_changes(plan: Plan, desired: Mapping[ObjectKey, Spec], root: Path) -> tuple[Change, ...]:
+    """The plan's changes, a blocked job's reason naming the file and line of each script or
+    job reference it is blocked on (ops/locate.py)."""
+    blocked = {
+        c.key: c.reason for c in plan.changes if c.action is Action.BLOCKED and c.key.kind is Kind.JOB and c.reason
+    }
+    if not blocked:
+        return tuple(plan.changes)
+    reasons = locate.locate_reasons(blocked, desired, root)
+    return tuple(dataclasses.replace(c, reason=reasons[c.key]) if c.key in reasons else c for c in plan.changes)
 
 
 def pull_request(config: WorkspaceConfig, commit: str | None) -> int | None:

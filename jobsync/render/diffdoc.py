@@ -47,12 +47,24 @@ def render_text(document: dict[str, Any]) -> str:
         out.append("")
     out.append(summary_line(document))
     if not document["changes"]:
-        out.append(f"No differences: promoting {document['from']} changes nothing in {document['to']}.")
+        a, b = document["from"], document["to"]
+        out.append(f"No differences: promoting {a} changes nothing in {b}'s definitions.")
+    out.append(scope_note(document))
     return "\n".join(out) + "\n"
 
 
+def scope_note(document: dict[str, Any]) -> str:
+    """diff compares the repo's definitions; what apply would change in the workspace itself
+    (objects it lacks, console edits) is plan's to say."""
+    b = document["to"]
+    return (
+        f"This compares definitions in the repo, not workspace {b}: `jobsync plan -w {b}` shows what apply "
+        f"would change there, including objects {b} does not have yet."
+    )
+
+
 def render_markdown(document: dict[str, Any]) -> str:
-    out = [f"### {heading(document)}", "", f"**{summary_line(document)}**", ""]
+    out = [f"### {heading(document)}", "", f"**{summary_line(document)}**", "", scope_note(document), ""]
     for change in document["changes"]:
         out += [
             f"<details><summary>{ICON[change['action']]} {change['kind']} <code>{html.escape(change['name'])}</code>: "

@@ -47,6 +47,9 @@ class WorkspaceConfig:
     # enterprise mode: {"approvers": [...], "startup_mode": "start" | "keep"} (ops/release.py)
     release: Mapping[str, Any] | None = None
     github_environment: str | None = None  # workspace.yaml `github.environment`: apply waits for its approval
+    # workspace.yaml `local:` (backend.type local only): category -> the names the embedded
+    # workspace has besides what its document lists (README "workspace.yaml")
+    local: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def file(self) -> Path:
@@ -104,18 +107,71 @@ def parse_settings(text: str, rel: str) -> dict[str, Any]:
     try:
         data = yamlio.load(text) or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ConfigError([Problem(rel, f"not valid YAML: {error}", line)]) from None
+        raise ConfigError([yamlio.syntax_problem(error, rel, text)]) from None
     problems = schemas.check("workspace", data, rel, text)
     if problems:
         raise ConfigError(problems)
+    if "local" in data and data["backend"].get("type") != "local":
+        raise ConfigError(
+            [
+                Problem(
+                    rel,
+                    "`local:` lists what the embedded local workspace has; this workspace's backend is "
+                    f"{data['backend'].get('type')}, whose connections and queues are made in the console: "
+                    "remove `local:`",
+                    yamlio.line_of(yamlio.line_map(text), ("local",)),
+                    field="local",
+                )
+            ]
+        )
     source = data.get("source")
     if source is not None and source.get("workspace") == Path(rel).parent.name:
         raise ConfigError(
             [Problem(rel, "a workspace cannot be its own source; name another workspace", field="source.workspace")]
         )
     return dict(data)
+
+
+PLACEHOLDER = "REPLACE-ME"  # what `jobsync init --github` writes for the values to fill in
+
+
+def placeholder_problems(data: Mapping[str, Any], rel: str, text: str) -> list[Problem]:
+    """Each value still holding init's REPLACE-ME placeholder, on its line: validate refuses
+    them, as the dataarts backend does when plan opens it (commands that never open the backend,
+    such as `github changed-workspaces`, read the file as it is)."""
+    found: list[Problem] = []
+    lines: yamlio.Lines | None = None
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        nonlocal lines
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        elif isinstance(value, str) and PLACEHOLDER in value:
+            lines = yamlio.line_map(text) if lines is None else lines
+            field = ".".join(str(p) for p in path)
+            found.append(
+                Problem(
+                    rel,
+                    f"{field} is still the placeholder {value!r} that `jobsync init --github` wrote; "
+                    "replace it with your workspace's value",
+                    yamlio.line_of(lines, path),
+                    field,
+                )
+            )
+
+    walk(data, ())
+    return found
+
+
+def placeholders(config: WorkspaceConfig) -> list[Problem]:
+    """placeholder_problems of a loaded workspace's workspace.yaml."""
+    rel = config.file.relative_to(config.repo_root).as_posix()
+    text = limits.decode(config.file.read_bytes(), rel)
+    return placeholder_problems(yamlio.load(text) or {}, rel, text)
 
 
 def source_setting(data: Mapping[str, Any]) -> SourceSetting | None:
@@ -148,6 +204,7 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         scheduling=Scheduling(default=scheduling.get("default", "keep"), jobs=dict(scheduling.get("jobs") or {})),
         release=release_settings(data.get("release")),
         github_environment=(data.get("github") or {}).get("environment"),
+        local={category: tuple(names) for category, names in (data.get("local") or {}).items()},
     )
 
 

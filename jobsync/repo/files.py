@@ -329,10 +329,7 @@ def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str
     try:
         data = yamlio.load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problems.append(
-            Problem(rel, f"not valid YAML: {getattr(error, 'problem', error)}", mark.line + 1 if mark else None)
-        )
+        problems.append(yamlio.syntax_problem(error, rel, text))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(rel, f"a {kind.value} file must hold a mapping", 1))

@@ -181,3 +181,21 @@ def changed_since(root: Path, ref: str) -> list[str]:
     names = [n for n in repo.git.diff("--name-only", "-z", "--no-renames", base, "--").split("\0") if n]
     untracked = repo.untracked_files
     return sorted(set(names) | set(untracked))
+
+
+def last_commit_with(root: Path, patterns: Iterable[str]) -> str | None:
+    """The newest commit reachable from HEAD whose message matches one of the (extended)
+    regular expressions, or None."""
+    args = [f"--grep={pattern}" for pattern in patterns]
+    try:
+        out = _repo(root).git.log("-1", "--format=%H", "-E", *args)
+    except (ValueError, git.GitCommandError):
+        return None  # no commit yet
+    return out.strip() or None
+
+
+def files_at(root: Path, commit: str, under: Path) -> set[str]:
+    """The files below `under` (repo-relative posix paths) in `commit`'s tree."""
+    rel = under.relative_to(root).as_posix()
+    out = _repo(root).git.ls_tree("-r", "--name-only", "-z", commit, "--", rel)
+    return {name for name in out.split("\0") if name}

@@ -82,7 +82,7 @@ def _structures(kind: Kind, data: Mapping[str, Any]) -> Iterator[tuple[tuple[str
 def misspelt_keys(kind: Kind, data: Mapping[str, Any], rel: str, text: str | None) -> list[Problem]:
     """A warning for each unknown key that is a near miss of a known key the mapping lacks."""
     problems = []
-    lines = yamlio.line_map(text) if text else {}
+    lines: yamlio.Lines | None = None  # composed only for a file with a problem: it is slow
     for path, mapping, known in _structures(kind, data):
         if not isinstance(mapping, Mapping):
             continue
@@ -93,6 +93,8 @@ def misspelt_keys(kind: Kind, data: Mapping[str, Any], rel: str, text: str | Non
             if close:
                 where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
                 field = f"{where}.{key}" if where else key
+                if lines is None:
+                    lines = yamlio.line_map(text) if text else {}
                 problems.append(
                     Problem(
                         rel,

@@ -61,8 +61,7 @@ def _load(kind: Kind, path: Path, rel: str, problems: list[Problem]) -> Mapping[
         problems.append(Problem(rel, f"not UTF-8 text ({error.reason}); save it as UTF-8"))
         return None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problems.append(Problem(rel, f"not valid YAML: {error}", mark.line + 1 if mark else None))
+        problems.append(yamlio.syntax_problem(error, rel, text))
         return None
     if not isinstance(data, dict):
         problems.append(

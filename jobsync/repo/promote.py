@@ -2,8 +2,9 @@
 
 `jobsync promote -w prod --ref v2026.11.3` is the one-line change that moves prod to another
 release of its source's definitions (and rolling back is the same command with the older ref).
-Only the `ref:` value changes (or a `ref:` line is added under `source:`); everything else in
-the file keeps its bytes.
+Only the `ref:` value changes (or a `ref:` line is added under `source:`, in place of a
+commented-out example `# ref: ...` such as init writes); everything else in the file keeps its
+bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from jobsync.repo import yamlio
 _BLOCK = re.compile(r"^source:[ \t]*(#.*)?$")
 _FLOW = re.compile(r"^source:[ \t]*\{(?P<body>[^}]*)\}(?P<tail>[ \t]*(#.*)?)$")
 _REF_LINE = re.compile(r"^(?P<indent>[ \t]+)ref:[ \t]*(?P<value>[^#\n]*?)(?P<tail>[ \t]*(#.*)?)$")
+_COMMENTED_REF = re.compile(r"^(?P<indent>[ \t]+)#[ \t]*ref:[ \t]*(?P<value>[^#\n]*?)(?P<tail>[ \t]*(#.*)?)$")
 _WORKSPACE_LINE = re.compile(r"^(?P<indent>[ \t]+)workspace:")
 
 
@@ -52,6 +54,14 @@ def _rewrite_block(lines: list[str], at: int, ref: str) -> list[str]:
         found = _REF_LINE.match(lines[index])
         if found:
             lines[index] = f"{found['indent']}ref: {scalar(ref)}{found['tail']}"
+            return lines
+    for index in range(at + 1, end):
+        found = _COMMENTED_REF.match(lines[index])
+        if found:  # the example comment becomes the real line, its explanation kept
+            value = f"{found['indent']}ref: {scalar(ref)}"
+            comment = found["tail"].strip()
+            column = len(lines[index]) - len(comment)  # where the explanation starts: keep it there
+            lines[index] = f"{value.ljust(column - 1)} {comment}" if comment else value
             return lines
     for index in range(at + 1, end):
         found = _WORKSPACE_LINE.match(lines[index])

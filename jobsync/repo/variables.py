@@ -56,8 +56,7 @@ def load_variables(folder: Path, repo_root: Path) -> dict[ObjectKey, Spec]:
     try:
         data = yamlio.load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ConfigError([Problem(rel, f"not valid YAML: {error}", mark.line + 1 if mark else None)]) from None
+        raise ConfigError([yamlio.syntax_problem(error, rel, text)]) from None
     data = {} if data is None else data
     problems = schemas.check("variables", data, rel, text)
     if problems:

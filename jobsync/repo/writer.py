@@ -29,6 +29,9 @@ class FileChanges:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     commit: str | None = None
+    # objects whose files a full export kept though the workspace lacks them, as it never had
+    # them (ops/export.py never_had): not yet applied
+    unapplied: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:

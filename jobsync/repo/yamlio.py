@@ -9,6 +9,7 @@ from typing import Any, ClassVar, cast
 
 import yaml
 
+from jobsync.errors import Problem
 from jobsync.repo import limits
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -229,7 +230,10 @@ def dump(value: Any) -> str:
     return str(yaml.emit(events, Dumper=_Dumper, allow_unicode=True, indent=2, width=4096))
 
 
-def line_map(text: str) -> dict[tuple[str | int, ...], int]:
+Lines = dict[tuple[str | int, ...], int]  # a file's paths -> 1-based lines (line_map)
+
+
+def line_map(text: str) -> Lines:
     """Path (tuple of keys and indexes) -> 1-based line, for error messages only."""
     lines: dict[tuple[str | int, ...], int] = {}
     try:
@@ -260,3 +264,43 @@ def line_of(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]
             return lines[path]
         path = path[:-1]
     return lines.get(())
+
+
+# -- what a syntax error says (error formatting only; the load path above is not involved) ------
+
+UNCLOSED = {
+    "while parsing a flow sequence": "the '[' opened here is never closed: add the missing ']' (or quote the value)",
+    "while parsing a flow mapping": "the '{' opened here is never closed: add the missing '}' (or quote the value)",
+    "while scanning a quoted scalar": "the quoted value that starts here never ends: add the closing quote",
+}
+
+
+def syntax_problem(error: yaml.YAMLError, rel: str, text: str) -> Problem:
+    """A YAML error as one Problem on the line to fix, in plain words.
+
+    PyYAML marks where it noticed the problem: for an unclosed '[', '{' or quote that is a
+    later line (often the next key), so the line reported is where it was opened. A tab that
+    cannot start a token is called a tab."""
+    problem = str(getattr(error, "problem", None) or error)
+    mark = getattr(error, "problem_mark", None)
+    context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    if context in UNCLOSED and context_mark is not None:
+        return Problem(rel, f"not valid YAML: {UNCLOSED[context]}", context_mark.line + 1)
+    line = mark.line + 1 if mark is not None else None
+    column = getattr(mark, "column", None)
+    if line is not None and column is not None and _char_at(text, line, column) == "\t":
+        return Problem(
+            rel,
+            f"not valid YAML: a tab character (column {column + 1}); YAML indents with spaces only: "
+            "replace the tab with spaces",
+            line,
+        )
+    return Problem(rel, f"not valid YAML: {problem}", line)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and 0 <= column < len(lines[line - 1]):
+        return lines[line - 1][column]
+    return ""

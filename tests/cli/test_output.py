@@ -63,7 +63,7 @@ def test_export_reports_the_files_as_json_with_names_as_written(local):
     (local.folder / "jobs" / "日报.yaml").unlink()
     local.commit("the job left the repo")
 
-    result = local.run("export", "-w", "dev", "--no-commit")
+    result = local.run("export", "-w", "dev", "--no-commit", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert "日报" in result.stdout and "\\u" not in result.stdout
     assert any("日报" in path for path in json.loads(result.stdout)["added"])

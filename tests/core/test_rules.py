@@ -34,7 +34,10 @@ ETL = ObjectKey(Kind.JOB, "etl")
 
 def settings(user: str = "me", **policies: Any) -> PlanSettings:
     mappings = policies.pop("mappings", {})
-    return PlanSettings(workspace="dev", user=user, policies=Policies(**policies), mappings=mappings)
+    declare_in = policies.pop("declare_in", None)
+    return PlanSettings(
+        workspace="dev", user=user, policies=Policies(**policies), mappings=mappings, declare_in=declare_in
+    )
 
 
 def valid(key: ObjectKey) -> dict[str, Any]:
@@ -134,7 +137,7 @@ def test_reference_rule_names_the_repo_name_a_mapping_came_from():
     )
     assert reasons == [
         "refers to data connection 'dws_prod' (mapped from 'dws'), which does not exist in this workspace; "
-        "create it, or map it under mappings.connections"
+        "create it in the console, or map it under mappings.connections"
     ]
 
 
@@ -203,7 +206,7 @@ def test_reference_rule_blocks_each_missing_category_under_its_mapped_name(categ
     none = Environment(**{category: frozenset()})
     assert reference_rule(change, none, mapped) == [
         f"refers to {noun} {name!r} (mapped from 'repo_name'), which does not exist in this workspace; "
-        f"create it, or map it under mappings.{category}"
+        f"create it in the console, or map it under mappings.{category}"
     ]
     unmapped = reference_rule(change, none, settings())
     assert unmapped and "mapped from" not in unmapped[0]
@@ -230,7 +233,8 @@ def test_a_dis_event_trigger_names_a_stream_and_a_script_names_its_connection_an
 
 def test_dependency_rule_names_a_missing_script():
     assert dependency_rule(update(depending("etl", script="load")), set(), set()) == [
-        "runs script 'load', which is neither in the repo nor in the workspace"
+        "runs script 'load', which is neither in the workspace nor created by this plan: "
+        "fix the name, or add the script (scripts/<folder>/load.yaml)"
     ]
     assert dependency_rule(update(depending("etl", script="load")), {ObjectKey(Kind.SCRIPT, "load")}, set()) == []
 
@@ -238,10 +242,23 @@ def test_dependency_rule_names_a_missing_script():
 def test_dependency_rule_names_a_missing_depend_job_unless_this_apply_creates_it():
     change = update(depending("etl", jobs=["upstream"]))
     assert dependency_rule(change, set(), set()) == [
-        "depends on job 'upstream' (schedule.cron.dependJobs), which neither exists nor is being created"
+        "depends on job 'upstream' (schedule.cron.dependJobs), which is neither in the workspace nor created "
+        "by this plan: fix the name, or remove it from dependJobs"
     ]
     assert dependency_rule(change, set(), {ObjectKey(Kind.JOB, "upstream")}) == []
     assert dependency_rule(change, {ObjectKey(Kind.JOB, "upstream")}, set()) == []
+
+
+def test_dependency_rule_names_the_closest_names_never_the_job_itself():
+    change = update(depending("日报", script="日报_载入x", jobs=["日报x"]), key=ObjectKey(Kind.JOB, "日报"))
+    exists = {ObjectKey(Kind.SCRIPT, "日报_载入"), ObjectKey(Kind.JOB, "日报")}
+
+    assert dependency_rule(change, exists, {ObjectKey(Kind.JOB, "周报x")}) == [
+        "runs script '日报_载入x', which is neither in the workspace nor created by this plan; "
+        "did you mean '日报_载入'? Fix the name, or add the script (scripts/<folder>/日报_载入x.yaml)",
+        "depends on job '日报x' (schedule.cron.dependJobs), which is neither in the workspace nor created "
+        "by this plan; did you mean '周报x'? Fix the name, or remove it from dependJobs",
+    ]
 
 
 def test_dependency_rule_ignores_deletes_and_objects_that_are_not_jobs():
@@ -369,3 +386,14 @@ def test_every_rule_code_has_a_dlf_code_that_reads_back_to_it():
     assert all(RULE_OF_DLF[dlf] == rule for rule, dlf in DLF_OF_RULE.items())
     assert len(set(DLF_OF_RULE.values())) == len(DLF_OF_RULE)
     assert {RULE_OF_DLF[dlf] for dlf in NOT_FOUND_DLF.values()} == {"NOT_FOUND"}
+
+
+def test_reference_rule_on_the_local_backend_names_the_file_and_key_to_declare_it_in():
+    change = update({"name": "etl", "nodes": [node("DLISQL", "queueName", "报表队列")]})
+    local = settings(declare_in="workspaces/dev/workspace.yaml")
+
+    assert reference_rule(change, Environment(dli_queues=frozenset()), local) == [
+        "refers to DLI queue '报表队列', which does not exist in this workspace; the local workspace has what "
+        "workspaces/dev/workspace.yaml lists under `local:`: add '报表队列' to local.dli_queues there, "
+        "or map it under mappings.dli_queues"
+    ]

@@ -26,12 +26,14 @@ def git(root: Path, *args: str) -> str:
 
 @pytest.fixture
 def empty_repo(tmp_path, monkeypatch) -> Path:
-    """A `jobsync init` repo with one local workspace, dev, committed and clean."""
+    """A `jobsync init` repo with its local workspaces, committed and clean, without init's
+    example job and script (these tests count what the archives bring)."""
     for variable in ("GIT_AUTHOR", "GIT_COMMITTER"):
         monkeypatch.setenv(f"{variable}_NAME", "test")
         monkeypatch.setenv(f"{variable}_EMAIL", "test@example.com")
     root = tmp_path / "repo"
     list(scaffold.init(root))
+    git(root, "rm", "-rq", "workspaces/dev/jobs/examples", "workspaces/dev/scripts/examples")
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty", "-m", "init")  # init committed its own files
     return root

@@ -4,6 +4,7 @@ says, init's first commit and ignore lines, clean emulator errors."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 
@@ -12,23 +13,28 @@ from support import git
 
 from jobsync.cli.app import main
 
-COMMANDS = [
-    ["init"],
-    ["validate"],
-    ["export"],
-    ["plan"],
-    ["apply"],
-    ["force-unlock"],
-    ["diff"],
-    ["promote"],
-    ["emulator", "serve"],
-    ["archive", "import"],
-    ["archive", "export"],
-    ["github", "workspaces"],
-    ["github", "changed-workspaces"],
-    ["github", "comment"],
-    ["github", "drift-pr"],
-]
+
+def leaf_commands() -> list[list[str]]:
+    """Every command a user can run, found by walking the app (a new command is included)."""
+    import typer
+
+    from jobsync.cli.app import app
+
+    found: list[list[str]] = []
+
+    def walk(command, path):
+        children = getattr(command, "commands", None)
+        if children:
+            for name, child in sorted(children.items()):
+                walk(child, [*path, name])
+        elif path:
+            found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = leaf_commands()
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -37,8 +43,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def test_the_walk_finds_every_command_the_readme_names():
+    names = {" ".join(command) for command in COMMANDS}
+    assert {"init", "fmt", "history", "release status", "github reviewed-plan", "archive import"} <= names
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_help_shows_plain_metavars_and_an_example(capsys, monkeypatch, command):
+def test_help_shows_plain_metavars_and_ends_with_an_example(capsys, monkeypatch, command):
     monkeypatch.setenv("COLUMNS", "200")
 
     code, out, _ = run(capsys, *command, "--help")
@@ -46,7 +57,37 @@ def test_help_shows_plain_metavars_and_an_example(capsys, monkeypatch, command):
     assert code == 0
     for python_type in ("<bool>", "<str>", "<list[", "<path>", "<int>", "<float>"):
         assert python_type not in out
-    assert "Example: jobsync " in out
+    assert not re.search(r"\{[\w|.-]+\}", out), "no {...} metavars"
+    (usage,) = (line.strip() for line in out.splitlines() if "Usage:" in line)
+    arguments = usage.split("[OPTIONS]", 1)[1].replace("[", " ").replace("]", " ").replace("...", " ").split()
+    assert all(word.isupper() for word in arguments), usage  # JOB, ZIP..., [PLANFILE]
+    last = [line.strip() for line in out.splitlines() if line.strip()][-1]
+    assert last.startswith(f"Example: jobsync {command[0]}"), last
+
+
+def test_workspace_help_says_how_the_default_is_chosen(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+
+    _, out, _ = run(capsys, "plan", "--help")
+
+    assert "Needed when there are several (`jobsync init` makes dev and prod); with only one, that one." in out
+    assert "(default: the only one)" not in out
+
+
+def test_usage_lines_name_their_arguments_in_plain_capitals(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    usages = {}
+    for command in (["history"], ["archive", "import"], ["apply"], ["init"], ["diff"]):
+        _, out, _ = run(capsys, *command, "--help")
+        usages[" ".join(command)] = next(line.strip() for line in out.splitlines() if "Usage:" in line)
+
+    assert usages == {
+        "history": "Usage: jobsync history [OPTIONS] JOB",
+        "archive import": "Usage: jobsync archive import [OPTIONS] ZIP...",
+        "apply": "Usage: jobsync apply [OPTIONS] [PLANFILE]",
+        "init": "Usage: jobsync init [OPTIONS] [PATH]",
+        "diff": "Usage: jobsync diff [OPTIONS] A B",
+    }
 
 
 def test_a_bad_choice_is_a_usage_error_in_plain_words(capsys):
@@ -119,3 +160,51 @@ def test_emulator_serve_errors_are_clean(capsys, tmp_path):
     assert shape[0] == 2 and "workspaces.w.admins" in shape[2]
     assert in_use[0] == 1 and "cannot listen on 127.0.0.1" in in_use[2]
     assert all("Traceback" not in err for _, _, err in (port, shape, in_use))
+
+
+def test_the_readme_command_table_lists_every_command():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| `jobsync ")]
+    listed = {row.split("`")[1] for row in rows}
+    for command in COMMANDS:
+        name = "jobsync " + " ".join(command)
+        assert any(entry == name or entry.startswith(name + " ") for entry in listed), name
+
+
+def test_emulator_serve_says_what_it_loaded_from_an_existing_state_file(tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    from support import job_body, remote_job
+
+    from jobsync.emulator.state import default_state
+
+    data = default_state()
+    (workspace_id,) = data["workspaces"]
+    data["workspaces"][workspace_id]["jobs"] = [remote_job(job_body("日报")), remote_job(job_body("周报"))]
+    data["workspaces"][workspace_id]["scripts"] = [{"definition": {"name": "s", "type": "DLISQL", "content": "x"}}]
+    state = tmp_path / "emulator.json"
+    state.write_text(json.dumps(data), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "jobsync", "emulator", "serve", "--port", "0", "--state", str(state)]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    try:
+        lines = []
+        assert server.stderr is not None
+        for _ in range(40):  # the start-up lines come at once; the state line is the last
+            line = server.stderr.readline()
+            lines.append(line)
+            if line.startswith("  state:") or not line:
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert lines[-1] == (
+        f"  state: loaded from {state}, saved there after each change: {workspace_id}: 2 jobs, 1 script, 0 resources\n"
+    ), lines

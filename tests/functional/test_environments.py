@@ -105,7 +105,7 @@ def test_variables_round_trip_and_put_keeps_unmanaged_ones(environments):
                 variable["value"] = "sales_dev2"
 
     envs.edit("dev", console_edit)
-    exported = envs.run("export", "-w", "dev", "--no-commit")
+    exported = envs.run("export", "-w", "dev", "--no-commit", "--format", "json")
     assert exported.exit_code == 0, exported.stderr
     assert "variable db_name" in json.loads(exported.stdout)["changed"]
     data = yaml.safe_load((envs.folder("dev") / "variables.yaml").read_text())
@@ -129,7 +129,7 @@ def test_a_console_edit_in_prod_exports_as_an_override_patch(environments):
         job["definition"]["basicConfig"] = {"owner": "ops_team"}
 
     envs.edit("prod", console_edit)
-    exported = envs.run("export", "-w", "prod", "--no-commit")
+    exported = envs.run("export", "-w", "prod", "--no-commit", "--format", "json")
     assert exported.exit_code == 0, exported.stderr
     assert json.loads(exported.stdout)["changed"] == ["job daily_sales"]
     patch = yaml.safe_load((envs.folder("prod") / "overrides/jobs/daily_sales.yaml").read_text())
@@ -147,7 +147,7 @@ def test_a_console_edit_in_prod_exports_as_an_override_patch(environments):
         document["jobs"].append({"definition": load_job("prod_only"), "status": "STOPPED", "versions": []})
 
     envs.edit("prod", console_job)
-    exported = envs.run("export", "-w", "prod", "--no-commit")
+    exported = envs.run("export", "-w", "prod", "--no-commit", "--format", "json")
     assert json.loads(exported.stdout)["added"] == ["job prod_only"]
     assert (envs.folder("prod") / "jobs/sales/prod_only.yaml").exists()
 
@@ -208,9 +208,9 @@ def test_init_scaffolds_dev_and_prod_sourced_from_dev(tmp_path):
     assert (root / "workspaces/dev/variables.yaml").exists() and (root / "workspaces/prod/variables.yaml").exists()
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty", "-m", "init")  # init committed its own files
-    for ws in ("dev", "prod"):
+    for ws in ("dev", "prod"):  # the example job and its script (tests/functional/test_first_hour.py)
         result = CliRunner().invoke(app, ["plan", "-w", ws, "--repo", str(root)])
-        assert result.exit_code == 0 and "No changes." in result.stdout, result.stderr
+        assert result.exit_code == 0 and "Plan: 2 to create, 0 to update" in result.stdout, result.stderr
 
 
 def test_changed_since_maps_override_files_and_follows_a_working_tree_source():

@@ -66,15 +66,58 @@ def test_second_export_in_a_row_makes_no_commit(scenario):
 
 
 def test_full_export_removes_files_of_objects_that_no_longer_exist(scenario):
-    scenario.put(Kind.JOB, job_body("gone"))
+    scenario.commit("init")
+    seeded(scenario, job_body("etl"), job_body("gone"))
+    assert scenario.run("export", "-w", "dev").exit_code == 0  # the workspace had both
+    document = scenario.document()
+    document["jobs"] = [entry for entry in document["jobs"] if entry["definition"]["name"] != "gone"]
+    scenario.seed(document)  # deleted in the console since
+
+    result = scenario.run("export", "-w", "dev", "--format", "json")
+
+    assert result.json()["removed"] == ["job gone"]
+    assert result.json()["unapplied"] == []
+    assert not (scenario.folder / "jobs" / "gone.yaml").exists()
+    assert (scenario.folder / "jobs" / "etl.yaml").exists()
+
+
+def test_full_export_keeps_and_reports_files_of_objects_the_workspace_never_had(scenario):
     scenario.commit("init")
     seeded(scenario, job_body("etl"))
+    assert scenario.run("export", "-w", "dev").exit_code == 0
+    scenario.put(Kind.JOB, job_body("新作业"))  # written after the export, never applied
+    scenario.commit("a new job, not applied yet")
+    head = git(scenario.root, "rev-parse", "HEAD")
 
     result = scenario.run("export", "-w", "dev")
 
-    assert result.json()["removed"] == ["job gone"]
-    assert not (scenario.folder / "jobs" / "gone.yaml").exists()
-    assert (scenario.folder / "jobs" / "etl.yaml").exists()
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # the summary is on stderr; data only with --format json
+    assert "not yet applied: 1 object(s) in the repo the workspace never had, kept: job 新作业" in result.stderr
+    assert (scenario.folder / "jobs" / "新作业.yaml").exists()
+    assert git(scenario.root, "rev-parse", "HEAD") == head
+
+
+def test_export_prints_nothing_on_stdout_unless_asked_for_json(scenario):
+    scenario.commit("init")
+    seeded(scenario, job_body("etl"))
+
+    quiet = scenario.run("export", "-w", "dev")
+    seeded(scenario, job_body("etl2"))
+    loud = scenario.run("export", "-w", "dev", "--format", "json")
+
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert "exported 1 object(s): 1 added, 0 changed, 0 removed" in quiet.stderr
+    assert loud.json()["added"] == ["job etl2"] and loud.json()["commit"]
+
+
+def test_export_commits_carry_the_trailer_even_with_a_message_of_their_own(scenario):
+    scenario.commit("init")
+    seeded(scenario, job_body("etl"))
+
+    scenario.run("export", "-w", "dev", "-m", "sync from the console")
+
+    assert git(scenario.root, "log", "-1", "--format=%B").strip() == "sync from the console\n\nJobsync-Export: dev"
 
 
 def test_export_refuses_to_overwrite_uncommitted_edits(scenario):
@@ -99,8 +142,8 @@ def test_export_of_named_jobs_with_and_without_dependencies(scenario):
     )
     seeded(scenario, job, job_body("other"), scripts=[SCRIPT])
 
-    only = scenario.run("export", "-w", "dev", "--job", "etl", "--jobs-only", "--no-commit")
-    both = scenario.run("export", "-w", "dev", "--job", "etl", "--no-commit")
+    only = scenario.run("export", "-w", "dev", "--job", "etl", "--jobs-only", "--no-commit", "--format", "json")
+    both = scenario.run("export", "-w", "dev", "--job", "etl", "--no-commit", "--format", "json")
 
     assert only.json()["added"] == ["job etl"]
     assert both.json()["added"] == ["script load"]

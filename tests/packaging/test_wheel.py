@@ -1,8 +1,10 @@
 """The wheel, installed in a fresh venv, runs the README's validate, plan and apply.
 
-The venv sees the test environment's site-packages (--system-site-packages) so the dependencies
-need no download, but jobsync itself comes from the wheel: the commands run in a copy of
-workspaces/ with no schemas/ beside it, and the venv reports where jobsync and its schemas live.
+The venv sees the site-packages of the interpreter running the tests (a `.pth` file adds them
+after its own), so the dependencies need no download; never the base interpreter's, which is what
+`--system-site-packages` would give when the tests run inside a venv (the README's way). jobsync
+itself comes from the wheel: the commands run in a copy of workspaces/ with no schemas/ beside it,
+and the venv reports where jobsync and its schemas live.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import site
 import subprocess
 import sys
 import zipfile
@@ -51,13 +54,33 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def running_site_dirs() -> list[str]:
+    """The site-packages of the interpreter running the tests: a venv's own when run in one."""
+    dirs = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE and Path(site.getusersitepackages()).is_dir():
+        dirs.append(site.getusersitepackages())
+    return dirs
+
+
+def share_site_dirs(venv_root: Path, dirs: Sequence[str]) -> None:
+    """Let the venv import what `dirs` hold, after its own site-packages (so the wheel wins).
+
+    `site.addsitedir` also runs those directories' own .pth files (namespace packages, an
+    editable install of jobsync: the latter only appends the checkout, behind the wheel).
+    """
+    (own,) = venv_root.glob("lib/python*/site-packages")
+    lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in dirs)
+    (own / "zz_running_interpreter.pth").write_text(lines, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel installed; returns its bin/."""
     root = tmp_path_factory.mktemp("venv")
-    ok([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", root], root)
+    ok([sys.executable, "-m", "venv", "--without-pip", root], root)
+    share_site_dirs(root, running_site_dirs())
     bin_dir = root / "bin"
-    # pip from the system site-packages installs into the venv whose python runs it.
+    # pip from the running interpreter's site-packages installs into the venv whose python runs it.
     ok([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel], root)
     return bin_dir
 
@@ -76,6 +99,16 @@ def test_wheel_carries_the_schemas_py_typed_license_and_the_one_version(wheel: P
     (license_name,) = (name for name in names if name.endswith(".dist-info/licenses/LICENSE"))
     assert archive_text(wheel, license_name) == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert not any(name.startswith(("tests/", "schemas/", "workspaces/")) for name in names)
+
+
+def test_the_venv_imports_its_packages_from_the_running_interpreter_not_the_base(venv: Path, tmp_path: Path) -> None:
+    where = ok(
+        [venv / "python", "-c", "import yaml, fastjsonschema; print(yaml.__file__); print(fastjsonschema.__file__)"],
+        tmp_path,
+    )
+    running = [Path(d).resolve() for d in running_site_dirs()]
+    for line in where.stdout.splitlines():
+        assert any(Path(line).resolve().is_relative_to(d) for d in running), (line, running)
 
 
 def test_installed_wheel_runs_validate_plan_and_apply_of_workspaces_dev(venv: Path, tmp_path: Path) -> None:

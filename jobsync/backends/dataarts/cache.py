@@ -152,3 +152,20 @@ class JobCache:
         document = {"format": FORMAT, "owner": self.owner, "jobs": self.entries}
         write_atomic(self.path, document_lines(document), durable=False)  # a cache: losing it costs a read
         self.dirty = False
+
+
+def cached_job_names(backend: Mapping[str, Any], cache_dir: Path, workspace_name: str) -> frozenset[str] | None:
+    """The job names the last read of this workspace left in its cache file (what `validate`
+    can know offline), or None: no cache, another workspace's, or unreadable settings."""
+    from jobsync.backends.dataarts.config import cache_owner, parse_config  # the HTTP client loads only here
+    from jobsync.errors import ConfigError
+
+    try:
+        config = parse_config(backend, f"workspaces/{workspace_name}/workspace.yaml")
+    except ConfigError:
+        return None
+    path = cache_dir / f"{workspace_name}.json"
+    if not path.is_file():
+        return None
+    entries = JobCache(path, cache_owner(config)).entries
+    return frozenset(entries) or None

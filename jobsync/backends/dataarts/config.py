@@ -47,6 +47,11 @@ class DataArtsConfig:
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
+def cache_owner(config: DataArtsConfig) -> str:
+    """Which workspace a job cache file belongs to (backends/dataarts/cache.py)."""
+    return f"{config.endpoint}|{config.project_id}|{config.workspace_id}"
+
+
 def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
     """Validate the mapping; a ConfigError names every missing key."""
     problems = [

@@ -26,7 +26,7 @@ from typing import Any
 from obs import ObsClient
 
 from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache, Stored
-from jobsync.backends.dataarts.config import DataArtsConfig, credentials_from_env, parse_config
+from jobsync.backends.dataarts.config import DataArtsConfig, cache_owner, credentials_from_env, parse_config
 from jobsync.backends.dataarts.http import (
     Credentials,
     SignedClient,
@@ -113,7 +113,7 @@ class DataArtsWorkspace:
         self.pool = ThreadPoolExecutor(max_workers=config.concurrency)
         self.obs = obs
         self.jobs = JobImporter(self.client, obs, self.pool, timeout_s=config.import_timeout_s)
-        owner = f"{config.endpoint}|{config.project_id}|{config.workspace_id}"
+        owner = cache_owner(config)
         if environment == "production":
             owner += "|production"
             cache_path = cache_path.with_name(f"{cache_path.stem}.production.json") if cache_path else None
