@@ -31,8 +31,6 @@ from jobsync.ops.plan import (
     locked,
     make_plan,
     open_workspace,
-    parse_selection,
-    saved_renames,
 )
 from jobsync.render import diffdoc, jsonout, markdown, outcome, text
 from jobsync.render.document import plan_to_document
@@ -265,9 +263,9 @@ def apply(
     if saved is not None and planfile.deletes_confirmed(saved):
         allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
     only = None
-    if saved is not None and saved.get("selection") is not None:
-        jobs, only = [], parse_selection(saved["selection"])
-    hints = saved_renames(saved["changes"]) if saved is not None else {}
+    if saved is not None and saved.selection is not None:
+        jobs, only = [], saved.selection
+    hints = saved.rename_hints if saved is not None else {}
     if changed_since and saved is None:
         only = changes.only_changed(cfg.repo_root, cfg.name, changed_since, say)
         hints = changes.renamed_jobs(cfg.repo_root, cfg.name, changed_since)
@@ -299,7 +297,7 @@ def _apply_locked(
     cfg: configuration.WorkspaceConfig,
     ws: Workspace,
     planned: Planned,
-    saved: dict[str, Any] | None,
+    saved: planfile.SavedPlan | None,
     *,
     plan_path: Path | None,
     reviewed: bool,
@@ -311,7 +309,7 @@ def _apply_locked(
 ) -> int:
     document = plan_to_document(planned.plan)
     if saved is not None and reviewed:
-        planfile.check_reviewed(saved, document, planned.snapshot)
+        planfile.check_reviewed(saved, document, planned.snapshot, repo_root=cfg.repo_root)
         say(f"the plan is the reviewed one ({plan_path}); applying it")
     elif saved is not None:
         planfile.check_fresh(saved, document)

@@ -62,9 +62,9 @@ def resolve(root: Path, rev: str) -> tuple[str, str] | None:
     """(full sha, subject line) of a commit the repo has, or None."""
     try:
         found = _repo(root).commit(rev)
+        message = str(found.message)  # read here: a sha the repo lacks fails only when read
     except (ValueError, git.BadName, git.GitCommandError):
         return None
-    message = str(found.message)
     return found.hexsha, (message.strip().splitlines() or [""])[0]
 
 
