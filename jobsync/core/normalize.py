@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import defaults, is_empty
+from jobsync.core.canonical import defaults, is_empty, send_form
 from jobsync.core.model import Kind, canonical_json, fingerprint
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
@@ -124,6 +124,13 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
             ordered(node, NODE_ORDER, NODE_LAST) if isinstance(node, dict) else node for node in clean["nodes"]
         ]
     return ordered(clean, KEY_ORDER[kind])
+
+
+def sent(kind: Kind, body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What apply sends: the stored form (no server-managed field, no `version` number, which the
+    plan never compares) with the fields the API requires filled in. The plan compares exactly
+    this, so a field the plan calls removed (a repo's `version: 1`) is not sent."""
+    return send_form(kind, strip(kind, body, order=False))
 
 
 def normal_directory(value: Any) -> str:

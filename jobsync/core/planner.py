@@ -14,10 +14,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import send_form
 from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
-from jobsync.core.normalize import body_fingerprint, comparable, strip
+from jobsync.core.normalize import body_fingerprint, comparable, sent, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
 from jobsync.core.renames import find_renames, fold_renames, keys_involved
@@ -50,7 +49,7 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     if after_digest == before_digest:  # canonical JSON text: 1, 1.0 and true differ
         return Change(action=Action.NOOP, desired=spec.view, **common)  # not decoded unless read
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
-    common.update(desired=send_form(spec.kind, spec.body), before=strip(spec.kind, remote.body))
+    common.update(desired=sent(spec.kind, spec.body), before=strip(spec.kind, remote.body))
     diff = field_changes(before, after)
     if policies.duplicate_name == "skip":
         reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"
@@ -88,7 +87,7 @@ def _create(spec: Spec) -> Change:
     return Change(
         key=spec.key,
         action=Action.CREATE,
-        desired=send_form(spec.kind, spec.body),
+        desired=sent(spec.kind, spec.body),
         reason=describe(spec),
         after_fingerprint=desired_fingerprint(spec.key, spec.body),
     )

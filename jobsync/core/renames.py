@@ -21,7 +21,7 @@ from typing import Any
 
 from jobsync.core.diff import field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
-from jobsync.core.normalize import comparable, strip
+from jobsync.core.normalize import comparable, sent, strip
 from jobsync.core.plan import Action, Change
 from jobsync.core.references import JOBS, references, rename
 from jobsync.core.snapshot import RemoteObject, Snapshot
@@ -88,7 +88,7 @@ def _rename_change(new: str, old: str, why: str, spec: Spec, remote: RemoteObjec
         action=Action.RENAME,
         reason=reason,
         diff=diff,
-        desired=spec.body,
+        desired=sent(Kind.JOB, spec.body),
         before=before,
         renamed_from=old,
         before_fingerprint=prints[0](remote),

@@ -127,3 +127,20 @@ def test_a_crlf_only_change_of_script_content_is_shown(local, fmt):
     assert result.exit_code == 0, result.stderr
     assert "-select 1" in result.stdout
     assert "+select 1␍" in result.stdout and "+from t␍" in result.stdout
+
+
+def test_a_version_number_the_plan_calls_removed_is_not_sent(scenario):
+    """Issue 18: `version: '1.0'` -> `version: 1` in a job file: the plan said version is removed,
+    and apply stored `version: 1`. What the plan says is removed is not sent."""
+    scenario.seed({**scenario.document(), "jobs": [remote_job(job_body("etl_任务", version="1.0"))]})
+    scenario.put(Kind.JOB, job_body("etl_任务", version=1))
+    scenario.commit()
+
+    plan = scenario.run("plan", "-w", "dev")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+    again = scenario.run("plan", "-w", "dev", "--detailed-exitcode")
+
+    assert "- version:" in plan.stdout, plan.stdout
+    assert apply.exit_code == 0, apply.stderr
+    assert "version" not in scenario.entry("jobs", "etl_任务")["definition"]
+    assert again.exit_code == 0, again.stdout
