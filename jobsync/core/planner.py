@@ -19,7 +19,7 @@ from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
 from jobsync.core.normalize import body_fingerprint, comparable, sent, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
-from jobsync.core.renames import find_renames, fold_renames, keys_involved
+from jobsync.core.renames import find_renames, fold_renames, keys_involved, lookalike_hint, lookalikes
 from jobsync.core.rules import apply_rules
 from jobsync.core.snapshot import SCHEDULING, STOPPED, RemoteObject, Snapshot
 
@@ -142,8 +142,22 @@ def compute_plan(
     ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
     ordered = fold_renames(ordered, renames, desired, snapshot, (remote_fingerprint, desired_fingerprint))
     checked = apply_rules(ordered, desired, snapshot, settings)
+    if detect_renames:  # after the rules, which set each change's warnings
+        checked = _with_lookalike_hints(checked, lookalikes(desired, snapshot, renames), settings.workspace)
     scheduled = [schedule_change(c, snapshot.objects.get(was(c)), settings.scheduling) for c in checked]
     return Plan(settings=settings, changes=tuple(scheduled))
+
+
+def _with_lookalike_hints(changes: list[Change], pairs: Mapping[str, str], workspace: str) -> list[Change]:
+    """Each create of a job that looks like a workspace-only job carries the hint (a warning)."""
+    if not pairs:
+        return changes
+    return [
+        dataclasses.replace(c, warnings=(*c.warnings, lookalike_hint(pairs[c.key.name], workspace)))
+        if c.key.kind is Kind.JOB and c.action is Action.CREATE and c.key.name in pairs
+        else c
+        for c in changes
+    ]
 
 
 def was(change: Change) -> ObjectKey:

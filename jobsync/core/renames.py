@@ -2,11 +2,14 @@
 
 Delete-plus-create loses the job's versions and run history; the service's rename (V2
 `jobs/{name}/rename`) keeps them. A job counts as renamed from OLD to NEW when NEW is only in
-the repo, OLD only in the workspace, and either
+the repo, OLD only in the workspace, and a hint names the pair: git shows the file renamed in
+the range being planned (`plan --changed-since`) or in the file's history, or a saved plan's
+rename (apply repeats what the plan showed). Only evidence renames.
 
-* a hint names the pair: git shows the file renamed in the range being planned
-  (`plan --changed-since`), or a saved plan's rename (apply repeats what the plan showed); or
-* NEW's definition equals OLD's apart from the name, and no other job pairs with either.
+NEW's definition equalling OLD's apart from the name is no evidence: OLD may be a console job
+nobody manages, or a job the repo deleted on purpose. `lookalikes` finds such pairs; the plan
+shows each as a hint on NEW's create (how to declare the rename), and never executes it. A
+change of case only (`rt_trip` -> `RT_TRIP`) follows the same rule.
 
 `fold_renames` turns such a create/unmanaged (or create/delete) pair into one RENAME change,
 and updates every workspace-only job whose dependJobs names OLD; a repo job that still names
@@ -47,23 +50,38 @@ def find_renames(
             found[after] = (before, f"renamed from {before} in git; the rename keeps its versions and run history")
             old.discard(before)
             new.discard(after)
+    return found
+
+
+def lookalikes(desired: Mapping[ObjectKey, Spec], snapshot: Snapshot, renames: Renames) -> dict[str, str]:
+    """Repo-only jobs whose definition equals one workspace-only job's apart from the name
+    (new -> old), one to one, outside `renames`: candidates for a rename, never one by themselves."""
+    taken = {old for old, _ in renames.values()}
+    new = {k.name for k in desired if k.kind is Kind.JOB and k not in snapshot.objects and k.name not in renames}
+    old = {k.name for k in snapshot.objects if k.kind is Kind.JOB and k not in desired and k.name not in taken}
     if not new or not old:
-        return found
+        return {}
     by_print: dict[str, list[str]] = {}
     for name in sorted(old):
         by_print.setdefault(_unnamed(snapshot.objects[ObjectKey(Kind.JOB, name)].body), []).append(name)
     wanted: dict[str, list[str]] = {}
     for name in sorted(new):
         wanted.setdefault(_unnamed(desired[ObjectKey(Kind.JOB, name)].body), []).append(name)
-    for print_, names in wanted.items():
-        sources = by_print.get(print_, [])
-        if len(names) == 1 and len(sources) == 1:
-            found[names[0]] = (
-                sources[0],
-                f"same definition as workspace job {sources[0]}, which is not in the repo; "
-                "renamed to keep its versions and run history",
-            )
-    return found
+    return {
+        names[0]: by_print[print_][0]
+        for print_, names in wanted.items()
+        if len(names) == 1 and len(by_print.get(print_, [])) == 1
+    }
+
+
+def lookalike_hint(old: str, workspace: str) -> str:
+    """What the plan says on a create whose definition equals workspace job `old`."""
+    return (
+        f"workspace job {old} (not in the repo) has the same definition; jobsync renames only on evidence, so "
+        f"this creates a new job. To rename {old} instead (keeping its versions and run history), put it in "
+        f"git under its name (`jobsync export -w {workspace} --job {old}`), commit, then `git mv` its file to "
+        "this name and commit: git's rename is the evidence"
+    )
 
 
 def keys_involved(renames: Renames, snapshot: Snapshot) -> set[ObjectKey]:

@@ -22,10 +22,12 @@ from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import CHANGING, Action, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.references import depend_jobs
+from jobsync.core.renames import lookalikes
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
 from jobsync.ops import debris, release
+from jobsync.repo import changes as repochanges
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
@@ -127,6 +129,8 @@ def make_plan(
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
+    if not enterprise and lookalikes(desired, snapshot, {}):  # git's history may be the evidence
+        rename_hints = {**repochanges.renamed_in_history(config.repo_root, config.name), **(rename_hints or {})}
     plan = guard_deletes(
         compute_plan(desired, snapshot, settings, only=only, rename_hints=rename_hints, detect_renames=not enterprise),
         snapshot.objects,

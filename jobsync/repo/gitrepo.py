@@ -135,6 +135,28 @@ def _git(root: Path, *args: str, stdin: str) -> None:
         raise git.GitCommandError(["git", *args], done.returncode, done.stderr.decode(errors="replace"))
 
 
+def renamed_in_history(root: Path, folder: str) -> list[tuple[str, str]]:
+    """(old path, new path) of every file under `folder` that a commit of HEAD's history renamed
+    (git's rename detection, 50% similar or more), plus renames staged now; oldest first."""
+    repo = _repo(root)
+    pairs: list[tuple[str, str]] = []
+    try:
+        logged = repo.git.log("-M", "--diff-filter=R", "--name-status", "-z", "--format=", "--reverse", "--", folder)
+        staged = repo.git.diff("-M", "--cached", "--name-status", "-z", "HEAD", "--", folder)
+    except git.GitCommandError:
+        return pairs  # no commit yet
+    for text in (logged, staged):
+        fields = [f for f in text.replace("\n", "\0").split("\0") if f]
+        index = 0
+        while index < len(fields) - 2:
+            if fields[index].startswith("R"):
+                pairs.append((fields[index + 1], fields[index + 2]))
+                index += 3
+            else:
+                index += 1
+    return pairs
+
+
 def renamed_since(root: Path, ref: str) -> list[tuple[str, str]]:
     """(old path, new path) of files git sees renamed (50% similar or more) between the merge
     base with `ref` and the index or work tree (a `git mv` is staged, so it counts)."""
