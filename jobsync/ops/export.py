@@ -91,6 +91,8 @@ def export_workspace(
         keys = frozenset(layers_out.own)
         for name in layers_out.untouched:
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
+        for note in layers_out.unexpressed:
+            progress(note)
     rendered = _files(config, snapshot, set(keys))
     refuse_unwritable(config, rendered)
     kept = keep_equivalent(config, snapshot, rendered, existing)
