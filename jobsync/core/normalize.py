@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import defaults, is_empty, send_form
+from jobsync.core.canonical import ORDER, defaults, is_empty, send_form
 from jobsync.core.model import Kind, canonical_json, fingerprint
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
@@ -153,6 +153,8 @@ def _comparable_node(node: Any) -> Any:
         return node
     result = {**NODE_DEFAULTS, **node}
     properties = _keyed(node.get("properties"), "name")
+    if isinstance(properties, dict) and len(properties) > 1:
+        result["properties" + ORDER] = list(properties)  # the order counts (canonical.py)
     if isinstance(properties, dict) and all(set(v) == {"value"} for v in properties.values()):
         properties = {name: value["value"] for name, value in properties.items()}
     if properties is not None:
@@ -175,11 +177,13 @@ def comparable(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> di
         result.setdefault(key, value)
     basic = result.get("basicConfig")
     if isinstance(basic, dict) and "tags" in basic and is_empty(kind, "basicConfig.tags", basic["tags"]):
-        result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent
+        result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent; null is not
     nodes = result.get("nodes")
     if isinstance(nodes, list):
         keyed = _keyed([_comparable_node(node) for node in nodes], "name")
         result["nodes"] = keyed
+        if isinstance(keyed, dict) and len(keyed) > 1:
+            result["nodes" + ORDER] = list(keyed)  # the order counts (canonical.py)
     return result
 
 
