@@ -64,6 +64,9 @@ SERVER_FIELDS: dict[Kind, frozenset[str]] = {
     ),
 }
 
+# Fields of the repo format only: never sent, never compared (`renamed_from`: core/renames.py).
+REPO_FIELDS: dict[Kind, frozenset[str]] = {Kind.JOB: frozenset({"renamed_from"})}
+
 # API Explorer list examples use snake_case keys (reference §6): read both.
 SNAKE_CASE = {
     "connection_name": "connectionName",
@@ -113,7 +116,7 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
     `order=False` leaves keys where they are: equal for comparison, and no new node
     mappings (a 10,000-job plan built 30 MB of them only to compare).
     """
-    drop = SERVER_FIELDS[kind]
+    drop = SERVER_FIELDS[kind] | REPO_FIELDS.get(kind, frozenset())
     clean = {SNAKE_CASE.get(key, key): value for key, value in body.items() if key not in drop}
     if kind is Kind.JOB and isinstance(clean.get("version"), int):
         del clean["version"]  # the latest version number; a string "1.0" is the model's own

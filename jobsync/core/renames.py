@@ -2,9 +2,10 @@
 
 Delete-plus-create loses the job's versions and run history; the service's rename (V2
 `jobs/{name}/rename`) keeps them. A job counts as renamed from OLD to NEW when NEW is only in
-the repo, OLD only in the workspace, and a hint names the pair: git shows the file renamed in
-the range being planned (`plan --changed-since`) or in the file's history, or a saved plan's
-rename (apply repeats what the plan showed). Only evidence renames.
+the repo, OLD only in the workspace, and evidence names the pair: NEW's file declares
+`renamed_from: OLD`, or a hint does (git shows the file renamed in the range being planned,
+`plan --changed-since`, or in the file's history; or a saved plan's rename, which apply
+repeats). Only evidence renames.
 
 NEW's definition equalling OLD's apart from the name is no evidence: OLD may be a console job
 nobody manages, or a job the repo deleted on purpose. `lookalikes` finds such pairs; the plan
@@ -45,6 +46,15 @@ def find_renames(
     new = {key.name for key in desired if key.kind is Kind.JOB and key not in snapshot.objects}
     old = {key.name for key in snapshot.objects if key.kind is Kind.JOB and key not in desired}
     found: Renames = {}
+    for after in sorted(new):
+        declared = desired[ObjectKey(Kind.JOB, after)].body.get("renamed_from")
+        if isinstance(declared, str) and declared in old:
+            found[after] = (
+                declared,
+                f"renamed_from: {declared} in its file; the rename keeps its versions and run history",
+            )
+            old.discard(declared)
+    new -= set(found)
     for before, after in sorted((hints or {}).items()):
         if before in old and after in new:
             found[after] = (before, f"renamed from {before} in git; the rename keeps its versions and run history")
@@ -78,9 +88,9 @@ def lookalike_hint(old: str, workspace: str) -> str:
     """What the plan says on a create whose definition equals workspace job `old`."""
     return (
         f"workspace job {old} (not in the repo) has the same definition; jobsync renames only on evidence, so "
-        f"this creates a new job. To rename {old} instead (keeping its versions and run history), put it in "
-        f"git under its name (`jobsync export -w {workspace} --job {old}`), commit, then `git mv` its file to "
-        "this name and commit: git's rename is the evidence"
+        f"this creates a new job. To rename {old} instead (keeping its versions and run history), declare "
+        f"`renamed_from: {old}` in this job's file, or export it (`jobsync export -w {workspace} --job {old}`), "
+        "commit, and `git mv` its file to this name"
     )
 
 

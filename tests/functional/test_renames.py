@@ -153,7 +153,7 @@ def test_a_new_repo_job_equal_to_an_unmanaged_one_is_a_hint_never_a_rename(scena
     changes = by_name(plan.json())
     assert changes["nightly_load"]["action"] == "create" and "renamed_from" not in changes["nightly_load"]
     assert "workspace job legacy_名 (not in the repo) has the same definition" in changes["nightly_load"]["warnings"][0]
-    assert "`jobsync export -w dev --job legacy_名`" in changes["nightly_load"]["warnings"][0]
+    assert "declare `renamed_from: legacy_名` in this job's file" in changes["nightly_load"]["warnings"][0]
     assert changes["legacy_名"]["action"] == "unmanaged"
     assert apply.exit_code == 0, apply.stderr
     assert scenario.entry("jobs", "legacy_名")["id"] == kept["id"], "the console job is still there"
@@ -267,3 +267,26 @@ def test_a_scheduling_job_is_stopped_renamed_and_started_under_stop_and_restart(
     renamed = scenario.entry("jobs", "etl_daily")
     assert (renamed["id"], renamed["status"]) == ("j-etl", "SCHEDULING")
     assert [v["version"] for v in renamed["versions"]] == [1]
+
+
+def test_a_declared_renamed_from_adopts_the_console_job_and_is_never_sent(scenario):
+    seed_unmanaged(scenario, job_body("legacy_名", description="nightly load"))
+    kept = scenario.entry("jobs", "legacy_名")
+    scenario.put(Kind.JOB, job_body("nightly_load", description="nightly load v2"))
+    with job_file(scenario, "nightly_load").open("a", encoding="utf-8") as declared:
+        declared.write("renamed_from: legacy_名\n")  # written by hand: jobsync never writes it
+    scenario.commit("adopt the console job under a new name")
+
+    plan = scenario.run("plan", "-w", "dev", "--format", "json")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+    again = scenario.run("plan", "-w", "dev", "--detailed-exitcode")
+
+    change = by_name(plan.json())["nightly_load"]
+    assert (change["action"], change["renamed_from"]) == ("rename", "legacy_名")
+    assert "renamed_from: legacy_名 in its file" in change["reason"]
+    assert [d["path"] for d in change["diff"]] == ["description"]
+    assert apply.exit_code == 0, apply.stderr
+    renamed = scenario.entry("jobs", "nightly_load")
+    assert renamed["id"] == kept["id"] and scenario.entry("jobs", "legacy_名") is None
+    assert "renamed_from" not in renamed["definition"]
+    assert again.exit_code == 0, again.stdout
