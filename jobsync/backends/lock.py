@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -179,6 +180,69 @@ def acquire(
         pause(POLL_S)
 
 
+class LockLostError(LockError):
+    """The run's own lock is gone (broken by force-unlock) before a write."""
+
+
+# The lock this run holds (set by `held`), so the steps that write can check it is still theirs.
+_HELD: ContextVar[tuple[LockStore, LockInfo] | None] = ContextVar("jobsync_lock_held", default=None)
+
+
+def ensure_held(before: str) -> None:
+    """Stop (LockLostError) when the lock this run took is no longer its own: force-unlock broke
+    it, and another run may be changing the workspace. Called before each write; a no-op
+    outside `held` (a program applying without the lock)."""
+    current = _HELD.get()
+    if current is None:
+        return
+    store, info = current
+    holder = store.holder()
+    if holder is not None and holder.id == info.id:
+        return
+    now = f"it is now held by {holder.describe()}" if holder is not None and holder.id != "?" else "nobody holds it"
+    raise LockLostError(
+        f"stopped before {before}: the lock of workspace {info.workspace} (lock id {info.id}) is no longer this "
+        f"run's ({now}; someone ran force-unlock); nothing more was written. Check what the other run did, "
+        "then plan and apply again",
+        holder,
+    )
+
+
+def running_here(info: LockInfo) -> str | None:
+    """The command line of the holder's process when that process is alive on this host, else None."""
+    if info.host != socket.gethostname() or info.pid <= 0:
+        return None
+    try:
+        os.kill(info.pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    except OSError:
+        return None
+    try:
+        text = Path(f"/proc/{info.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    return text.strip() or info.command
+
+
+def break_lock(store: LockStore, lock_id: str, *, force: bool = False) -> LockInfo:
+    """force-unlock: remove the lock with this id, unless its holder is still running on this
+    host (then LockError naming its pid and command, unless `force`)."""
+    current = store.holder()
+    if current is not None and current.id == lock_id and not force:
+        running = running_here(current)
+        if running is not None:
+            raise LockError(
+                f"refused: lock {lock_id} of workspace {current.workspace} is held by pid {current.pid} on this "
+                f"host, which is still running `{running}`; its holder is not gone. Wait for it to finish or stop "
+                "it; pass --force to break the lock anyway (that run goes on without it)",
+                current,
+            )
+    return store.force_release(lock_id)
+
+
 @contextmanager
 def held(
     store: LockStore,
@@ -191,9 +255,11 @@ def held(
     """The lock, for the duration of the block; given back even when the block fails."""
     info = new_info(workspace, command)
     acquire(store, info, timeout_s=timeout_s, on_wait=on_wait)
+    token = _HELD.set((store, info))
     try:
         yield info
     finally:
+        _HELD.reset(token)
         store.release(info)
 
 

@@ -255,14 +255,18 @@ def force_unlock(
     lock_id: Annotated[str, typer.Argument(metavar="LOCK_ID", help="The lock id a waiting run printed.")],
     workspace: WorkspaceOpt = None,
     repo: Repo = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Break it even though its holder still runs on this host.")
+    ] = False,
 ) -> None:
     """Break a workspace lock whose holder is gone (killed, its machine lost).
 
-    Only the lock with this id is removed. Breaking the lock of a run that is still going
-    lets another run change the workspace at the same time: check first.
+    Only the lock with this id is removed, and not while its holder still runs on this host
+    (the pid and command are named) unless --force. A run whose lock was broken stops before
+    its next write.
     """
     with handle_errors():
-        raise typer.Exit(commands.force_unlock(repo, workspace, lock_id))
+        raise typer.Exit(commands.force_unlock(repo, workspace, lock_id, force=force))
 
 
 @app.command("diff", cls=PlainUsage, epilog="Example: jobsync diff dev prod --format markdown")

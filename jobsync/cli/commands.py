@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from jobsync.backends import lock
 from jobsync.backends.lock import DEFAULT_TIMEOUT_S as DEFAULT_LOCK_TIMEOUT_S
 from jobsync.cli.console import Progress, is_tty, say, warn
 from jobsync.core.plan import Plan
@@ -267,10 +268,11 @@ def _show_result(workspace: str, done: usecases.Applied, fmt: Format) -> None:
         typer.echo(bullet + line)
 
 
-def force_unlock(repo: Path | None, workspace: str | None, lock_id: str) -> int:
-    """Remove a workspace lock whose holder is gone; only the lock with this id."""
+def force_unlock(repo: Path | None, workspace: str | None, lock_id: str, *, force: bool = False) -> int:
+    """Remove a workspace lock whose holder is gone; only the lock with this id, and not one whose
+    holder still runs on this host unless `force`."""
     cfg = workspace_config(repo, workspace)
     with contextlib.closing(open_workspace(cfg)) as ws:
-        broken = ws.lock_store().force_release(lock_id)
+        broken = lock.break_lock(ws.lock_store(), lock_id, force=force)
     say(f"removed the lock of workspace {cfg.name} held by {broken.describe()}")
     return ExitCode.OK

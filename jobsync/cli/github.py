@@ -21,6 +21,7 @@ import typer
 
 from jobsync.cli.console import handle_errors, say
 from jobsync.cli.options import Repo
+from jobsync.core.inert import inert
 from jobsync.errors import JobsyncError
 from jobsync.fileio import write_atomic
 from jobsync.github import comment as sticky
@@ -165,7 +166,7 @@ def comment(
     """Create the pull request's sticky comment, or update it in place."""
     with handle_errors():
         extra = [p.read_text(encoding="utf-8") for p in body_file or ()]
-        body = _comment_body(plan, extra, _failures(failed), marker)
+        body = inert(_comment_body(plan, extra, _failures(failed), marker))
         if step_summary and os.environ.get("GITHUB_STEP_SUMMARY"):
             with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as summary:
                 summary.write(body.split("\n", 1)[1] if "\n" in body else body)

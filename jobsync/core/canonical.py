@@ -24,8 +24,15 @@ class Normalisation:
 
     `rule` is `default` (absent means `value`), `required-default` (absent means `value`,
     and apply sends it: the API requires the field), `empty` (every value in `value` means
-    absent), `directory` (spelt one way) or `unordered` (a list of named entries whose order
-    the service does not keep: compared keyed by name).
+    absent), `directory` (spelt one way) or `keyed` (a list of entries with unique names,
+    compared keyed by name so a diff reads `nodes.load.retryTimes`; the order is NOT forgiven:
+    it is compared too, as the pseudo-field `<path>[order]`, so a reorder made in git is planned,
+    sent, and shown as what it is).
+
+    Every row cites the reference (docs/dataarts-api.md, by section) or an
+    observed service response. Without evidence a difference is not forgiven: `tags: null` is
+    not "no tags", and the order of nodes and of properties counts (the reference asks for an
+    order-preserving document, §5.6).
     """
 
     kind: Kind
@@ -42,19 +49,22 @@ NORMALISATIONS: tuple[Normalisation, ...] = (
     Normalisation(Kind.JOB, "description", "default", "", "§5.1: description is show-only, returned as ''"),
     Normalisation(Kind.JOB, "params", "default", [], "§5.1: params Param[] (optional)"),
     Normalisation(
-        Kind.JOB, "basicConfig.tags", "empty", ([], {}, None), "§5.2 and §10.7: tags string[], H-0087 returns {}"
+        Kind.JOB,
+        "basicConfig.tags",
+        "empty",
+        ([], {}),
+        "§5.2: tags string[] (AX); the H-0087 show example returns {} for none (accept both); §4 H-0201: "
+        "an empty list means no tags",
     ),
     Normalisation(Kind.JOB, "directory", "directory", "/", "§5.1: directory e.g. /dir/a/, auto-created"),
-    Normalisation(Kind.JOB, "nodes", "unordered", "name", "§5.3: node name unique in the job; order is preNodeName's"),
+    Normalisation(Kind.JOB, "nodes", "keyed", "name", "§5.3: a node's name is unique in the job"),
     Normalisation(Kind.JOB, "nodes[].preNodeName", "default", [], "§5.3: preNodeName string[] (upstream)"),
     Normalisation(Kind.JOB, "nodes[].pollingInterval", "default", 10, "§5.3: pollingInterval 1-60, default 10"),
     Normalisation(Kind.JOB, "nodes[].maxExecutionTime", "default", 60, "§5.3: maxExecutionTime default 60"),
     Normalisation(Kind.JOB, "nodes[].retryTimes", "default", 0, "§5.3: retryTimes 0-5, default 0"),
     Normalisation(Kind.JOB, "nodes[].retryInterval", "default", 120, "§5.3: retryInterval 5-120, default 120"),
     Normalisation(Kind.JOB, "nodes[].failPolicy", "default", "FAIL", "§5.3: failPolicy FAIL (default)"),
-    Normalisation(
-        Kind.JOB, "nodes[].properties", "unordered", "name", "§5.3: properties [{name, value}], names unique"
-    ),
+    Normalisation(Kind.JOB, "nodes[].properties", "keyed", "name", "§5.3: properties [{name, value}], names unique"),
     Normalisation(Kind.SCRIPT, "directory", "directory", "/", "§6: script directory, default root"),
     Normalisation(
         Kind.SCRIPT, "content", "empty", (None,), "§6: content is optional on create; the list gives none (§2.3)"
@@ -63,6 +73,9 @@ NORMALISATIONS: tuple[Normalisation, ...] = (
     Normalisation(Kind.VARIABLE, "type", "default", "variable", "§11.3: an environment variable's type"),
     Normalisation(Kind.VARIABLE, "desc", "default", "", "§11.3: desc optional"),
 )
+
+
+ORDER = "[order]"  # suffix of the pseudo-field that keeps a keyed list's order in the compared form
 
 
 def defaults(kind: Kind, prefix: str = "") -> dict[str, Any]:

@@ -51,18 +51,43 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
     from deepdiff import DeepDiff
 
     tree = DeepDiff(dict(before), dict(after), view="tree", verbose_level=2)
-    changes = []
+    changes: dict[str, FieldChange] = {}
     for report, items in tree.items():
         change = _KINDS.get(report)
         if change is None:
             continue
         for item in items:
-            changes.append(
-                FieldChange(
-                    path=_path(item.path(output_format="list")),
-                    change=change,
-                    before=None if change == ADDED else _value(item.t1),
-                    after=None if change == REMOVED else _value(item.t2),
-                )
+            parts = item.path(output_format="list")
+            whole = _order_field(parts)
+            if whole is not None:  # a keyed list's order is one value: shown whole, old -> new
+                path = _path(whole)
+                changes[path] = FieldChange(path, CHANGED, _at(before, whole), _at(after, whole))
+                continue
+            found = FieldChange(
+                path=_path(parts),
+                change=change,
+                before=None if change == ADDED else _value(item.t1),
+                after=None if change == REMOVED else _value(item.t2),
             )
-    return tuple(sorted(changes, key=lambda c: c.path))
+            changes[found.path] = found
+    return tuple(sorted(changes.values(), key=lambda c: c.path))
+
+
+ORDER_SUFFIX = "[order]"  # canonical.ORDER: the pseudo-field of a keyed list's order
+
+
+def _order_field(parts: list[Any]) -> list[Any] | None:
+    """The path up to an order pseudo-field, when `parts` is in one."""
+    for index, part in enumerate(parts):
+        if isinstance(part, str) and part.endswith(ORDER_SUFFIX):
+            return parts[: index + 1]
+    return None
+
+
+def _at(body: Mapping[str, Any], parts: list[Any]) -> Any:
+    value: Any = body
+    for part in parts:
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import defaults, is_empty
+from jobsync.core.canonical import ORDER, defaults, is_empty, send_form
 from jobsync.core.model import Kind, canonical_json, fingerprint
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
@@ -63,6 +63,9 @@ SERVER_FIELDS: dict[Kind, frozenset[str]] = {
         }
     ),
 }
+
+# Fields of the repo format only: never sent, never compared (`renamed_from`: core/renames.py).
+REPO_FIELDS: dict[Kind, frozenset[str]] = {Kind.JOB: frozenset({"renamed_from"})}
 
 # API Explorer list examples use snake_case keys (reference §6): read both.
 SNAKE_CASE = {
@@ -113,7 +116,7 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
     `order=False` leaves keys where they are: equal for comparison, and no new node
     mappings (a 10,000-job plan built 30 MB of them only to compare).
     """
-    drop = SERVER_FIELDS[kind]
+    drop = SERVER_FIELDS[kind] | REPO_FIELDS.get(kind, frozenset())
     clean = {SNAKE_CASE.get(key, key): value for key, value in body.items() if key not in drop}
     if kind is Kind.JOB and isinstance(clean.get("version"), int):
         del clean["version"]  # the latest version number; a string "1.0" is the model's own
@@ -124,6 +127,13 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
             ordered(node, NODE_ORDER, NODE_LAST) if isinstance(node, dict) else node for node in clean["nodes"]
         ]
     return ordered(clean, KEY_ORDER[kind])
+
+
+def sent(kind: Kind, body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What apply sends: the stored form (no server-managed field, no `version` number, which the
+    plan never compares) with the fields the API requires filled in. The plan compares exactly
+    this, so a field the plan calls removed (a repo's `version: 1`) is not sent."""
+    return send_form(kind, strip(kind, body, order=False))
 
 
 def normal_directory(value: Any) -> str:
@@ -146,6 +156,8 @@ def _comparable_node(node: Any) -> Any:
         return node
     result = {**NODE_DEFAULTS, **node}
     properties = _keyed(node.get("properties"), "name")
+    if isinstance(properties, dict) and len(properties) > 1:
+        result["properties" + ORDER] = list(properties)  # the order counts (canonical.py)
     if isinstance(properties, dict) and all(set(v) == {"value"} for v in properties.values()):
         properties = {name: value["value"] for name, value in properties.items()}
     if properties is not None:
@@ -168,11 +180,13 @@ def comparable(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> di
         result.setdefault(key, value)
     basic = result.get("basicConfig")
     if isinstance(basic, dict) and "tags" in basic and is_empty(kind, "basicConfig.tags", basic["tags"]):
-        result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent
+        result["basicConfig"] = {k: v for k, v in basic.items() if k != "tags"}  # {} == [] == absent; null is not
     nodes = result.get("nodes")
     if isinstance(nodes, list):
         keyed = _keyed([_comparable_node(node) for node in nodes], "name")
         result["nodes"] = keyed
+        if isinstance(keyed, dict) and len(keyed) > 1:
+            result["nodes" + ORDER] = list(keyed)  # the order counts (canonical.py)
     return result
 
 

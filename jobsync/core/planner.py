@@ -14,13 +14,12 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from jobsync.core.canonical import send_form
 from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
-from jobsync.core.normalize import body_fingerprint, comparable, strip
+from jobsync.core.normalize import body_fingerprint, comparable, sent, strip
 from jobsync.core.plan import Action, Change, Plan, PlanSettings, ScheduleAction
 from jobsync.core.policies import Policies, Scheduling
-from jobsync.core.renames import find_renames, fold_renames, keys_involved
+from jobsync.core.renames import find_renames, fold_renames, keys_involved, lookalike_hint, lookalikes
 from jobsync.core.rules import apply_rules
 from jobsync.core.snapshot import SCHEDULING, STOPPED, RemoteObject, Snapshot
 
@@ -50,7 +49,7 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     if after_digest == before_digest:  # canonical JSON text: 1, 1.0 and true differ
         return Change(action=Action.NOOP, desired=spec.view, **common)  # not decoded unless read
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
-    common.update(desired=send_form(spec.kind, spec.body), before=strip(spec.kind, remote.body))
+    common.update(desired=sent(spec.kind, spec.body), before=strip(spec.kind, remote.body))
     diff = field_changes(before, after)
     if policies.duplicate_name == "skip":
         reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"
@@ -88,7 +87,7 @@ def _create(spec: Spec) -> Change:
     return Change(
         key=spec.key,
         action=Action.CREATE,
-        desired=send_form(spec.kind, spec.body),
+        desired=sent(spec.kind, spec.body),
         reason=describe(spec),
         after_fingerprint=desired_fingerprint(spec.key, spec.body),
     )
@@ -143,8 +142,22 @@ def compute_plan(
     ordered = sorted(changes, key=lambda c: (list(Kind).index(c.key.kind), c.key.name))
     ordered = fold_renames(ordered, renames, desired, snapshot, (remote_fingerprint, desired_fingerprint))
     checked = apply_rules(ordered, desired, snapshot, settings)
+    if detect_renames:  # after the rules, which set each change's warnings
+        checked = _with_lookalike_hints(checked, lookalikes(desired, snapshot, renames), settings.workspace)
     scheduled = [schedule_change(c, snapshot.objects.get(was(c)), settings.scheduling) for c in checked]
     return Plan(settings=settings, changes=tuple(scheduled))
+
+
+def _with_lookalike_hints(changes: list[Change], pairs: Mapping[str, str], workspace: str) -> list[Change]:
+    """Each create of a job that looks like a workspace-only job carries the hint (a warning)."""
+    if not pairs:
+        return changes
+    return [
+        dataclasses.replace(c, warnings=(*c.warnings, lookalike_hint(pairs[c.key.name], workspace)))
+        if c.key.kind is Kind.JOB and c.action is Action.CREATE and c.key.name in pairs
+        else c
+        for c in changes
+    ]
 
 
 def was(change: Change) -> ObjectKey:

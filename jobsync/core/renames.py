@@ -2,11 +2,15 @@
 
 Delete-plus-create loses the job's versions and run history; the service's rename (V2
 `jobs/{name}/rename`) keeps them. A job counts as renamed from OLD to NEW when NEW is only in
-the repo, OLD only in the workspace, and either
+the repo, OLD only in the workspace, and evidence names the pair: NEW's file declares
+`renamed_from: OLD`, or a hint does (git shows the file renamed in the range being planned,
+`plan --changed-since`, or in the file's history; or a saved plan's rename, which apply
+repeats). Only evidence renames.
 
-* a hint names the pair: git shows the file renamed in the range being planned
-  (`plan --changed-since`), or a saved plan's rename (apply repeats what the plan showed); or
-* NEW's definition equals OLD's apart from the name, and no other job pairs with either.
+NEW's definition equalling OLD's apart from the name is no evidence: OLD may be a console job
+nobody manages, or a job the repo deleted on purpose. `lookalikes` finds such pairs; the plan
+shows each as a hint on NEW's create (how to declare the rename), and never executes it. A
+change of case only (`rt_trip` -> `RT_TRIP`) follows the same rule.
 
 `fold_renames` turns such a create/unmanaged (or create/delete) pair into one RENAME change,
 and updates every workspace-only job whose dependJobs names OLD; a repo job that still names
@@ -21,7 +25,7 @@ from typing import Any
 
 from jobsync.core.diff import field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
-from jobsync.core.normalize import comparable, strip
+from jobsync.core.normalize import comparable, sent, strip
 from jobsync.core.plan import Action, Change
 from jobsync.core.references import JOBS, references, rename
 from jobsync.core.snapshot import RemoteObject, Snapshot
@@ -42,28 +46,52 @@ def find_renames(
     new = {key.name for key in desired if key.kind is Kind.JOB and key not in snapshot.objects}
     old = {key.name for key in snapshot.objects if key.kind is Kind.JOB and key not in desired}
     found: Renames = {}
+    for after in sorted(new):
+        declared = desired[ObjectKey(Kind.JOB, after)].body.get("renamed_from")
+        if isinstance(declared, str) and declared in old:
+            found[after] = (
+                declared,
+                f"renamed_from: {declared} in its file; the rename keeps its versions and run history",
+            )
+            old.discard(declared)
+    new -= set(found)
     for before, after in sorted((hints or {}).items()):
         if before in old and after in new:
             found[after] = (before, f"renamed from {before} in git; the rename keeps its versions and run history")
             old.discard(before)
             new.discard(after)
+    return found
+
+
+def lookalikes(desired: Mapping[ObjectKey, Spec], snapshot: Snapshot, renames: Renames) -> dict[str, str]:
+    """Repo-only jobs whose definition equals one workspace-only job's apart from the name
+    (new -> old), one to one, outside `renames`: candidates for a rename, never one by themselves."""
+    taken = {old for old, _ in renames.values()}
+    new = {k.name for k in desired if k.kind is Kind.JOB and k not in snapshot.objects and k.name not in renames}
+    old = {k.name for k in snapshot.objects if k.kind is Kind.JOB and k not in desired and k.name not in taken}
     if not new or not old:
-        return found
+        return {}
     by_print: dict[str, list[str]] = {}
     for name in sorted(old):
         by_print.setdefault(_unnamed(snapshot.objects[ObjectKey(Kind.JOB, name)].body), []).append(name)
     wanted: dict[str, list[str]] = {}
     for name in sorted(new):
         wanted.setdefault(_unnamed(desired[ObjectKey(Kind.JOB, name)].body), []).append(name)
-    for print_, names in wanted.items():
-        sources = by_print.get(print_, [])
-        if len(names) == 1 and len(sources) == 1:
-            found[names[0]] = (
-                sources[0],
-                f"same definition as workspace job {sources[0]}, which is not in the repo; "
-                "renamed to keep its versions and run history",
-            )
-    return found
+    return {
+        names[0]: by_print[print_][0]
+        for print_, names in wanted.items()
+        if len(names) == 1 and len(by_print.get(print_, [])) == 1
+    }
+
+
+def lookalike_hint(old: str, workspace: str) -> str:
+    """What the plan says on a create whose definition equals workspace job `old`."""
+    return (
+        f"workspace job {old} (not in the repo) has the same definition; jobsync renames only on evidence, so "
+        f"this creates a new job. To rename {old} instead (keeping its versions and run history), declare "
+        f"`renamed_from: {old}` in this job's file, or export it (`jobsync export -w {workspace} --job {old}`), "
+        "commit, and `git mv` its file to this name"
+    )
 
 
 def keys_involved(renames: Renames, snapshot: Snapshot) -> set[ObjectKey]:
@@ -88,7 +116,7 @@ def _rename_change(new: str, old: str, why: str, spec: Spec, remote: RemoteObjec
         action=Action.RENAME,
         reason=reason,
         diff=diff,
-        desired=spec.body,
+        desired=sent(Kind.JOB, spec.body),
         before=before,
         renamed_from=old,
         before_fingerprint=prints[0](remote),

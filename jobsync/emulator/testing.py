@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from obs import ObsClient
-
 from jobsync.emulator.app import EmulatorApp
 from jobsync.emulator.faults import Options
 from jobsync.emulator.paging import ROW
@@ -111,13 +109,14 @@ class EmulatorServer:
     ) -> DataArtsWorkspace:
         """A DataArtsWorkspace on this emulator acting as `user`; close it after use."""
         from jobsync.backends.dataarts.config import parse_config
+        from jobsync.backends.dataarts.gate import GatedObsClient
         from jobsync.backends.dataarts.http import Credentials
         from jobsync.backends.dataarts.importer import ObsTransfer
         from jobsync.backends.dataarts.workspace import DataArtsWorkspace
 
         ak, sk = self.credential(user)
         config = parse_config(self.backend_config(workspace_id, **changes), "workspace.yaml")
-        obs = ObsClient(access_key_id=ak, secret_access_key=sk, server=self.obs_url, path_style=True)
+        obs = GatedObsClient(access_key_id=ak, secret_access_key=sk, server=self.obs_url, path_style=True)
         transfer = ObsTransfer(obs, TRANSFER_BUCKET)
         return DataArtsWorkspace(config, Credentials(ak=ak, sk=sk), obs=transfer)
 

@@ -20,6 +20,8 @@ from jobsync.errors import JobsyncError, RemoteError
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
 TIMEOUT = 30
+LOGIN_ENV = "JOBSYNC_GITHUB_LOGIN"
+ACTIONS_BOT = "github-actions[bot]"
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
@@ -31,6 +33,7 @@ class GitHub:
     repository: str
     token: str = field(repr=False)
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    login: str | None = None  # who the token acts as; `identity()` finds it when not given
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GitHub:
@@ -42,7 +45,22 @@ class GitHub:
                 "`env: GITHUB_TOKEN: ${{ github.token }}` (Actions sets GITHUB_REPOSITORY)"
             )
         api = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-        return cls(api, env["GITHUB_REPOSITORY"], env["GITHUB_TOKEN"])
+        return cls(api, env["GITHUB_REPOSITORY"], env["GITHUB_TOKEN"], login=env.get(LOGIN_ENV) or None)
+
+    def identity(self) -> str:
+        """The login the token acts as: JOBSYNC_GITHUB_LOGIN when set (a GitHub App's
+        `<slug>[bot]`), else `GET /user` (a personal token), else the Actions bot: the
+        workflow's GITHUB_TOKEN cannot read /user (403) and writes as github-actions[bot]."""
+        if self.login is None:
+            try:
+                self.login = str(self.request("GET", f"{self.api_url}/user").json()["login"])
+            except RemoteError as error:
+                if error.status not in (401, 403, 404):
+                    raise
+                self.login = ACTIONS_BOT
+            except (ValueError, KeyError, TypeError):
+                self.login = ACTIONS_BOT
+        return self.login
 
     def _url(self, path: str) -> str:
         return f"{self.api_url}/repos/{self.repository}/{path.lstrip('/')}"

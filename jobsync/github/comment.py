@@ -4,8 +4,13 @@ A comment body starts with a marker line, an HTML comment GitHub does not show:
 `<!-- jobsync-plan -->` for the plan of every changed workspace in one comment (what the
 plan workflow posts), `<!-- jobsync-plan:<workspace> -->` for one workspace's Markdown plan
 on its own, `<!-- jobsync-apply -->` for the apply result. Posting looks through all of the
-PR's comments (every page) for one that starts with the same marker and edits it; only when
-there is none does it create one. So re-runs and later pushes never add a second comment.
+PR's comments (every page) for one that starts with the same marker AND was written by the
+token's own identity (`GitHub.identity`), and edits it; only when there is none does it create
+one. So re-runs and later pushes never add a second comment, and a marked comment written by
+anyone else is never edited: it is not ours, whatever it says.
+
+Every body is made inert first (core/inert.py): a mention or issue reference that came from
+the repo or the workspace pings nobody and links nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jobsync.core.inert import inert
 from jobsync.errors import JobsyncError
 from jobsync.github.api import GitHub
 from jobsync.render import markdown
@@ -57,15 +63,18 @@ def fit(body: str, limit: int = markdown.GITHUB_LIMIT) -> str:
 
 
 def find_comment(github: GitHub, pr: int, marker: str) -> dict[str, Any] | None:
+    """Our comment with this marker: the first whose body starts with it and whose author is the token's identity."""
+    me = github.identity()
     for comment in github.get_all(f"issues/{pr}/comments"):
-        if str(comment.get("body") or "").startswith(marker):
+        author = (comment.get("user") or {}).get("login")
+        if str(comment.get("body") or "").startswith(marker) and author == me:
             return comment
     return None
 
 
 def upsert_comment(github: GitHub, pr: int, body: str) -> Posted:
     """Edit the PR's comment that starts with the body's marker, or create it."""
-    body = fit(body)
+    body = fit(inert(body))
     found = find_comment(github, pr, marker_of(body))
     if found is not None:
         done = github.patch(f"issues/comments/{found['id']}", {"body": body})

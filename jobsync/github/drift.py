@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jobsync.core.inert import inert
 from jobsync.github.api import GitHub
 
 BRANCH = "jobsync/drift/{workspace}"
@@ -70,6 +71,7 @@ def body(workspace: str, export: Mapping[str, Any], users: Sequence[str]) -> str
 
 
 def open_or_update(github: GitHub, *, branch: str, base: str, title: str, body: str) -> DriftPull:
+    title, body = inert(title), inert(body)
     owner = github.repository.split("/")[0]
     params = {"state": "open", "head": f"{owner}:{branch}", "base": base}
     for pull in github.get_all("pulls", params):

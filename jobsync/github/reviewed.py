@@ -10,6 +10,7 @@ planned (or its plan expired): the apply is refused with that reason, nothing is
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -82,4 +83,22 @@ def reviewed_plan(github: GitHub, commit: str, workspace: str) -> Reviewed:
         )
     where = f"artifact {name} (id {artifact['id']})"
     data = github.download(f"actions/artifacts/{artifact['id']}/zip")
-    return Reviewed(number, head, name, plan_from_zip(data, workspace, where))
+    plan = plan_from_zip(data, workspace, where)
+    made_at = _commit_of(plan)
+    if made_at != head:
+        raise NotReviewedError(
+            f"refused: {where} holds a plan of {workspace} made at commit {str(made_at)[:12]!r}, not at the pull "
+            f"request's head {head[:12]} that it is named for; re-run the plan workflow on the pull request's last "
+            "commit, review the plan, then re-run this apply"
+        )
+    return Reviewed(number, head, name, plan)
+
+
+def _commit_of(plan: bytes) -> object:
+    """The `repo.commit` of a plan document (None when it is not one: `apply --reviewed` says why)."""
+    try:
+        document = json.loads(plan)
+    except ValueError:
+        return None
+    repo = document.get("repo") if isinstance(document, dict) else None
+    return repo.get("commit") if isinstance(repo, dict) else None

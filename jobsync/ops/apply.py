@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from jobsync.backends import lock
 from jobsync.backends.base import Workspace
 from jobsync.core import paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
@@ -168,6 +169,7 @@ class Applier:
         names = [c.key.name for c in changes]
         if not names:
             return {}
+        lock.ensure_held(f"{'starting' if running else 'stopping'} {len(names)} job(s)")
         return dict(self.workspace.set_scheduling(names, running, user=self.plan.settings.user))
 
     def _after_write(self, written: Sequence[Change]) -> None:
@@ -192,6 +194,7 @@ class Applier:
                 current.pop(change.key.name, None)
             else:
                 current[change.key.name] = dict(change.desired or {})
+        lock.ensure_held("writing the variables")
         failure = self.workspace.put_variables(list(current.values()), user=self.plan.settings.user)
         for change in changes:
             self._report(change, failure)
@@ -212,6 +215,8 @@ class Applier:
         for change in ready:
             if stopped.get(change.key.name) is not None:
                 self._report(change, stopped[change.key.name])
+        if writable:
+            lock.ensure_held(f"writing {len(writable)} {kind.value}(s)")
         outcome = (
             self.workspace.write(
                 kind,
@@ -233,6 +238,7 @@ class Applier:
         if not ready:
             return []
         user = self.plan.settings.user
+        lock.ensure_held(f"renaming {len(ready)} job(s)")
         stop = [c.renamed_from or "" for c in ready if c.restart]
         stopped = dict(self.workspace.set_scheduling(stop, False, user=user)) if stop else {}
         movable = [c for c in ready if stopped.get(c.renamed_from or "") is None]
@@ -255,6 +261,7 @@ class Applier:
             return
         stopped = self._scheduling([c for c in changes if c.restart], running=False)
         deletable = [c for c in changes if stopped.get(c.key.name) is None]
+        lock.ensure_held(f"deleting {len(deletable)} {kind.value}(s)")
         outcome = self.workspace.delete(kind, [c.key.name for c in deletable], user=self.plan.settings.user)
         for change in changes:
             failure = stopped.get(change.key.name) or outcome.get(change.key.name)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jobsync.consolezip.pack import Layout, Package, pack
 from jobsync.consolezip.read import ArchiveEntry, read_archive
+from jobsync.core.inert import one_line
 from jobsync.core.model import FILE_KINDS, ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
@@ -46,7 +47,7 @@ def import_archives(
     result = planned.result
     carry_out(planned, durable=True)
     if commit and touched:
-        names = ", ".join(path.name for path in paths)
+        names = one_line(", ".join(path.name for path in paths))
         text = (
             message
             or f"jobsync archive import {config.name}: {len(result.added)} added, "

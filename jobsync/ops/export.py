@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
+from jobsync.core.inert import inert, one_line
 from jobsync.core.mergepatch import same
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.normalize import comparable
@@ -100,6 +101,8 @@ def export_workspace(
         keys = frozenset(layers_out.own)
         for name in layers_out.untouched:
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
+        for note in layers_out.unexpressed:
+            progress(note)
     rendered = _files(config, snapshot, set(keys))
     refuse_unwritable(config, rendered)
     kept = keep_equivalent(config, snapshot, rendered, existing)
@@ -274,13 +277,14 @@ def commit_message(workspace: str, result: ExportResult, snapshot: Snapshot) -> 
         f"{len(result.removed)} removed"
     )
     lines = [head, ""]
-    lines += [f"added    {name}" for name in result.added]
-    lines += [f"changed  {name}" for name in result.changed]
-    lines += [f"removed  {name}" for name in result.removed]
+    # one_line: a name cannot start a line of its own, so it cannot forge a trailer (core/inert.py)
+    lines += [f"added    {one_line(name)}" for name in result.added]
+    lines += [f"changed  {one_line(name)}" for name in result.changed]
+    lines += [f"removed  {one_line(name)}" for name in result.removed]
     written = set(result.added) | set(result.changed)
     users = sorted(
         {r.last_update_user for r in snapshot.objects.values() if r.last_update_user and str(r.key) in written}
     )
     if users:
-        lines += ["", *(f"Changed-by: {user}" for user in users)]
-    return "\n".join(lines) + "\n"
+        lines += ["", *(f"Changed-by: {one_line(user)}" for user in users)]
+    return inert("\n".join(lines)) + "\n"

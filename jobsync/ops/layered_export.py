@@ -33,6 +33,9 @@ class Layered:
     existing: dict[ObjectKey, list[Path]] = field(default_factory=dict)
     own: set[ObjectKey] = field(default_factory=set)
     untouched: list[str] = field(default_factory=list)  # source objects the workspace lacks
+    # Console changes no merge patch can express (a value set to null): reported with what to do;
+    # the object's override stays as it is and everything else is exported.
+    unexpressed: list[str] = field(default_factory=list)
 
 
 def needs_layers(config_folder: Path, has_source: bool) -> bool:
@@ -60,8 +63,8 @@ def layered(
         try:
             patch = mergepatch.body_diff(strip(key.kind, desired.base[key].body), strip(key.kind, remote))
         except mergepatch.UnpatchableError as error:
-            rel = path.relative_to(repo_root).as_posix()
-            problems.append(Problem(rel, f"{key}: {error}; edit the override by hand"))
+            out.wanted[key] = {path: path.read_bytes()} if path.exists() else {}
+            out.unexpressed.append(unexpressed_note(key, str(error), path.relative_to(repo_root).as_posix()))
             continue
         out.wanted[key] = {path: render_override(patch)} if patch else {}
     for key in sorted(on_top - keys):
@@ -70,3 +73,13 @@ def layered(
     if problems:
         raise ConfigError(problems)
     return out
+
+
+def unexpressed_note(key: ObjectKey, why: str, rel: str) -> str:
+    """What export says about a console change no merge patch can express, and what to do."""
+    return (
+        f"{key} not exported: in the workspace {why}, so {rel} is left as it is (everything else is "
+        f"exported). To keep the console's value, give the object its own file in this workspace's folder "
+        f"instead of the override (a whole definition can say null), or set another value in the console; "
+        f"to put git's value back, apply this workspace"
+    )

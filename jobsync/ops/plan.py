@@ -22,10 +22,12 @@ from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import CHANGING, Action, Change, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.references import depend_jobs
+from jobsync.core.renames import lookalikes
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
 from jobsync.ops import debris, locate, release
+from jobsync.repo import changes as repochanges
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
@@ -130,6 +132,8 @@ def make_plan(
     )
     if jobs:
         only = selection(jobs, desired, snapshot) | (only or frozenset())
+    if not enterprise and lookalikes(desired, snapshot, {}):  # git's history may be the evidence
+        rename_hints = {**repochanges.renamed_in_history(config.repo_root, config.name), **(rename_hints or {})}
     plan = guard_deletes(
         compute_plan(desired, snapshot, settings, only=only, rename_hints=rename_hints, detect_renames=not enterprise),
         snapshot.objects,
@@ -204,25 +208,6 @@ def relative(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-def saved_renames(changes: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """The renames a plan (its document's changes) showed: old job name -> new. Apply
-    passes them as hints, so it makes the plan it was shown."""
-    return {
-        str(change["renamed_from"]): str(change["name"])
-        for change in changes
-        if change.get("action") == "rename" and change.get("renamed_from")
-    }
-
-
-def parse_selection(names: Sequence[str]) -> frozenset[ObjectKey]:
-    """A saved plan's selection ("job etl", "script load") back to keys."""
-    keys = set()
-    for name in names:
-        kind, _, rest = name.partition(" ")
-        keys.add(ObjectKey(Kind(kind), rest))
-    return frozenset(keys)
 
 
 @contextlib.contextmanager

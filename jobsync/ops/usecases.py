@@ -24,12 +24,11 @@ from jobsync.ops import plan as planning
 from jobsync.ops import planfile, release
 from jobsync.ops import promote as promotion
 from jobsync.ops.apply import ApplyResult, Progress, apply_plan, interrupted_message, record_unapplied
+from jobsync.ops.planfile import SavedPlan
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
 from jobsync.repo.config import WorkspaceConfig
-
-SavedPlan = dict[str, Any]  # a plan as `plan --out` saves it (ops/planfile.py reads one back)
 
 
 def _quiet(_: str) -> None:
@@ -165,7 +164,7 @@ def saved_plan(config: WorkspaceConfig, saved: Plan | Path | None) -> SavedPlan 
     wrote, read back (ops/planfile.py), or a Plan `plan` made, as it would be saved."""
     if isinstance(saved, Path):
         return planfile.read(saved, workspace=config.name)
-    return None if saved is None else plan_to_document(saved)
+    return None if saved is None else SavedPlan.from_document(plan_to_document(saved), None)
 
 
 def _narrowing(
@@ -180,10 +179,9 @@ def _narrowing(
     if saved is None:
         only, hints = _changed_since(config, changed_since, voice)
         return jobs, only, hints
-    hints = planning.saved_renames(saved["changes"])
-    if saved.get("selection") is not None:
-        return [], planning.parse_selection(saved["selection"]), hints
-    return jobs, None, hints
+    if saved.selection is not None:
+        return [], saved.selection, saved.rename_hints
+    return jobs, None, saved.rename_hints
 
 
 def _check_against_saved(
@@ -197,7 +195,7 @@ def _check_against_saved(
     voice: Voice,
 ) -> None:
     if saved is not None and reviewed:
-        planfile.check_reviewed(saved, document, planned.snapshot)
+        planfile.check_reviewed(saved, document, planned.snapshot, repo_root=config.repo_root)
         voice.say(f"the plan is the reviewed one ({plan_file}); applying it")
     elif saved is not None:
         planfile.check_fresh(saved, document)

@@ -150,6 +150,18 @@ def renamed_jobs(root: Path, workspace: str, ref: str) -> dict[str, str]:
     return renames
 
 
+def renamed_in_history(root: Path, workspace: str) -> dict[str, str]:
+    """Job files of `workspace` git saw renamed anywhere in HEAD's history (and staged now): old
+    job name -> new, the last rename of each old name winning."""
+    renames = {}
+    for before, after in gitrepo.renamed_in_history(root, f"{WORKSPACES_DIR}/{workspace}/"):
+        old, new = PurePosixPath(before).parts, PurePosixPath(after).parts
+        old_key, new_key = object_of(old[2:]), object_of(new[2:])
+        if old_key and new_key and old_key.kind is new_key.kind is Kind.JOB and old_key.name != new_key.name:
+            renames[old_key.name] = new_key.name
+    return renames
+
+
 def describe(changes: WorkspaceChanges) -> str:
     """One line for stderr: what --changed-since chose to plan."""
     if changes.whole:

@@ -258,7 +258,7 @@ class ParseCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}/text+digest"  # checked API-form bodies as JSON text
+        self.version = f"{__version__}/{schemas.VERSION}/text+digest/ordered"  # checked API-form bodies as JSON text
         self.entries: dict[str, list[Any]] = {}
         self.seen: set[str] = set()
         self.dirty = False

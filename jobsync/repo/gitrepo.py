@@ -62,9 +62,9 @@ def resolve(root: Path, rev: str) -> tuple[str, str] | None:
     """(full sha, subject line) of a commit the repo has, or None."""
     try:
         found = _repo(root).commit(rev)
+        message = str(found.message)  # read here: a sha the repo lacks fails only when read
     except (ValueError, git.BadName, git.GitCommandError):
         return None
-    message = str(found.message)
     return found.hexsha, (message.strip().splitlines() or [""])[0]
 
 
@@ -133,6 +133,28 @@ def _git(root: Path, *args: str, stdin: str) -> None:
     done = subprocess.run(["git", *args], cwd=root, input=stdin.encode(), capture_output=True)
     if done.returncode:
         raise git.GitCommandError(["git", *args], done.returncode, done.stderr.decode(errors="replace"))
+
+
+def renamed_in_history(root: Path, folder: str) -> list[tuple[str, str]]:
+    """(old path, new path) of every file under `folder` that a commit of HEAD's history renamed
+    (git's rename detection, 50% similar or more), plus renames staged now; oldest first."""
+    repo = _repo(root)
+    pairs: list[tuple[str, str]] = []
+    try:
+        logged = repo.git.log("-M", "--diff-filter=R", "--name-status", "-z", "--format=", "--reverse", "--", folder)
+        staged = repo.git.diff("-M", "--cached", "--name-status", "-z", "HEAD", "--", folder)
+    except git.GitCommandError:
+        return pairs  # no commit yet
+    for text in (logged, staged):
+        fields = [f for f in text.replace("\n", "\0").split("\0") if f]
+        index = 0
+        while index < len(fields) - 2:
+            if fields[index].startswith("R"):
+                pairs.append((fields[index + 1], fields[index + 2]))
+                index += 3
+            else:
+                index += 1
+    return pairs
 
 
 def renamed_since(root: Path, ref: str) -> list[tuple[str, str]]:

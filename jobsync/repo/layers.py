@@ -21,6 +21,7 @@ from pathlib import Path
 
 from jobsync.core import mergepatch
 from jobsync.core.model import Kind, ObjectKey, Spec, body_text
+from jobsync.core.normalize import strip
 from jobsync.core.plan import Source
 from jobsync.core.references import rename
 from jobsync.core.validate import semantic_problems
@@ -37,8 +38,8 @@ from jobsync.repo.config import (
     parse_settings,
     source_setting,
 )
-from jobsync.repo.files import body_problems, load_objects
-from jobsync.repo.overrides import Override, load_overrides
+from jobsync.repo.files import file_problems, load_objects, to_file_form
+from jobsync.repo.overrides import Override, load_overrides, merged_problems
 from jobsync.repo.variables import load_variables
 from jobsync.version import __version__
 
@@ -152,11 +153,16 @@ def _overridden(
             )
             continue
         body = mergepatch.patch_body(spec.body, override.patch)
-        found = body_problems(key.kind, body, override.source)
+        data, _ = to_file_form(key.kind, strip(key.kind, body))
+        found = file_problems(key.kind, data, override.source)  # exactly a file's checks: schema, cron
         if found:
             problems += [
                 Problem(p.file, f"the patched {key.kind.value} is invalid: {p.message}", None, p.field) for p in found
             ]
+            continue
+        merged = merged_problems(override, spec.body, body)
+        if merged:
+            problems += merged
             continue
         result[key] = Spec(key, body, source=override.source)
     return result

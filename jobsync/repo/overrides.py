@@ -14,17 +14,20 @@ nodes and a node's properties are keyed by name (core/mergepatch.py):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core.writecheck import write_problems
 from jobsync.errors import Problem
 from jobsync.fileio import write_atomic
 from jobsync.repo import schemas, yamlio
+from jobsync.repo.files import unsafe_path_problem
 
 OVERRIDES_DIR = "overrides"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../../schemas/override.v1.json\n"
@@ -37,6 +40,47 @@ class Override:
     patch: Mapping[str, Any]
     source: str  # repo-relative file, for messages
     path: Path
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> its line in the file
+
+
+TOP_KEY = re.compile(r"^([^\s#:'\"-][^:#]*?)\s*:(\s|$)")
+# Fields the API requires of a job (reference §5.1's table: name, nodes, processType, schedule);
+# a file may leave processType to its default, but an override may not remove what its object has.
+REQUIRED = {Kind.JOB: ("nodes", "processType", "schedule"), Kind.SCRIPT: ("type",), Kind.RESOURCE: ("type",)}
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key of a YAML mapping (block style), for messages."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = TOP_KEY.match(line)
+        if match:
+            found.setdefault(match.group(1).strip(), number)
+    return found
+
+
+def merged_problems(override: Override, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Problem]:
+    """What a patched object would be refused for beyond its file's schema, naming the patch's
+    file and line: a directory or name that leaves the workspace folder (core/paths.py), what
+    DataArts refuses at write time (core/writecheck.py), a required field the patch removes,
+    and a job left with no node."""
+    key, rel = override.key, override.source
+
+    def at(where: str, message: str) -> Problem:
+        return Problem(rel, message, override.lines.get(where), where or None)
+
+    found = []
+    unsafe = unsafe_path_problem(key, after)
+    if unsafe:
+        found.append(at("directory", f"the patched {key.kind.value}'s {unsafe}; fix or remove `directory`"))
+    for name in REQUIRED.get(key.kind, ()):
+        if name in before and name not in after:
+            found.append(at(name, f"removes {name}, which a {key.kind.value} must have; remove `{name}: null`"))
+    if key.kind is Kind.JOB and before.get("nodes") and isinstance(after.get("nodes"), list) and not after["nodes"]:
+        found.append(at("nodes", "removes every node of the job; a job needs at least one node"))
+    for code, message in write_problems(key.kind, after):
+        found.append(at("", f"DataArts would refuse the patched {key.kind.value} ({code}): {message}"))
+    return found
 
 
 def override_path(folder: Path, key: ObjectKey) -> Path:
@@ -53,7 +97,10 @@ def override_files(folder: Path) -> dict[ObjectKey, Path]:
     return found
 
 
-def _load(kind: Kind, path: Path, rel: str, problems: list[Problem]) -> Mapping[str, Any] | None:
+LINES = "\0lines"  # where _load hands the key lines over, beside the patch
+
+
+def _load(kind: Kind, path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
         text = path.read_bytes().decode("utf-8")
         data = yamlio.load(text)
@@ -70,7 +117,7 @@ def _load(kind: Kind, path: Path, rel: str, problems: list[Problem]) -> Mapping[
         return None
     found = schemas.check("override", data, rel, text)
     problems.extend(found)
-    return None if found else data
+    return None if found else {**data, LINES: key_lines(text)}
 
 
 def load_overrides(folder: Path, repo_root: Path, problems: list[Problem]) -> dict[ObjectKey, Override]:
@@ -80,7 +127,8 @@ def load_overrides(folder: Path, repo_root: Path, problems: list[Problem]) -> di
         rel = path.relative_to(repo_root).as_posix()
         patch = _load(key.kind, path, rel, problems)
         if patch is not None:
-            overrides[key] = Override(key, patch, rel, path)
+            lines = patch.pop(LINES)
+            overrides[key] = Override(key, patch, rel, path, lines)
     return overrides
 
 

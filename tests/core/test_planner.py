@@ -103,17 +103,13 @@ def test_a_new_variable_is_described_without_its_value():
     assert "s3cret" not in change.reason
 
 
-def test_a_new_job_equal_to_an_unmanaged_one_is_one_rename():
+def test_a_new_job_equal_to_an_unmanaged_one_is_a_hint_not_a_rename():
     result = plan(desired(job("new_name", description="d")), snapshot(job("old_name", description="d")))
 
-    (change,) = result.changes
-    assert (change.key.name, change.action, change.renamed_from, change.diff) == (
-        "new_name",
-        Action.RENAME,
-        "old_name",
-        (),
-    )
-    assert result.summary["rename"] == 1 and result.has_changes
+    assert actions(result) == {"new_name": Action.CREATE, "old_name": Action.UNMANAGED}
+    created = next(c for c in result.changes if c.key.name == "new_name")
+    assert "workspace job old_name (not in the repo) has the same definition" in created.warnings[-1]
+    assert "rename" not in result.summary or result.summary["rename"] == 0
 
 
 def test_equal_bodies_that_pair_more_than_one_way_are_not_guessed():
@@ -146,7 +142,12 @@ def test_renaming_a_scheduling_job_is_blocked_under_running_jobs_fail():
         ObjectKey(Kind.JOB, "old_name"), job("old_name"), status="SCHEDULING"
     )
 
-    result = plan(desired(job("new_name")), remote)
+    result = compute_plan(
+        desired(job("new_name")),
+        remote,
+        PlanSettings(workspace="dev", user="me"),
+        rename_hints={"old_name": "new_name"},  # git's rename: the evidence
+    )
 
     (change,) = result.changes
     assert (change.action, change.intended) == (Action.BLOCKED, Action.RENAME)

@@ -1,12 +1,13 @@
 """core/renames.py: a job only in the repo and a job only in the workspace are one renamed job
-when git says so, or when their definitions are the same apart from the name."""
+only on evidence (git, or renamed_from: in the job file); the same definition under another name is
+a lookalike, shown as a hint and never executed."""
 
 from __future__ import annotations
 
 import pytest
 
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.renames import find_renames, keys_involved
+from jobsync.core.renames import find_renames, keys_involved, lookalikes
 from jobsync.core.snapshot import RemoteObject, Snapshot
 
 
@@ -27,7 +28,8 @@ def workspace(*bodies: dict) -> Snapshot:
 
 # (case, repo bodies, workspace bodies, hints, new -> old found)
 CASES = [
-    ("same definition, new name", [body("日报_新")], [body("日报")], {}, {"日报_新": "日报"}),
+    ("same definition, new name: no evidence", [body("日报_新")], [body("日报")], {}, {}),
+    ("same definition, git says so", [body("日报_新")], [body("日报")], {"日报": "日报_新"}, {"日报_新": "日报"}),
     ("different definitions", [body("b", "changed")], [body("a")], {}, {}),
     ("git says so, though changed", [body("b", "changed")], [body("a")], {"a": "b"}, {"b": "a"}),
     ("a hint for names not in play", [body("b")], [body("a"), body("b")], {"a": "b"}, {}),
@@ -48,3 +50,10 @@ def test_a_narrowed_plan_takes_in_the_old_name_and_its_dependants():
     snapshot = workspace(body("a"), body("child", depends=("a",)), body("other"))
     renames = find_renames(repo(body("b")), snapshot, {"a": "b"})
     assert keys_involved(renames, snapshot) == {ObjectKey(Kind.JOB, "a"), ObjectKey(Kind.JOB, "child")}
+
+
+def test_a_lookalike_is_found_but_not_renamed():
+    snapshot = workspace(body("console_a"))
+    desired = repo(body("new_job"))
+    assert find_renames(desired, snapshot, {}) == {}
+    assert lookalikes(desired, snapshot, {}) == {"new_job": "console_a"}

@@ -224,3 +224,40 @@ def test_changed_since_maps_override_files_and_follows_a_working_tree_source():
     followed = follow_sources(found, {"prod": "dev"})
     assert followed["prod"].keys == {ObjectKey(Kind.JOB, "日报"), ObjectKey(Kind.JOB, "daily_sales")}
     assert followed["dev"].keys == {ObjectKey(Kind.JOB, "daily_sales")}
+
+
+def test_a_console_null_no_patch_can_express_is_reported_and_the_rest_exported(environments):
+    """Prod's console `logPath: null` stopped `export -w prod` from writing anything,
+    including an unrelated job's patch."""
+    envs = environments
+    envs.configure("dev")
+    envs.write("workspaces/dev/variables.yaml", "db_name: sales_dev\n")
+    logged = load_job()
+    logged["nodes"][0]["logPath"] = "obs://logs/daily"
+    envs.put("dev", Kind.JOB, logged)
+    envs.put("dev", Kind.JOB, load_job("周报_weekly"))
+    envs.configure("prod")
+    envs.write("workspaces/prod/workspace.yaml", PROD_YAML.format(backend=json.dumps(envs.backend_config("prod"))))
+    envs.write("workspaces/prod/variables.yaml", "db_name: sales_prod\n")
+    envs.write("workspaces/prod/overrides/jobs/daily_sales.yaml", OVERRIDE)
+    envs.commit("release 1", tag="v1")
+    assert envs.run("apply", "-w", "prod", "--auto-approve").exit_code == 0
+    before = (envs.folder("prod") / "overrides/jobs/daily_sales.yaml").read_bytes()
+
+    def console_edit(document):
+        jobs = {e["definition"]["name"]: e for e in document["jobs"]}
+        jobs["daily_sales"]["definition"]["nodes"][0]["logPath"] = None
+        jobs["周报_weekly"]["definition"]["nodes"][0]["retryTimes"] = 3
+
+    envs.edit("prod", console_edit)
+    exported = envs.run("export", "-w", "prod", "--format", "json")
+
+    assert exported.exit_code == 0, exported.stderr
+    assert json.loads(exported.stdout)["changed"] == ["job 周报_weekly"]
+    assert "job daily_sales not exported: in the workspace nodes.load.logPath becomes null" in exported.stderr
+    assert "workspaces/prod/overrides/jobs/daily_sales.yaml is left as it is" in exported.stderr
+    assert "give the object its own file" in exported.stderr
+    patch = yaml.safe_load((envs.folder("prod") / "overrides/jobs/周报_weekly.yaml").read_text(encoding="utf-8"))
+    assert patch == {"nodes": {"load": {"retryTimes": 3}}}
+    assert (envs.folder("prod") / "overrides/jobs/daily_sales.yaml").read_bytes() == before
+    assert "committed" in exported.stderr

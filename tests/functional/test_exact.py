@@ -73,14 +73,14 @@ def service_body():
 
 
 def non_canonical_file(scenario):
-    """The same job written by hand: defaults left out or spelt otherwise, keys and nodes reordered."""
+    """The same job written by hand: defaults left out or spelt otherwise, keys reordered (node
+    order counts: the reference asks for an order-preserving document)."""
     body = copy.deepcopy(service_body())
     del body["processType"]
     del body["params"]
     body["basicConfig"]["tags"] = {}
     for node in body["nodes"]:
         del node["retryInterval"]
-    body["nodes"].reverse()
     path = scenario.folder / "jobs" / "a" / "b" / "etl.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump({"directory": "/a/b/", **{k: v for k, v in body.items() if k != "directory"}})
@@ -127,3 +127,56 @@ def test_a_crlf_only_change_of_script_content_is_shown(local, fmt):
     assert result.exit_code == 0, result.stderr
     assert "-select 1" in result.stdout
     assert "+select 1␍" in result.stdout and "+from t␍" in result.stdout
+
+
+def test_a_version_number_the_plan_calls_removed_is_not_sent(scenario):
+    """`version: '1.0'` -> `version: 1` in a job file: the plan said version is removed,
+    and apply stored `version: 1`. What the plan says is removed is not sent."""
+    scenario.seed({**scenario.document(), "jobs": [remote_job(job_body("etl_任务", version="1.0"))]})
+    scenario.put(Kind.JOB, job_body("etl_任务", version=1))
+    scenario.commit()
+
+    plan = scenario.run("plan", "-w", "dev")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+    again = scenario.run("plan", "-w", "dev", "--detailed-exitcode")
+
+    assert "- version:" in plan.stdout, plan.stdout
+    assert apply.exit_code == 0, apply.stderr
+    assert "version" not in scenario.entry("jobs", "etl_任务")["definition"]
+    assert again.exit_code == 0, again.stdout
+
+
+def test_a_node_or_property_reorder_made_in_git_is_planned_as_one_and_sent(scenario):
+    """The canonical form ignored the order of nodes and of each node's properties, so a
+    reorder made in git was never sent and never reported."""
+    nodes = [
+        {"name": "one", "type": "Dummy", "properties": [{"name": "a", "value": "1"}, {"name": "b", "value": "2"}]},
+        {"name": "二", "type": "Dummy", "properties": [], "preNodeName": ["one"]},
+    ]
+    seeded(scenario, job_body("etl", nodes=nodes))
+    reordered = [nodes[1], {**nodes[0], "properties": nodes[0]["properties"][::-1]}]
+    scenario.put(Kind.JOB, job_body("etl", nodes=reordered))
+    scenario.commit()
+
+    change = plan_json(scenario)[("job", "etl")]
+    text = scenario.run("plan", "-w", "dev").stdout
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+
+    assert change["action"] == "update"
+    assert {d["path"] for d in change["diff"]} == {"nodes[order]", "nodes.one.properties[order]"}
+    assert '~ nodes[order]: ["one","二"] -> ["二","one"]' in text.replace(", ", ","), text
+    assert apply.exit_code == 0, apply.stderr
+    sent = remote_definition(scenario, "etl")["nodes"]
+    assert [n["name"] for n in sent] == ["二", "one"]
+    assert [p["name"] for p in sent[1]["properties"]] == ["b", "a"]
+    assert plan_json(scenario) == {}
+
+
+def test_null_tags_are_not_taken_for_no_tags(scenario):
+    """`basicConfig.tags: null` was forgiven as absent with no evidence; `{}` and `[]`
+    (reference §5.2, H-0087) still are."""
+    seeded(scenario, job_body("etl", basicConfig={"owner": "x", "tags": None}))  # a workspace's null
+    scenario.put(Kind.JOB, job_body("etl", basicConfig={"owner": "x"}))
+    scenario.commit()
+
+    assert plan_json(scenario)[("job", "etl")]["diff"][0]["path"] == "basicConfig.tags"

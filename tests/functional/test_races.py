@@ -104,11 +104,23 @@ def test_four_applies_and_an_export_at_once_submit_each_job_once(scenario, tmp_p
         assert (other / "workspaces/dev/scripts/load.sql").read_text() == "select 2"
 
 
-def _hold(scenario: Scenario, emulator):
-    """Take the workspace lock in this process, as another run would."""
+def _gone_pid() -> int:
+    """The pid of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _hold(scenario: Scenario, emulator, *, alive: bool = False):
+    """Take the workspace lock in this process, as another run would; its record names a pid
+    that has ended (the holder is gone) unless `alive` (then this process: alive on this host)."""
+    import dataclasses
+
     from jobsync.backends.lock import FileLockStore, new_info
 
     info = new_info("dev", "jobsync apply -w dev (other run)")
+    if not alive:
+        info = dataclasses.replace(info, pid=_gone_pid())
     if scenario.backend == "local":
         store = FileLockStore(str(scenario.state_path) + ".run.lock")
         assert store.try_acquire(info) is None
@@ -157,3 +169,59 @@ def test_the_lock_marker_is_neither_planned_nor_exported_nor_pruned(scenario):
 
     assert plan.exit_code == 0, plan.stderr
     assert "jobsync_workspace_lock" not in plan.stdout
+
+
+def test_force_unlock_refuses_a_holder_alive_on_this_host_unless_forced(scenario):
+    _, info, opened = _hold(scenario, scenario.emulator, alive=True)
+    try:
+        refused = scenario.run("force-unlock", "-w", "dev", info.id, "--repo", str(scenario.root))
+        forced = scenario.run("force-unlock", "-w", "dev", info.id, "--force", "--repo", str(scenario.root))
+    finally:
+        if opened is not None:
+            opened.close()
+
+    assert refused.exit_code == 1
+    assert f"held by pid {os.getpid()} on this host, which is still running" in refused.stderr
+    assert "pytest" in refused.stderr or "python" in refused.stderr  # the holder's command line
+    assert "--force" in refused.stderr
+    assert forced.exit_code == 0, forced.stderr
+    assert "removed the lock of workspace dev held by" in forced.stderr
+
+
+def test_a_run_whose_lock_was_broken_stops_before_its_next_write(scenario, monkeypatch):
+    from jobsync.backends.lock import FileLockStore, LockLostError
+
+    for name, value in scenario.env.items():  # the emulator's credentials, for the programmatic API
+        monkeypatch.setenv(name, value)
+    scenario.put(Kind.SCRIPT, {"name": "load", "type": "DLISQL", "content": "select 1"})
+    scenario.put(Kind.JOB, job_body("etl_任务", nodes=[sql_node("run", "load")]))
+    scenario.commit()
+    config = jobsync.load_workspace(scenario.root, "dev")
+    plan = jobsync.make_plan(config)
+    opened = None if scenario.backend == "local" else scenario.emulator.dataarts_workspace(WORKSPACE_ID, "jobsync")
+    store = FileLockStore(str(scenario.state_path) + ".run.lock") if opened is None else opened.lock_store()
+    broke: list[str] = []
+
+    def progress(done: int, total: int, text: str) -> None:  # another user breaks the lock mid-run
+        if not broke:
+            holder = store.holder()
+            assert holder is not None
+            store.force_release(holder.id)
+            broke.append(holder.id)
+
+    try:
+        try:
+            jobsync.apply_plan(config, plan, progress=progress)
+        except LockLostError as error:
+            stopped = str(error)
+        else:
+            stopped = ""
+    finally:
+        if opened is not None:
+            opened.close()
+
+    assert broke, "the script was written first"
+    assert f"stopped before writing 1 job(s): the lock of workspace dev (lock id {broke[0]})" in stopped
+    assert "nothing more was written" in stopped
+    assert scenario.entry("scripts", "load") is not None
+    assert scenario.entry("jobs", "etl_任务") is None

@@ -139,24 +139,71 @@ def test_a_saved_plan_applies_a_renamed_and_changed_job_keeping_its_versions(sce
     assert renamed["versions"][0]["definition"]["name"] == "etl_v2"
 
 
-def test_a_new_repo_job_equal_to_an_unmanaged_one_is_a_rename(scenario):
+def test_a_new_repo_job_equal_to_an_unmanaged_one_is_a_hint_never_a_rename(scenario):
+    """A console-only job (never in git, prune false) whose body equals a new repo job
+    was renamed away; now it is left alone and the create says how to declare the rename."""
     seed_unmanaged(scenario, job_body("legacy_名", description="nightly load"))
     kept = scenario.entry("jobs", "legacy_名")
     scenario.put(Kind.JOB, job_body("nightly_load", description="nightly load"))
-    scenario.commit("adopt the console job under a new name")
+    scenario.commit("a new job that looks like the console's")
 
     plan = scenario.run("plan", "-w", "dev", "--format", "json")
     apply = scenario.run("apply", "-w", "dev", "--auto-approve")
 
-    change = by_name(plan.json())["nightly_load"]
-    assert (change["action"], change["renamed_from"]) == ("rename", "legacy_名")
-    assert "same definition as workspace job legacy_名" in change["reason"]
-    assert plan.json()["summary"]["unmanaged"] == 0 and plan.json()["summary"]["create"] == 0
+    changes = by_name(plan.json())
+    assert changes["nightly_load"]["action"] == "create" and "renamed_from" not in changes["nightly_load"]
+    assert "workspace job legacy_名 (not in the repo) has the same definition" in changes["nightly_load"]["warnings"][0]
+    assert "declare `renamed_from: legacy_名` in this job's file" in changes["nightly_load"]["warnings"][0]
+    assert changes["legacy_名"]["action"] == "unmanaged"
     assert apply.exit_code == 0, apply.stderr
-    assert scenario.entry("jobs", "legacy_名") is None
-    renamed = scenario.entry("jobs", "nightly_load")
-    assert renamed["id"] == kept["id"]
-    assert [v["version"] for v in renamed["versions"]] == [v["version"] for v in kept["versions"]]
+    assert scenario.entry("jobs", "legacy_名")["id"] == kept["id"], "the console job is still there"
+    assert scenario.entry("jobs", "nightly_load") is not None
+
+
+def test_a_job_deleted_and_another_added_with_its_body_is_no_rename(scenario):
+    """Deleted in one commit and re-added under another name in a later one, with no
+    --changed-since, the pair was renamed. Git saw no rename: delete and create."""
+    scenario.configure(prune=True)
+    scenario.put(Kind.JOB, job_body("old_任务"))
+    scenario.commit("one job")
+    assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    job_file(scenario, "old_任务").unlink()
+    scenario.commit("delete it")
+    scenario.put(Kind.JOB, job_body("new_任务"))
+    scenario.commit("a new job, by chance alike")
+
+    plan = scenario.run("plan", "-w", "dev", "--format", "json")
+
+    changes = by_name(plan.json())
+    assert (changes["old_任务"]["action"], changes["new_任务"]["action"]) == ("delete", "create")
+    assert plan.json()["summary"].get("rename", 0) == 0
+
+
+def test_a_case_only_rename_needs_evidence_too(scenario):
+    """rt_trip -> RT_TRIP was paired by body alone; now only git's rename counts."""
+    scenario.put(Kind.JOB, job_body("rt_trip"))
+    scenario.commit("one job")
+    assert scenario.run("apply", "-w", "dev", "--auto-approve").exit_code == 0
+    kept = scenario.entry("jobs", "rt_trip")
+    job_file(scenario, "rt_trip").unlink()
+    scenario.commit("gone")
+    scenario.put(Kind.JOB, job_body("RT_TRIP"))
+    scenario.commit("back, upper case")
+
+    unproven = scenario.run("plan", "-w", "dev", "--format", "json")
+    git(scenario.root, "reset", "-q", "--hard", "HEAD~2")
+    rename_in_git(scenario, "rt_trip", "RT_TRIP")
+    scenario.commit("rename, as git records it")
+    proven = scenario.run("plan", "-w", "dev", "--format", "json")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+
+    assert by_name(unproven.json())["RT_TRIP"]["action"] == "create"
+    assert (by_name(proven.json())["RT_TRIP"]["action"], by_name(proven.json())["RT_TRIP"]["renamed_from"]) == (
+        "rename",
+        "rt_trip",
+    )
+    assert apply.exit_code == 0, apply.stderr
+    assert scenario.entry("jobs", "RT_TRIP")["id"] == kept["id"]
 
 
 def test_a_repo_job_still_naming_the_old_name_is_blocked_with_the_file_to_fix(scenario):
@@ -205,8 +252,10 @@ def test_a_scheduling_job_is_stopped_renamed_and_started_under_stop_and_restart(
     document = scenario.document()
     document["jobs"].append({**remote_job(job_body("etl"), status="SCHEDULING"), "id": "j-etl"})
     scenario.seed(document)
-    scenario.put(Kind.JOB, job_body("etl_daily"))
-    scenario.commit("adopt etl as etl_daily")
+    scenario.put(Kind.JOB, job_body("etl"))
+    scenario.commit("etl in git")
+    rename_in_git(scenario, "etl", "etl_daily")
+    scenario.commit("rename etl to etl_daily")  # git's rename in the file's history is the evidence
 
     plan = scenario.run("plan", "-w", "dev", "--format", "json")
     apply = scenario.run("apply", "-w", "dev", "--auto-approve")
@@ -218,3 +267,26 @@ def test_a_scheduling_job_is_stopped_renamed_and_started_under_stop_and_restart(
     renamed = scenario.entry("jobs", "etl_daily")
     assert (renamed["id"], renamed["status"]) == ("j-etl", "SCHEDULING")
     assert [v["version"] for v in renamed["versions"]] == [1]
+
+
+def test_a_declared_renamed_from_adopts_the_console_job_and_is_never_sent(scenario):
+    seed_unmanaged(scenario, job_body("legacy_名", description="nightly load"))
+    kept = scenario.entry("jobs", "legacy_名")
+    scenario.put(Kind.JOB, job_body("nightly_load", description="nightly load v2"))
+    with job_file(scenario, "nightly_load").open("a", encoding="utf-8") as declared:
+        declared.write("renamed_from: legacy_名\n")  # written by hand: jobsync never writes it
+    scenario.commit("adopt the console job under a new name")
+
+    plan = scenario.run("plan", "-w", "dev", "--format", "json")
+    apply = scenario.run("apply", "-w", "dev", "--auto-approve")
+    again = scenario.run("plan", "-w", "dev", "--detailed-exitcode")
+
+    change = by_name(plan.json())["nightly_load"]
+    assert (change["action"], change["renamed_from"]) == ("rename", "legacy_名")
+    assert "renamed_from: legacy_名 in its file" in change["reason"]
+    assert [d["path"] for d in change["diff"]] == ["description"]
+    assert apply.exit_code == 0, apply.stderr
+    renamed = scenario.entry("jobs", "nightly_load")
+    assert renamed["id"] == kept["id"] and scenario.entry("jobs", "legacy_名") is None
+    assert "renamed_from" not in renamed["definition"]
+    assert again.exit_code == 0, again.stdout

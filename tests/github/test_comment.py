@@ -167,3 +167,83 @@ def test_plan_comment_with_nothing_planned_says_so():
 
     assert body.startswith(PLAN_MARKER)
     assert "No workspace changed" in body
+
+
+# -- our comment is ours, and what it quotes pings nobody -----------------------------
+
+
+@pytest.mark.parametrize("login", [None, "jobsync-bot"], ids=["actions-token", "personal-token"])
+@pytest.mark.parametrize("marker", [PLAN_MARKER, "<!-- jobsync-apply -->", "<!-- jobsync-plan:dev -->"])
+def test_a_marked_comment_by_another_account_is_never_edited(fake_github, tmp_path, login, marker):
+    fake_github.user_login = login
+    forged = fake_github.add_comment(5, f"{marker}\nPlan: 0 to change. Approve it!", user="mallory")
+    body = tmp_path / "body.md"
+    for n in (1, 2):
+        body.write_text(f"{marker}\nPlan: {n} to create\n")
+        result = run(fake_github.env, "comment", "--pr", "5", "--body-file", str(body))
+        assert result.exit_code == 0, result.stderr
+
+    ours = [c for c in fake_github.comments[5] if c["user"]["login"] == (login or "github-actions[bot]")]
+    assert forged["body"] == f"{marker}\nPlan: 0 to change. Approve it!"
+    assert [c["body"] for c in ours] == [f"{marker}\nPlan: 2 to create\n"]
+    assert ("PATCH", f"/repos/{REPOSITORY}/issues/comments/{forged['id']}") not in fake_github.requests_seen
+
+
+LIVE_MENTION = r"(?<![\w`/@.+-])@[A-Za-z0-9]"
+LIVE_REFERENCE = r"(?<!&)#\d|(?<![\w`])GH-\d"
+
+
+def _outside_code(markdown: str) -> str:
+    """The parts of a Markdown body GitHub links mentions in: code fences and spans removed."""
+    import re
+
+    no_fences = re.sub(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*\s*$", "", markdown)
+    return re.sub(r"(`+)(?:(?!\1).)+?\1", "", no_fences)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@octocat", "@acme/admins", "#12", "acme/jobs#12", "GH-7", "cc @octocat, see #3 (@acme/ops) 张三@octocat"],
+)
+def test_mentions_and_references_in_a_plan_comment_are_inert(fake_github, tmp_path, text):
+    import re
+
+    body = tmp_path / "extra.md"
+    body.write_text(f"{PLAN_MARKER}\nconnection {text} changed; ask {text}\n")
+
+    result = run(fake_github.env, "comment", "--pr", "8", "--body-file", str(body))
+    posted = upsert_comment(GitHub(fake_github.url, REPOSITORY, TOKEN), 9, plan_comment([], [f"note: {text}"]))
+
+    assert result.exit_code == 0, result.stderr
+    for raw in (fake_github.comments[8][0]["body"], fake_github.comments[9][0]["body"]):
+        visible = _outside_code(raw)
+        assert not re.search(LIVE_MENTION, visible), raw
+        assert not re.search(LIVE_REFERENCE, visible), raw
+        assert raw.replace("\u2060", "").count(text) >= 1  # the reader still sees the text
+    assert posted.action == "created"
+
+
+def test_a_plan_comment_of_repo_text_with_mentions_pings_nobody(fake_github, local, tmp_path):
+    import re
+
+    from support import environment, job_body, remote_job
+
+    from jobsync.core.model import Kind
+
+    text = "@octocat @acme/admins #12 acme/jobs#12"
+    local.seed({**environment(), "jobs": [remote_job(job_body("etl_张三", description="old"))]})
+    node = {"name": "load", "type": "DWSSQL", "properties": [{"name": "connectionName", "value": f"dws {text}"}]}
+    local.put(Kind.JOB, job_body("etl_张三", description=f"owner {text}", nodes=[node]))
+    local.commit()
+    plan = tmp_path / "plan.json"
+    planned = local.run("plan", "-w", "dev", "--out", str(plan))
+
+    result = run(fake_github.env, "comment", "--pr", "4", "--plan", str(plan))
+
+    assert plan.exists(), planned.stderr  # exit 1: the connection is missing, which the plan reports
+    assert result.exit_code == 0, result.stderr
+    raw = fake_github.comments[4][0]["body"]
+    assert "octocat" in raw
+    visible = _outside_code(raw)
+    assert not re.search(LIVE_MENTION, visible), raw
+    assert not re.search(LIVE_REFERENCE, visible), raw

@@ -185,3 +185,19 @@ def test_a_head_that_was_never_planned_is_refused_with_that_reason_in_the_pr(del
         assert f"the head commit {head[:12]} of pull request #{PR} was never planned" in body
         assert "**What to do:** re-run the plan workflow" in body
     assert delivery.cron("dev", "daily_sales") == "0 30 2 * * ?"
+
+
+def test_an_artifact_whose_plan_was_made_at_another_commit_is_refused(delivery):
+    delivery.plan_workflow()
+    [artifact] = delivery.fake.artifacts
+    head = delivery.fake.pull_heads[PR]
+    plan = json.loads((delivery.runner_temp / f"plan-{head[:7]}" / "dev.json").read_text())
+    plan["repo"]["commit"] = "0" * 40  # an artifact named for the head, holding a plan made elsewhere
+    delivery.fake.artifacts.clear()
+    delivery.fake.upload_artifact(artifact["name"], {"dev.json": json.dumps(plan).encode()})
+
+    codes = delivery.apply_workflow(delivery.merge())
+
+    assert codes["dev"] == 1
+    assert "made at commit '000000000000', not at the pull request's head" in delivery.apply_comment("dev")
+    assert delivery.cron("dev", "daily_sales") == "0 30 2 * * ?"

@@ -3,6 +3,8 @@
     tests/golden/<case>/repo/...      the desired state (a GitOps repo)
     tests/golden/<case>/remote.json   the local workspace document it is planned against
     tests/golden/<case>/plan.txt|plan.md|plan.json   the expected renderings
+    tests/golden/<case>/renamed.json  optional: {repo path: old job name}; git history holds the
+                                      job under its old name first, then renamed (the evidence)
 
 Regenerate after a deliberate change with `python -m pytest tests/golden --update-goldens`
 and review the diff.
@@ -41,6 +43,17 @@ def test_plan_renders_as_the_golden_file(case, fmt, tmp_path, request):
     scenario = Scenario(root, "local", configure=False)
     scenario.state_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(case / "remote.json", scenario.state_path)
+    renamed = json.loads((case / "renamed.json").read_text()) if (case / "renamed.json").exists() else {}
+    for rel, old in renamed.items():  # the job's file under its old name, committed first
+        new = root / rel
+        text = new.read_text(encoding="utf-8")
+        new.with_name(f"{old}.yaml").write_text(text.replace(f"name: {new.stem}", f"name: {old}"), encoding="utf-8")
+        new.unlink()
+    if renamed:
+        scenario.commit("before the rename")
+        shutil.copytree(case / "repo", root, dirs_exist_ok=True)
+        for rel, old in renamed.items():
+            (root / rel).with_name(f"{old}.yaml").unlink()
     scenario.commit("golden")
 
     result = scenario.run("plan", "-w", "dev", "--format", fmt)

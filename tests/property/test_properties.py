@@ -74,3 +74,43 @@ def test_plan_apply_plan_converges(wanted_bodies, remote_bodies):
         assert result.ok
         assert not second.has_changes
         assert compute_plan(wanted, workspace.snapshot(), settings_) == second
+
+
+# Server-managed fields a repo may spell (reference §5.1, core/normalize.SERVER_FIELDS), and the
+# job's `version` number: the plan never compares them, so apply must never send them.
+server_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "version": st.one_of(st.integers(0, 9), st.sampled_from(["1.0", "2.0"])),
+        "owner": names,
+        "createTime": st.integers(0, 10**12),
+        "lastUpdateUser": names,
+        "id": st.integers(1, 10**6),
+        "status": st.sampled_from(["NORMAL", "STOPPED"]),
+    },
+)
+
+
+@settings(derandomize=True, max_examples=25, **UNTIMED)
+@given(st.lists(st.tuples(jobs(), server_fields), min_size=1, max_size=3, unique_by=lambda p: p[0]["name"]))
+def test_what_apply_sends_is_what_the_plan_compared_server_fields_included(wanted_pairs):
+    from jobsync.core.normalize import SERVER_FIELDS, comparable
+
+    wanted_bodies = [{**body, **extra} for body, extra in wanted_pairs]
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = LocalWorkspace(Path(folder) / "state.json")
+        wanted = {ObjectKey(Kind.JOB, b["name"]): Spec(ObjectKey(Kind.JOB, b["name"]), b) for b in wanted_bodies}
+        settings_ = PlanSettings(workspace="dev", user="me")
+
+        plan = compute_plan(wanted, workspace.snapshot(), settings_)
+        sent = {c.key.name: dict(c.desired or {}) for c in plan.pending()}
+        apply_plan(plan, workspace, message="", backup_root=Path(folder) / "backups")
+        stored = {key.name: remote.body for key, remote in workspace.snapshot().objects.items()}
+
+    for name, body in sent.items():
+        assert not set(body) & SERVER_FIELDS[Kind.JOB], body
+        assert not isinstance(body.get("version"), int), body
+        assert comparable(Kind.JOB, stored[name]) == comparable(Kind.JOB, body)
+        wanted_version = next(b for b in wanted_bodies if b["name"] == name).get("version")
+        if not isinstance(wanted_version, str):
+            assert "version" not in stored[name] or not isinstance(stored[name]["version"], int)

@@ -46,6 +46,9 @@ class FakeGitHub:
         self.blobs: dict[int, bytes] = {}
         self.requests_seen: list[tuple[str, str]] = []
         self.url = ""
+        # GET /user: a personal token's login; None answers 403 as for the workflow's GITHUB_TOKEN,
+        # whose comments are written by github-actions[bot]
+        self.user_login: str | None = None
         self._next_id = 1000
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = [
             ("GET", re.compile(r"issues/(\d+)/comments"), self._list_comments),
@@ -105,6 +108,10 @@ class FakeGitHub:
             return "200 OK", [("Content-Type", "application/zip")], self.blobs[int(blob.group(1))]
         if environ.get("HTTP_AUTHORIZATION") != f"Bearer {TOKEN}":
             return _json("401 Unauthorized", {"message": "Bad credentials"})
+        if path == "/user" and method == "GET":
+            if self.user_login is None:
+                return _json("403 Forbidden", {"message": "Resource not accessible by integration"})
+            return _json("200 OK", {"login": self.user_login})
         prefix = f"/repos/{REPOSITORY}/"
         if not path.startswith(prefix):
             return _json("404 Not Found", {"message": "Not Found"})
@@ -132,7 +139,7 @@ class FakeGitHub:
         return self._page(self.comments.get(int(pr), []), query, environ)
 
     def _create_comment(self, pr: str, *, payload: dict[str, Any], **_: Any) -> Response:
-        created = self.add_comment(int(pr), payload["body"], "github-actions[bot]")
+        created = self.add_comment(int(pr), payload["body"], self.user_login or "github-actions[bot]")
         return _json("201 Created", created)
 
     def _edit_comment(self, comment_id: str, *, payload: dict[str, Any], **_: Any) -> Response:

@@ -39,7 +39,8 @@ from jobsync.core.normalize import body_fingerprint
 from jobsync.core.rules import job_tags
 from jobsync.fileio import document_lines, write_atomic
 
-FORMAT = 3  # 2: each entry keeps the canonical fingerprint of its body; 3: the body as JSON text, and tags
+FORMAT = 4  # 2: each entry keeps the canonical fingerprint of its body; 3: the body as JSON text, and tags;
+# 4: the canonical form compares node and property order: older fingerprints are stale
 SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
 HINTS = ("lastUpdateTime", "lastUpdateUser", "createTime", "path", "jobType")
 

@@ -12,14 +12,13 @@ environment (never from the repo):
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from jobsync.backends.dataarts import federation
+from jobsync.backends.dataarts.gate import refusal
 from jobsync.backends.dataarts.http import Credentials
 from jobsync.errors import ConfigError, Problem
 
@@ -105,6 +104,7 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         Problem(source, untrusted_message(url), field=f"backend.{name}")
         for name, url in (
             ("endpoint", config.endpoint),
+            ("v2_endpoint", config.v2_endpoint),
             ("dli_endpoint", config.dli_endpoint),
             ("dis_endpoint", config.dis_endpoint),
             ("ges_endpoint", config.ges_endpoint),
@@ -117,40 +117,16 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
     return config
 
 
-TRUSTED_ENDPOINTS_ENV = "JOBSYNC_TRUSTED_ENDPOINTS"
-HUAWEI_CLOUD_DOMAINS = (".myhuaweicloud.com", ".myhuaweicloud.eu", ".huaweicloud.com")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def trusted_endpoint(url: str, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether credentials may be sent to `url`: https to a Huawei Cloud domain, loopback (the
-    emulator), or an endpoint listed in JOBSYNC_TRUSTED_ENDPOINTS (comma-separated URLs, from
-    the environment only: a branch that edits workspace.yaml must not redirect the secrets)."""
-    env = os.environ if environ is None else environ
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if _loopback(host):
-        return True
-    allowed = [item.strip().rstrip("/") for item in env.get(TRUSTED_ENDPOINTS_ENV, "").split(",") if item.strip()]
-    if url.rstrip("/") in allowed:
-        return True
-    return parts.scheme == "https" and host.endswith(HUAWEI_CLOUD_DOMAINS)
+    """Whether credentials may be sent to `url` (gate.refusal says why not): https to a Huawei
+    Cloud domain, loopback (the emulator), or an origin listed in JOBSYNC_TRUSTED_ENDPOINTS
+    (comma-separated URLs, from the environment only). This early check names the field; the
+    gate where requests leave (gate.py) is the guarantee."""
+    return refusal(url, environ=environ) is None
 
 
 def untrusted_message(url: str) -> str:
-    return (
-        f"jobsync sends the credentials only over https to Huawei Cloud endpoints (*.myhuaweicloud.com, "
-        f"*.myhuaweicloud.eu, *.huaweicloud.com) or to loopback; {url!r} is neither. If it is yours (a "
-        f"private endpoint, a proxy), list it in the environment variable {TRUSTED_ENDPOINTS_ENV}, never in the repo"
-    )
+    return refusal(url) or f"{url!r} is trusted"
 
 
 def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 
+from jobsync.backends.dataarts.gate import gated_session, origin
 from jobsync.errors import ConfigError, Problem, RemoteError
 
 DEFAULT_IAM = "https://iam.myhuaweicloud.com"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DURATION_S = 3600
 TIMEOUT_S = 30
 
@@ -35,8 +34,11 @@ def _problem(message: str) -> ConfigError:
 
 def iam_endpoint(env: Mapping[str, str]) -> str:
     url = (env.get("HUAWEICLOUD_SDK_IAM_ENDPOINT") or DEFAULT_IAM).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+    try:
+        where = origin(url)
+    except ValueError as error:
+        raise _problem(f"HUAWEICLOUD_SDK_IAM_ENDPOINT {url!r} is refused: {error}") from None
+    if where.scheme != "https" and not where.loopback:
         raise _problem(
             f"HUAWEICLOUD_SDK_IAM_ENDPOINT {url!r} is not https; the identity token is sent only over https "
             "(plain http only to a loopback emulator)"
@@ -82,7 +84,7 @@ def exchange(env: Mapping[str, str], session: requests.Session | None = None) ->
             f"OIDC federation needs HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE; {missing} is not set"
         )
     iam, token = iam_endpoint(env), read_id_token(path)
-    session = session or requests.Session()
+    session = session or gated_session([origin(iam)])  # IAM's origin comes from the environment
     json_headers = {"Content-Type": "application/json;charset=UTF-8"}
     first = _post(
         session,

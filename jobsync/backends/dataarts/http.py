@@ -28,6 +28,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
+from jobsync.backends.dataarts.gate import checked_origin, gated_session
 from jobsync.errors import AmbiguousWriteError, RemoteError, ServiceError
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
@@ -144,13 +145,13 @@ class SignedClient:
         session: requests.Session | None = None,
         bucket: TokenBucket | None = None,
     ) -> None:
-        parts = urlsplit(endpoint)
-        self.scheme, self.host = parts.scheme or "https", parts.netloc or parts.path
+        where = checked_origin(endpoint)  # an endpoint whose parts parsers read differently is refused here
+        self.scheme, self.host = where.scheme, where.netloc
         self.credentials = credentials
         self.project_id = project_id
         self.headers = dict(headers or {})
         self.retry = retry or RetryPolicy()
-        self.session = session or requests.Session()
+        self.session = session or gated_session()  # gate.py: the one place requests leave
         self.bucket = bucket or TokenBucket(rate)
         self.server_ms = 0  # the latest `Date` the service answered with (epoch ms), 0 if none
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from obs import ObsClient
 
+from jobsync.backends.dataarts.gate import GateError
 from jobsync.backends.dataarts.http import RetryPolicy, SignedClient
 from jobsync.backends.dataarts.read import export_all
 from jobsync.consolezip.pack import OBS_LIMIT, pack
@@ -61,6 +62,8 @@ class ObsTransfer:
         for attempt in range(self.retry.attempts):
             try:
                 response = self.client.putContent(self.bucket, key, content=data)
+            except GateError:
+                raise
             except Exception as error:  # esdk-obs raises its own and socket errors as they come
                 status = f"{type(error).__name__}: {error}"
             else:

@@ -23,10 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from obs import ObsClient
-
 from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache, Stored
 from jobsync.backends.dataarts.config import DataArtsConfig, cache_owner, credentials_from_env, parse_config
+from jobsync.backends.dataarts.gate import GatedObsClient
 from jobsync.backends.dataarts.http import (
     Credentials,
     SignedClient,
@@ -129,7 +128,7 @@ class DataArtsWorkspace:
         credentials = credentials_from_env()
         obs = None
         if config.obs_bucket and credentials.ak:
-            obs_client = ObsClient(
+            obs_client = GatedObsClient(
                 access_key_id=credentials.ak,
                 secret_access_key=credentials.sk,
                 security_token=credentials.security_token or None,
