@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 
 from jobsync.backends import document_schema
 from jobsync.backends.document import WorkspaceDocument
+from jobsync.backends.local_runs import LocalRuns
 from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
@@ -166,6 +167,10 @@ class LocalWorkspace:
 
     def enterprise(self) -> Enterprise | None:
         return None  # one environment, no release packages
+
+    def runs(self) -> LocalRuns:
+        """Runs simulated in the document (backends/runs.py), as the emulator simulates them."""
+        return LocalRuns(self)
 
     def lock_store(self) -> FileLockStore:
         """The run lock: a flock on a file beside the document (backends/lock.py)."""

@@ -1,0 +1,112 @@
+"""Runs in the local workspace: the shared simulator (backends/runs.py) over the document file.
+
+Starting, stopping and retrying a run change the document (written atomically under its
+lock, as every other change); reading an instance only reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from jobsync.backends import clock
+from jobsync.backends.runs import RunSimulator
+from jobsync.core.runs import JobTiming, NodeRun, RunReport
+from jobsync.errors import RuleError
+
+if TYPE_CHECKING:
+    from jobsync.backends.local import LocalWorkspace
+
+T = TypeVar("T")
+
+
+def job_report(name: str, detail: Mapping[str, Any], message: str = "") -> RunReport:
+    """A RunReport from an instance detail (reference §2.1), the same reading for both backends."""
+    nodes = tuple(
+        NodeRun(str(node.get("nodeName")), str(node.get("status")), str(node.get("logExcerpt") or ""))
+        for node in detail.get("nodes") or ()
+        if isinstance(node, Mapping)
+    )
+    if message and any(node.status == "fail" for node in nodes):
+        nodes = tuple(
+            NodeRun(node.name, node.status, node.message or message) if node.status == "fail" else node
+            for node in nodes
+        )
+    return RunReport(
+        kind="job",
+        name=name,
+        instance_id=str(detail.get("instanceId")),
+        status=str(detail.get("status")),
+        started_ms=detail.get("startTime") if isinstance(detail.get("startTime"), int) else None,
+        ended_ms=detail.get("endTime") if isinstance(detail.get("endTime"), int) else None,
+        nodes=nodes,
+        message=message,
+    )
+
+
+def script_report(name: str, instance_id: str, result: Mapping[str, Any], started_ms: int, now_ms: int) -> RunReport:
+    """A RunReport from a script result (reference §2.3); the script result carries no times,
+    so the duration is what jobsync saw."""
+    status = str(result.get("status"))
+    final = status in ("FINISHED", "FAILED")
+    return RunReport(
+        kind="script",
+        name=name,
+        instance_id=instance_id,
+        status=status,
+        started_ms=started_ms,
+        ended_ms=now_ms if final else None,
+        message=str(result.get("message") or ""),
+    )
+
+
+def job_params(params: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"name": key, "value": str(value), "type": "variable"} for key, value in params.items()]
+
+
+class LocalRuns:
+    def __init__(self, workspace: LocalWorkspace) -> None:
+        self.workspace = workspace
+        self._script_started: dict[str, int] = {}
+
+    def _read(self, action: Callable[[RunSimulator], T]) -> T:
+        return action(RunSimulator(self.workspace._current(), clock.current()))
+
+    def _write(self, action: Callable[[RunSimulator], T]) -> T:
+        result: list[T] = []
+        outcome = self.workspace._change(
+            ["run"], lambda document, _: result.append(action(RunSimulator(document, clock.current())))
+        )
+        failure = outcome["run"]
+        if failure is not None:
+            raise RuleError(failure.code or "INVALID", failure.message)
+        return result[0]
+
+    def now_ms(self) -> int:
+        return clock.current().now_ms()
+
+    def run_job(self, name: str, params: Mapping[str, str]) -> str:
+        return str(self._write(lambda runs: runs.run_job(name, job_params(params))))
+
+    def job_run(self, name: str, instance_id: str) -> RunReport:
+        detail = self._read(lambda runs: runs.job_instance(name, instance_id))
+        return job_report(name, detail)
+
+    def stop_job_run(self, name: str, instance_id: str) -> None:
+        self._write(lambda runs: runs.stop_instance(name, instance_id))
+
+    def retry_job_run(self, name: str, instance_id: str) -> None:
+        self._write(lambda runs: runs.retry_instance(name, instance_id))
+
+    def execute_script(self, name: str, params: Mapping[str, str]) -> str:
+        instance = self._write(lambda runs: runs.execute_script(name, dict(params)))
+        self._script_started[instance] = self.now_ms()
+        return instance
+
+    def script_run(self, name: str, instance_id: str) -> RunReport:
+        result = self._read(lambda runs: runs.script_result(name, instance_id))
+        now = self.now_ms()
+        return script_report(name, instance_id, result, self._script_started.get(instance_id, now), now)
+
+    def timing(self, names: Sequence[str]) -> dict[str, JobTiming]:
+        return self._read(lambda runs: {name: runs.timing(name) for name in names})
