@@ -170,7 +170,7 @@ class LocalWorkspace:
 
     def runs(self) -> LocalRuns:
         """Runs simulated in the document (backends/runs.py), as the emulator simulates them."""
-        return LocalRuns(self)
+        return LocalRuns(self._current, self._change)
 
     def lock_store(self) -> FileLockStore:
         """The run lock: a flock on a file beside the document (backends/lock.py)."""

@@ -7,15 +7,14 @@ lock, as every other change); reading an instance only reads it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from jobsync.backends import clock
+from jobsync.backends.document import WorkspaceDocument
 from jobsync.backends.runs import RunSimulator
 from jobsync.core.runs import JobTiming, NodeRun, RunReport
+from jobsync.core.snapshot import Outcome
 from jobsync.errors import RuleError
-
-if TYPE_CHECKING:
-    from jobsync.backends.local import LocalWorkspace
 
 T = TypeVar("T")
 
@@ -64,17 +63,24 @@ def job_params(params: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"name": key, "value": str(value), "type": "variable"} for key, value in params.items()]
 
 
+Change = Callable[[Sequence[str], Callable[[WorkspaceDocument, str], None]], Outcome]
+
+
 class LocalRuns:
-    def __init__(self, workspace: LocalWorkspace) -> None:
-        self.workspace = workspace
+    """`current` reads the document; `change` changes it under the lock and writes it (the
+    local workspace's own two steps)."""
+
+    def __init__(self, current: Callable[[], WorkspaceDocument], change: Change) -> None:
+        self.current = current
+        self.change = change
         self._script_started: dict[str, int] = {}
 
     def _read(self, action: Callable[[RunSimulator], T]) -> T:
-        return action(RunSimulator(self.workspace._current(), clock.current()))
+        return action(RunSimulator(self.current(), clock.current()))
 
     def _write(self, action: Callable[[RunSimulator], T]) -> T:
         result: list[T] = []
-        outcome = self.workspace._change(
+        outcome = self.change(
             ["run"], lambda document, _: result.append(action(RunSimulator(document, clock.current())))
         )
         failure = outcome["run"]

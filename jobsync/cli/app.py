@@ -13,7 +13,7 @@ from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.cli import commands
 from jobsync.cli import help as plainhelp
 from jobsync.cli.console import handle_errors
-from jobsync.cli.options import AllowMassDelete, Jobs, LockTimeout, Repo, User, WorkspaceOpt
+from jobsync.cli.options import AllowMassDelete, Jobs, LockTimeout, Repo, User, VerifyOpt, WorkspaceOpt
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
 from jobsync.render.formats import Format
@@ -161,6 +161,14 @@ def plan(
             help="Take workspace.yaml's backend settings from this git ref (a pull request's base branch).",
         ),
     ] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Say what `apply --verify` would run (default: when workspace.yaml has a verify: section).",
+            show_default=False,
+        ),
+    ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -179,6 +187,7 @@ def plan(
             changed_since=changed_since,
             allow_mass_delete=allow_mass_delete,
             backend_ref=backend_from,
+            verify=verify,
         )
         raise typer.Exit(code)
 
@@ -219,6 +228,7 @@ def apply(
     user: User = None,
     lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
     allow_mass_delete: AllowMassDelete = False,
+    verify: VerifyOpt = None,
     repo: Repo = None,
 ) -> None:
     """Make the workspace match the repo."""
@@ -238,6 +248,7 @@ def apply(
             wait_timeout_s=wait_timeout,
             lock_timeout=lock_timeout,
             allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
         raise typer.Exit(code)
 

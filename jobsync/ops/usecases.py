@@ -19,10 +19,12 @@ from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.core.history import version_description
 from jobsync.core.model import ObjectKey
 from jobsync.core.plan import Plan
+from jobsync.core.policies import VerifySettings
 from jobsync.errors import JobsyncError
 from jobsync.ops import plan as planning
 from jobsync.ops import planfile, release
 from jobsync.ops import promote as promotion
+from jobsync.ops import verify as verifying
 from jobsync.ops.apply import ApplyResult, Progress, apply_plan, interrupted_message, record_unapplied
 from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
@@ -104,6 +106,7 @@ def plan(
     changed_since: str | None = None,
     allow_mass_delete: bool = False,
     backend_ref: str | None = None,
+    verify: bool | None = None,
     voice: Voice = QUIET,
 ) -> planning.Planned:
     """The plan that makes the workspace match the repo. `jobs` (--job) and `changed_since`
@@ -122,6 +125,7 @@ def plan(
             only=only,
             rename_hints=hints,
             allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
 
 
@@ -218,6 +222,7 @@ def apply(
     wait_timeout_s: float = 3600.0,
     lock_timeout: float = DEFAULT_TIMEOUT_S,
     command: str | None = None,
+    verify: bool | None = None,
     voice: Voice = QUIET,
 ) -> Applied:
     """Make the workspace match the repo, under the workspace's run lock.
@@ -236,13 +241,27 @@ def apply(
     if shown is not None and planfile.deletes_confirmed(shown):
         allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
     jobs, only, hints = _narrowing(config, shown, jobs, changed_since, voice)
+    reason = verifying.forbidden(config.policies, config.name)
+    if verify and reason:
+        raise JobsyncError(f"apply --verify refused: {reason}; nothing was applied")
     with locked_workspace(config, lock_timeout=lock_timeout, command=command, voice=voice) as workspace:
         planned = planning.make_plan(
-            config, workspace, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
+            config,
+            workspace,
+            jobs=jobs,
+            only=only,
+            rename_hints=hints,
+            allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
         document = plan_to_document(planned.plan)
         _check_against_saved(config, planned, document, shown, reviewed=reviewed, plan_file=plan_file, voice=voice)
         voice.show(document)
+        if planned.plan.closed is not None:
+            raise JobsyncError(
+                f"apply changed nothing: workspace {config.name} is {planned.plan.closed}; "
+                "apply again inside a deploy window (policies.deploy_windows)"
+            )
         if not planned.plan.pending():
             voice.say("Nothing to apply.")
             return Applied(planned, result=record_unapplied(planned.plan, ApplyResult()))
@@ -263,7 +282,27 @@ def apply(
             voice.say(interrupted_message(planned.plan, done.result))
             raise
         done.packages = _release(config, workspace, done, wait=wait, timeout_s=wait_timeout_s, voice=voice)
+        _verify(config, workspace, done, voice)
         return done
+
+
+def _verify(config: WorkspaceConfig, workspace: Workspace, done: Applied, voice: Voice) -> None:
+    """Run what the plan said apply would run (its `verify` section), if anything was applied."""
+    section = done.planned.plan.verify
+    if not section or section.get("forbidden"):
+        if section and section.get("forbidden"):
+            voice.warn(f"verify: nothing run: {section['forbidden']}")
+        return
+    settings = config.verify or VerifySettings()
+    keys = [key for key in verifying.targets(done.planned.plan, settings, done.planned.desired)]
+    applied = {change.key for change, _ in done.result.applied}
+    if settings.jobs == "changed":
+        keys = [key for key in keys if key in applied]  # a failed write is not verified
+    if not keys:
+        voice.say("verify: nothing to run")
+        return
+    done.result.verified = verifying.run_checks(workspace.runs(), keys, settings, voice.say)
+    done.result.verify_fails = settings.on_failure == "fail"
 
 
 def _release(
