@@ -305,6 +305,7 @@ def _add_subcommands() -> None:
     from jobsync.cli.emulator import app as emulator_app
     from jobsync.cli.github import app as github_app
     from jobsync.cli.history import history
+    from jobsync.cli.preview import app as preview_app
     from jobsync.cli.release import app as release_app
 
     app.command()(history)
@@ -312,6 +313,7 @@ def _add_subcommands() -> None:
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")
     app.add_typer(release_app, name="release", help="Enterprise mode: jobsync's release packages and their states.")
+    app.add_typer(preview_app, name="preview", help="Preview deployments: a pull request's changes in a sandbox.")
     app.add_typer(github_app, name="github", help="Pull-request workflow helpers: sticky plan comment, drift PR.")
 
 

@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import ConfigError, Problem, RepoError
+from jobsync.ops import preview
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo, layers
@@ -67,6 +69,17 @@ def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) ->
     return rendered
 
 
+def without_previews(config: WorkspaceConfig, snapshot: Snapshot, progress: Callable[[str], None]) -> Snapshot:
+    """A preview sandbox's snapshot without the preview deployments (ops/preview.py): they never
+    go into git."""
+    if config.name not in preview.sandboxes(config.repo_root):
+        return snapshot
+    kept = {key: remote for key, remote in snapshot.objects.items() if not preview.is_preview_name(key.name)}
+    if len(kept) < len(snapshot.objects):
+        progress(f"leaving out {len(snapshot.objects) - len(kept)} preview object(s) (`jobsync preview list`)")
+    return dataclasses.replace(snapshot, objects=kept)
+
+
 def export_workspace(
     config: WorkspaceConfig,
     workspace: Workspace,
@@ -88,6 +101,7 @@ def export_workspace(
     progress(f"reading {workspace.label}")
     with bulk_work():
         snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
+    snapshot = without_previews(config, snapshot, progress)
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(FILE_KINDS) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)
