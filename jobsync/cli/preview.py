@@ -17,10 +17,24 @@ from jobsync.ops.apply import result_to_document
 from jobsync.render import jsonout, outcome
 from jobsync.render.document import plan_to_document
 from jobsync.render.formats import Format, render_plan
+from jobsync.repo.config import WorkspaceConfig
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 
+IfConfigured = Annotated[
+    bool,
+    typer.Option(
+        "--if-configured",
+        help="Do nothing (exit 0) when the workspace declares no preview sandbox (the workflow's case).",
+    ),
+]
 Name = Annotated[str, typer.Option("--name", help="The preview's name, e.g. pr-123: its objects are pr-123_<name>.")]
+
+
+def _skip_unless_configured(config: WorkspaceConfig, if_configured: bool) -> None:
+    if if_configured and not config.preview_workspace:
+        say(f"workspace {config.name} declares no preview sandbox (preview: in workspace.yaml); nothing to do")
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.command(epilog="Example: jobsync preview up -w dev --name pr-123 --changed-since origin/main")
@@ -40,12 +54,14 @@ def up(
     format: Annotated[
         Format, typer.Option("--format", "-f", help="text, markdown (PR comment) or json.")
     ] = Format.text,
+    if_configured: IfConfigured = False,
     lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
     repo: Repo = None,
 ) -> None:
     """Deploy the workspace's changes into its preview sandbox under derived names, schedules stopped."""
     with handle_errors():
         config = workspace_config(repo, workspace)
+        _skip_unless_configured(config, if_configured)
 
         def show(document: dict[str, object]) -> None:
             if format is not Format.json:
@@ -85,11 +101,16 @@ def up(
 
 @app.command(epilog="Example: jobsync preview down -w dev --name pr-123")
 def down(
-    name: Name, workspace: WorkspaceOpt = None, lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S, repo: Repo = None
+    name: Name,
+    workspace: WorkspaceOpt = None,
+    if_configured: IfConfigured = False,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
+    repo: Repo = None,
 ) -> None:
     """Remove exactly the preview's objects from the sandbox; nothing there is not an error."""
     with handle_errors():
         config = workspace_config(repo, workspace)
+        _skip_unless_configured(config, if_configured)
         removed = usecases.preview_down(
             config, name, lock_timeout=lock_timeout, voice=usecases.Voice(say=say, warn=warn)
         )

@@ -155,3 +155,11 @@ def test_up_with_verify_runs_the_copies(scenario):
     runs = {run["name"]: run["status"] for run in up.json()["result"]["verify"]}
     assert runs == {f"pr-5_{SALES}": "success", "pr-5_report": "success", "pr-5_load_sales": "FINISHED"}
     assert "instances" not in scenario.document()  # the runs were in the sandbox, not in dev
+
+
+def test_the_workflow_flag_skips_a_workspace_without_a_sandbox(local):
+    result = preview(local, "up", "-w", "dev", "--name", "pr-1", "--all", "--if-configured")
+    assert result.exit_code == 0
+    assert "declares no preview sandbox" in result.stderr
+    refused = preview(local, "down", "-w", "dev", "--name", "pr-1")
+    assert refused.exit_code == 1 and "preview: {workspace:" in refused.stderr
