@@ -95,6 +95,8 @@ class RunSimulator:
     def run_job(self, name: str, params: Any = None) -> int:
         """run-immediate: start one run now; the instance id."""
         definition = self._definition(Kind.JOB, name)
+        if definition.get("processType") == "REAL_TIME":
+            raise RuleError("INVALID", f"job {name} is a real-time job; only batch jobs run once", dlf="DLF.0136")
         now = self.clock.now_ms()
         number = self._next_id()
         instance = {

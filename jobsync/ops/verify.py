@@ -42,7 +42,13 @@ def targets(plan: Plan, settings: VerifySettings, desired: Mapping[ObjectKey, Sp
         for name in settings.jobs:
             job, script = ObjectKey(Kind.JOB, name), ObjectKey(Kind.SCRIPT, name)
             keys.add(job if job in desired or script not in desired else script)
+    keys = {key for key in keys if not _real_time(desired.get(key))}
     return sorted(keys, key=lambda key: (key.kind is Kind.JOB, key.name))
+
+
+def _real_time(spec: Spec | None) -> bool:
+    """A real-time job streams and never ends: run once is for batch jobs only (DLF.0136)."""
+    return spec is not None and spec.kind is Kind.JOB and spec.peek().get("processType") == "REAL_TIME"
 
 
 def plan_section(
