@@ -33,6 +33,7 @@ from jobsync.core.snapshot import SCHEDULING
 from jobsync.errors import RuleError
 
 DEFAULT_SECONDS = 1.0
+NO_INSTANCE = "DLF.0137"  # documented (H-0313): the job instance does not exist
 FIRST_INSTANCE = 1001
 MANUAL, SCHEDULED = 2, 0  # instanceType: 2 manual (run once), 0 normal schedule (SDK-DGC)
 
@@ -117,7 +118,7 @@ class RunSimulator:
         for instance in self._all_instances():
             if str(instance["instanceId"]) == str(instance_id) and instance["jobName"] == name:
                 return instance
-        raise RuleError("NO_INSTANCE", f"job instance {instance_id} of {name} does not exist")
+        raise RuleError("NO_INSTANCE", f"job instance {instance_id} of {name} does not exist", dlf=NO_INSTANCE)
 
     def _all_instances(self) -> list[dict[str, Any]]:
         return [*(self.data.get("instances") or ()), *self._scheduled()]
@@ -294,7 +295,7 @@ class RunSimulator:
             if str(instance["instanceId"]) == str(instance_id) and instance["scriptName"] == name:
                 break
         else:
-            raise RuleError("NO_INSTANCE", f"script instance {instance_id} of {name} does not exist")
+            raise RuleError("NO_INSTANCE", f"script instance {instance_id} of {name} does not exist", dlf=NO_INSTANCE)
         outcome = instance["outcome"]
         elapsed = self.clock.now_ms() - instance["startTime"]
         if instance.get("stoppedAt") is not None:
@@ -311,4 +312,4 @@ class RunSimulator:
             if str(instance["instanceId"]) == str(instance_id) and instance["scriptName"] == name:
                 instance["stoppedAt"] = self.clock.now_ms()
                 return
-        raise RuleError("NO_INSTANCE", f"script instance {instance_id} of {name} does not exist")
+        raise RuleError("NO_INSTANCE", f"script instance {instance_id} of {name} does not exist", dlf=NO_INSTANCE)

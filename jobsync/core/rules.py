@@ -46,7 +46,6 @@ DLF_OF_RULE: dict[str, str] = {
     "MISSING_REFERENCE": "DLF.9904",
     "INVALID": "DLF.3051",  # documented: "The request parameter is invalid" (core/writecheck.py has the others)
     "IMMUTABLE": "DLF.0203",  # documented: script modify failed (a script's type cannot change)
-    "NO_INSTANCE": "DLF.0137",  # documented: the job instance does not exist
 }
 UNKNOWN_RULE_DLF = "DLF.9900"  # invented: a rule without a code of its own
 NOT_FOUND_DLF = {Kind.JOB: "DLF.0100", Kind.SCRIPT: "DLF.6201", Kind.RESOURCE: "DLF.6241"}

@@ -12,6 +12,7 @@ import pytest
 from support import environment, job_body, remote_job, sql_node
 
 from jobsync.backends import clock
+from jobsync.errors import ServiceError
 from jobsync.ops import plan as planning
 from jobsync.ops.usecases import load_workspace
 
@@ -180,3 +181,14 @@ def test_run_calls_pass_the_rate_limit_and_faults(emulator, manual_clock):
     assert emulator.request_counts["POST v1/jobs/{}/run-immediate"] >= 1
     emulator.configure(fail_rate=0.0)
     assert [item["instanceId"] for item in emulator.workspace("default")["instances"]] == [int(instance)]
+
+
+def test_an_unknown_instance_is_the_documented_dlf_0137(emulator):
+    emulator.set_workspace("default", environment(jobs=[remote_job(job_body("nightly"))]))
+    workspace = emulator.dataarts_workspace("default")
+    try:
+        with pytest.raises(ServiceError) as refused:
+            workspace.runs().job_run("nightly", "424242")
+    finally:
+        workspace.close()
+    assert refused.value.code == "DLF.0137"
