@@ -21,6 +21,7 @@ from jobsync.core.runs import TIMEOUT, RunReport
 from jobsync.errors import JobsyncError
 
 POLL_S = 1.0
+PROGRESS_EVERY = 15  # polls: a progress line at least every 15 s, and whenever a run ends
 WRITING = (Action.CREATE, Action.UPDATE, Action.RENAME)
 RUNNABLE = (Kind.JOB, Kind.SCRIPT)
 
@@ -60,6 +61,9 @@ def plan_section(
     return {"runs": runs, "on_failure": settings.on_failure, "forbidden": reason}
 
 
+Started = list[tuple[ObjectKey, "str | RunReport"]]  # an instance id, or why the run did not start
+
+
 def run_checks(
     runs: Runs,
     keys: Sequence[ObjectKey],
@@ -67,7 +71,35 @@ def run_checks(
     say: Callable[[str], None],
 ) -> list[RunReport]:
     """Start every run, then wait for all of them (up to the timeout) with a progress line."""
-    started: list[tuple[ObjectKey, str | RunReport]] = []
+    started = _start(runs, keys, settings, say)
+    reports: dict[ObjectKey, RunReport] = {key: run for key, run in started if isinstance(run, RunReport)}
+    tick = clock.current()
+    deadline = tick.now_ms() + int(settings.timeout_s * 1000)
+    shown, polls = -1, 0
+    while True:
+        for key, instance in started:
+            if key not in reports and isinstance(instance, str):
+                report = _read(runs, key, instance)
+                if report.finished or report.status == "not read":
+                    reports[key] = report
+        waiting = [key for key, _ in started if key not in reports]
+        if len(reports) != shown or polls % PROGRESS_EVERY == 0 or not waiting:
+            more = f", waiting for {_names(waiting)}" if waiting else ""
+            say(f"verify: {len(reports)}/{len(started)} finished{more}")
+            shown = len(reports)
+        polls += 1
+        if waiting and tick.now_ms() >= deadline:
+            reports.update(
+                (key, _time_out(runs, key, str(instance), settings)) for key, instance in started if key in waiting
+            )
+        if not waiting or tick.now_ms() >= deadline:
+            break
+        tick.sleep(POLL_S)
+    return [reports[key] for key, _ in started]
+
+
+def _start(runs: Runs, keys: Sequence[ObjectKey], settings: VerifySettings, say: Callable[[str], None]) -> Started:
+    started: Started = []
     for key in keys:
         params = settings.params.get(key.name, {})
         try:
@@ -78,27 +110,7 @@ def run_checks(
         except JobsyncError as error:
             started.append((key, RunReport(key.kind.value, key.name, "", "not started", message=str(error))))
         say(f"verify: started {key.kind.value} {key.name}")
-    tick = clock.current()
-    deadline = tick.now_ms() + int(settings.timeout_s * 1000)
-    reports: dict[ObjectKey, RunReport] = {key: run for key, run in started if isinstance(run, RunReport)}
-    while True:
-        for key, instance in started:
-            if (key in reports and reports[key].finished) or not isinstance(instance, str):
-                continue
-            report = _read(runs, key, instance)
-            if report.finished or report.status == "not read":
-                reports[key] = report
-        waiting = [key for key, _ in started if key not in reports]
-        say(f"verify: {len(reports)}/{len(started)} finished" + (f", waiting for {_names(waiting)}" if waiting else ""))
-        if not waiting:
-            break
-        if tick.now_ms() >= deadline:
-            for key, instance in started:
-                if key not in reports and isinstance(instance, str):
-                    reports[key] = _time_out(runs, key, instance, settings)
-            break
-        tick.sleep(POLL_S)
-    return [reports[key] for key, _ in started]
+    return started
 
 
 def _names(keys: Sequence[ObjectKey]) -> str:

@@ -137,3 +137,17 @@ def test_the_apply_comment_carries_the_verify_table(scenario, fake_github, tmp_p
     assert "| run | object | instance | status | duration | failed node | message |" in text
     assert f"| ❌ | job `{FAILING}` |" in text and "| fail | 3s | load_dw | table not found |" in text
     assert f"| ✅ | job `{PASSING}` |" in text
+
+
+def test_a_run_past_the_timeout_is_reported_and_stopped(scenario):
+    scenario.seed(environment(runs={PASSING: {"seconds": 3600}}))
+    settings(scenario, verify={"timeout": "30s", "on_failure": "fail"})
+    scenario.put(Kind.JOB, job_body(PASSING))
+    scenario.commit()
+    result = scenario.run("apply", "-w", "dev", "--auto-approve", "--format", "json")
+    assert result.exit_code == 1
+    [run] = result.json()["verify"]
+    assert run["status"] == "timeout"
+    assert run["message"] == "still running after 30s (verify.timeout); stopped"
+    [instance] = scenario.document()["instances"]
+    assert isinstance(instance["stoppedAt"], int)  # the job that ran only for the check is not left running

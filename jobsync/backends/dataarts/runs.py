@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jobsync.backends.dataarts.http import SignedClient
-from jobsync.backends.local_runs import job_params, job_report, script_report
+from jobsync.backends.instances import job_params, job_report, script_report
 from jobsync.core.runs import JobTiming, RunReport
 from jobsync.errors import AmbiguousWriteError, RemoteError
 
