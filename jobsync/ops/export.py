@@ -74,7 +74,7 @@ def without_previews(config: WorkspaceConfig, snapshot: Snapshot, progress: Call
     go into git."""
     if config.name not in preview.sandboxes(config.repo_root):
         return snapshot
-    kept = {key: remote for key, remote in snapshot.objects.items() if not preview.is_preview_name(key.name)}
+    kept = {key: remote for key, remote in snapshot.objects.items() if not preview.is_preview(key, remote.body)}
     if len(kept) < len(snapshot.objects):
         progress(f"leaving out {len(snapshot.objects) - len(kept)} preview object(s) (`jobsync preview list`)")
     return dataclasses.replace(snapshot, objects=kept)

@@ -8,11 +8,12 @@ streams and graphs through the sandbox's `mappings`; and plans and applies them 
 sandbox workspace (workspace.yaml `preview: {workspace: sandbox}`, any backend) with every
 schedule stopped. Nothing else in the sandbox is planned, touched or deleted.
 
-A preview name is lower-case words joined by hyphens (`pr-123`, `feature-x`); its objects are
-exactly the sandbox objects whose names start with `<name>_`, so `preview down` removes
-those (a second `down` finds nothing) and `preview list` groups them. Before deploying,
-`up` refuses a prefix that a real object of the repo already carries, so a preview never
-takes a real name; export never writes preview objects into git (`is_preview_name`).
+A preview name is lower-case words joined by hyphens (`pr-123`, `feature-x`). Each copy
+carries a marker naming its preview (`mark`); a preview's objects are exactly the sandbox
+objects named `<name>_...` that carry its marker, so `preview down` removes those and nothing
+else (a second `down` finds nothing) and `preview list` groups them. `up` refuses a prefix that
+a real object already carries, in the repo or in the sandbox, so a preview never takes a real
+name; export never writes preview objects into git (`is_preview`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec
@@ -43,6 +45,34 @@ PREVIEW_OBJECT = re.compile(r"^(?P<preview>[a-z0-9]+(?:-[a-z0-9]+)+)_(?P<name>.+
 CATEGORY = {Kind.JOB: JOBS, Kind.SCRIPT: SCRIPTS, Kind.RESOURCE: RESOURCES}
 
 
+MARKER = "jobsync preview"
+
+
+def mark(kind: Kind, body: dict[str, Any], name: str, workspace: str) -> dict[str, Any]:
+    """The copy, marked as preview `name`'s: a job in basicConfig.customFields, a script in its
+    description, a resource in its desc (reference §5.2, §6), so only what a preview made is
+    ever counted as its own."""
+    text = f"{MARKER} {name} of {workspace}"
+    if kind is Kind.JOB:
+        basic = dict(body.get("basicConfig") or {})
+        basic["customFields"] = {**dict(basic.get("customFields") or {}), "jobsync_preview": name}
+        return {**body, "basicConfig": basic}
+    return {**body, ("desc" if kind is Kind.RESOURCE else "description"): text}
+
+
+def marked_as(kind: Kind, body: Mapping[str, Any]) -> str | None:
+    """The preview an object was made by, from its marker; None for any other object."""
+    if kind is Kind.JOB:
+        basic = body.get("basicConfig")
+        fields = basic.get("customFields") if isinstance(basic, Mapping) else None
+        found = fields.get("jobsync_preview") if isinstance(fields, Mapping) else None
+        return found if isinstance(found, str) else None
+    text = body.get("desc" if kind is Kind.RESOURCE else "description")
+    if isinstance(text, str) and text.startswith(MARKER + " "):
+        return text.split(" ")[2]
+    return None
+
+
 def check_name(name: str) -> str:
     if not NAME.match(name):
         raise UsageError(
@@ -56,9 +86,10 @@ def prefix(name: str) -> str:
     return f"{name}_"
 
 
-def is_preview_name(name: str) -> bool:
-    """Whether an object name has a preview's form (`pr-123_daily_sales`)."""
-    return PREVIEW_OBJECT.match(name) is not None
+def is_preview(key: ObjectKey, body: Mapping[str, Any]) -> bool:
+    """Whether an object is a preview's copy: named `pr-123_...` and marked by preview pr-123."""
+    match = PREVIEW_OBJECT.match(key.name) if key.kind in FILE_KINDS else None
+    return match is not None and marked_as(key.kind, body) == match["preview"]
 
 
 def sandbox_of(config: WorkspaceConfig) -> WorkspaceConfig:
@@ -147,7 +178,7 @@ def make(
     renames = {CATEGORY[kind]: {k.name: v.name for k, v in copies.items() if k.kind is kind} for kind in CATEGORY}
     specs = {}
     for key, target in copies.items():
-        body = {**dict(bodies[key].body), "name": target.name}
+        body = mark(key.kind, {**dict(bodies[key].body), "name": target.name}, name, config.name)
         specs[target] = Spec(target, rename(key.kind, body, renames), source=bodies[key].source)
     settings = PlanSettings(
         workspace=sandbox.name,
@@ -158,6 +189,16 @@ def make(
         source=Source(workspace=config.name, ref=None),  # the preview reads the working tree
     )
     snapshot = workspace.snapshot()
+    foreign = [
+        str(key)
+        for key, remote in sorted(snapshot.objects.items())
+        if key.kind in FILE_KINDS and key.name.startswith(prefix(name)) and marked_as(key.kind, remote.body) != name
+    ]
+    if foreign:
+        raise JobsyncError(
+            f"preview {name}: {workspace.label} has objects named with its prefix that no preview made: "
+            f"{', '.join(foreign)}; choose another --name"
+        )
     plan = compute_plan(specs, snapshot, settings, only=frozenset(specs), detect_renames=False)
     plan = dataclasses.replace(
         plan,
@@ -170,10 +211,11 @@ def make(
 def existing(workspace: Workspace, name: str | None = None) -> dict[str, list[ObjectKey]]:
     """Preview name -> its objects in the sandbox (every preview, or the one named)."""
     found: dict[str, list[ObjectKey]] = {}
-    for key in sorted(workspace.snapshot().objects):
-        match = PREVIEW_OBJECT.match(key.name) if key.kind in FILE_KINDS else None
-        if match and (name is None or match["preview"] == name):
-            found.setdefault(match["preview"], []).append(key)
+    for key, remote in sorted(workspace.snapshot().objects.items()):
+        if is_preview(key, remote.body):
+            preview = key.name.split("_", 1)[0]
+            if name in (None, preview):
+                found.setdefault(preview, []).append(key)
     return found
 
 

@@ -86,6 +86,8 @@ def test_up_deploys_prefixed_copies_with_references_rewritten_and_down_removes_e
     copy = jobs[f"pr-123_{SALES}"]["definition"]
     assert copy["nodes"][0]["properties"][0] == {"name": "scriptName", "value": "pr-123_load_sales"}
     assert jobs["pr-123_report"]["definition"]["schedule"]["cron"]["dependJobs"]["jobs"] == [f"pr-123_{SALES}"]
+    assert copy["basicConfig"]["customFields"] == {"jobsync_preview": "pr-123"}  # the marker down relies on
+    assert scripts["pr-123_load_sales"]["definition"]["description"] == "jobsync preview pr-123 of dev"
     assert jobs[f"pr-123_{SALES}"]["status"] == "STOPPED" and jobs["pr-123_report"]["status"] == "STOPPED"
     assert jobs[SALES]["definition"]["description"] == "the sandbox's own"  # the real one is untouched
     assert jobs[SALES]["status"] == "SCHEDULING"
@@ -163,3 +165,20 @@ def test_the_workflow_flag_skips_a_workspace_without_a_sandbox(local):
     assert "declares no preview sandbox" in result.stderr
     refused = preview(local, "down", "-w", "dev", "--name", "pr-1")
     assert refused.exit_code == 1 and "preview: {workspace:" in refused.stderr
+
+
+def test_an_object_of_the_sandbox_that_no_preview_made_is_never_taken_or_removed(scenario):
+    base = changed_repo(scenario)
+    document = sandbox_document(scenario)
+    document["jobs"].append(remote_job(job_body("pr-123_console_made")))
+    if scenario.backend == "local":
+        (scenario.root / ".jobsync/state/sandbox.json").write_text(json.dumps(document))
+    else:
+        scenario.emulator.set_workspace(SANDBOX_ID, document)
+    refused = preview(scenario, "up", "-w", "dev", "--name", "pr-123", "--changed-since", base)
+    assert refused.exit_code == 1
+    assert "has objects named with its prefix that no preview made: job pr-123_console_made" in refused.stderr
+    assert preview(scenario, "list", "-w", "dev").stdout == ""
+    down = preview(scenario, "down", "-w", "dev", "--name", "pr-123")
+    assert (down.exit_code, down.stdout) == (0, "")
+    assert "pr-123_console_made" in entries(sandbox_document(scenario), "jobs")
