@@ -8,7 +8,6 @@ nothing.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,17 +68,6 @@ def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) ->
     return rendered
 
 
-def without_previews(config: WorkspaceConfig, snapshot: Snapshot, progress: Callable[[str], None]) -> Snapshot:
-    """A preview sandbox's snapshot without the preview deployments (ops/preview.py): they never
-    go into git."""
-    if config.name not in preview.sandboxes(config.repo_root):
-        return snapshot
-    kept = {key: remote for key, remote in snapshot.objects.items() if not preview.is_preview(key, remote.body)}
-    if len(kept) < len(snapshot.objects):
-        progress(f"leaving out {len(snapshot.objects) - len(kept)} preview object(s) (`jobsync preview list`)")
-    return dataclasses.replace(snapshot, objects=kept)
-
-
 def export_workspace(
     config: WorkspaceConfig,
     workspace: Workspace,
@@ -101,7 +89,7 @@ def export_workspace(
     progress(f"reading {workspace.label}")
     with bulk_work():
         snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
-    snapshot = without_previews(config, snapshot, progress)
+    snapshot = preview.without_previews(config, snapshot, progress)
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(FILE_KINDS) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)

@@ -26,7 +26,7 @@ from jobsync.core.references import depend_jobs
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
-from jobsync.ops import debris, release, schedule
+from jobsync.ops import debris, preview, release, schedule
 from jobsync.ops import verify as verifying
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
@@ -118,6 +118,7 @@ def make_plan(
         snapshot = reading.result()
     if enterprise:
         snapshot = release.production_view(snapshot)
+    snapshot = preview.without_previews(config, snapshot, lambda _: None)
     desired = found.specs
     settings = PlanSettings(
         workspace=config.name,

@@ -33,9 +33,8 @@ from jobsync.core.planner import compute_plan
 from jobsync.core.policies import Scheduling
 from jobsync.core.references import JOBS, RESOURCES, SCRIPTS, rename
 from jobsync.core.selection import closure
-from jobsync.core.snapshot import SCHEDULING
+from jobsync.core.snapshot import SCHEDULING, Snapshot
 from jobsync.errors import ConfigError, JobsyncError, Problem, UsageError
-from jobsync.ops import plan as planning
 from jobsync.repo import changes, gitrepo, layers
 from jobsync.repo import config as configuration
 from jobsync.repo.config import WorkspaceConfig
@@ -238,5 +237,12 @@ def remove(workspace: Workspace, keys: list[ObjectKey], *, user: str) -> dict[Ob
     return results
 
 
-def open_sandbox(sandbox: WorkspaceConfig) -> contextlib.closing[Workspace]:
-    return contextlib.closing(planning.open_workspace(sandbox))
+def without_previews(config: WorkspaceConfig, snapshot: Snapshot, say: Callable[[str], None]) -> Snapshot:
+    """A preview sandbox's snapshot without the previews' copies: the sandbox's own plan never
+    manages (updates, prunes) them, and export never writes them into git."""
+    if config.name not in sandboxes(config.repo_root):
+        return snapshot
+    kept = {key: remote for key, remote in snapshot.objects.items() if not is_preview(key, remote.body)}
+    if len(kept) < len(snapshot.objects):
+        say(f"leaving out {len(snapshot.objects) - len(kept)} preview object(s) (`jobsync preview list`)")
+    return dataclasses.replace(snapshot, objects=kept)

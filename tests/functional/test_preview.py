@@ -182,3 +182,14 @@ def test_an_object_of_the_sandbox_that_no_preview_made_is_never_taken_or_removed
     down = preview(scenario, "down", "-w", "dev", "--name", "pr-123")
     assert (down.exit_code, down.stdout) == (0, "")
     assert "pr-123_console_made" in entries(sandbox_document(scenario), "jobs")
+
+
+def test_the_sandboxs_own_plan_never_prunes_or_lists_preview_copies(local):
+    base = changed_repo(local)
+    assert preview(local, "up", "-w", "dev", "--name", "pr-8", "--changed-since", base).exit_code == 0
+    settings = local.root / "workspaces" / "sandbox" / "workspace.yaml"
+    config = yaml.safe_load(settings.read_text())
+    config["policies"]["prune"] = True
+    settings.write_text(yaml.safe_dump(config, sort_keys=False))
+    document = local.run("plan", "-w", "sandbox", "--format", "json", "--allow-mass-delete").json()
+    assert [(c["action"], c["name"]) for c in document["changes"]] == [("delete", SALES)]  # its own, not pr-8_*
