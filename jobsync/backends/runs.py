@@ -35,6 +35,7 @@ from jobsync.errors import RuleError
 DEFAULT_SECONDS = 1.0
 NO_INSTANCE = "DLF.0137"  # documented (H-0313): the job instance does not exist
 FIRST_INSTANCE = 1001
+INSTANCES_KEPT = 500  # the newest runs of each kind; older ones are dropped from the document
 MANUAL, SCHEDULED = 2, 0  # instanceType: 2 manual (run once), 0 normal schedule (SDK-DGC)
 
 
@@ -111,7 +112,9 @@ class RunSimulator:
             "params": params if isinstance(params, list) else [],
             "outcome": _outcome(self._runs(), name),
         }
-        self.data.setdefault("instances", []).append(instance)
+        kept = self.data.setdefault("instances", [])
+        kept.append(instance)
+        del kept[:-INSTANCES_KEPT]
         return number
 
     def _instance(self, name: str, instance_id: int | str) -> dict[str, Any]:
@@ -286,7 +289,9 @@ class RunSimulator:
             "params": params if isinstance(params, Mapping) else {},
             "outcome": _outcome(self._runs(), name),
         }
-        self.data.setdefault("scriptInstances", []).append(instance)
+        kept = self.data.setdefault("scriptInstances", [])
+        kept.append(instance)
+        del kept[:-INSTANCES_KEPT]
         return str(instance["instanceId"])
 
     def script_result(self, name: str, instance_id: int | str) -> dict[str, Any]:

@@ -159,6 +159,16 @@ def test_the_official_sdk_runs_a_job_once_and_reads_its_instances(emulator, manu
         started.instance_id,
         "table not found",
     )
+    client.restore_job_instance(
+        dgc.RestoreJobInstanceRequest(workspace="default", job_name=CHINESE, instance_id=started.instance_id)
+    )
+    client.stop_job_instance(
+        dgc.StopJobInstanceRequest(workspace="default", job_name=CHINESE, instance_id=started.instance_id)
+    )
+    again = client.show_job_instance(
+        dgc.ShowJobInstanceRequest(workspace="default", job_name=CHINESE, instance_id=started.instance_id)
+    )
+    assert (again.status, again.nodes[0].status) == ("manual-stop", "manual-stop")
     executed = client.execute_script(
         dgc.ExecuteScriptRequest(workspace="default", script_name="check_sql", body=dgc.ExecuteScriptReq(params={}))
     )
