@@ -71,5 +71,8 @@ class LocalRuns:
         now = self.now_ms()
         return script_report(name, instance_id, result, self._script_started.get(instance_id, now), now)
 
+    def stop_script_run(self, name: str, instance_id: str) -> None:
+        self._write(lambda runs: runs.stop_script(name, instance_id))
+
     def timing(self, names: Sequence[str]) -> dict[str, JobTiming]:
         return self._read(lambda runs: {name: runs.timing(name) for name in names})

@@ -129,9 +129,12 @@ def _read(runs: Runs, key: ObjectKey, instance: str) -> RunReport:
 
 def _time_out(runs: Runs, key: ObjectKey, instance: str, settings: VerifySettings) -> RunReport:
     message = f"still running after {settings.timeout_s:g}s (verify.timeout)"
-    if settings.stop_after and key.kind is Kind.JOB:
+    if settings.stop_after:
         try:
-            runs.stop_job_run(key.name, instance)
+            if key.kind is Kind.SCRIPT:
+                runs.stop_script_run(key.name, instance)
+            else:
+                runs.stop_job_run(key.name, instance)
             message += "; stopped"
         except JobsyncError as error:
             message += f"; stopping it failed: {error}"

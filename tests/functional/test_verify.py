@@ -151,3 +151,16 @@ def test_a_run_past_the_timeout_is_reported_and_stopped(scenario):
     assert run["message"] == "still running after 30s (verify.timeout); stopped"
     [instance] = scenario.document()["instances"]
     assert isinstance(instance["stoppedAt"], int)  # the job that ran only for the check is not left running
+
+
+def test_a_script_past_the_timeout_is_stopped_too(scenario):
+    scenario.seed(environment(runs={"check_sql": {"seconds": 3600}}))
+    settings(scenario, verify={"timeout": "5s"})
+    scenario.put(Kind.SCRIPT, {"name": "check_sql", "type": "DLISQL", "content": "select 1", "directory": "/"})
+    scenario.commit()
+    result = scenario.run("apply", "-w", "dev", "--auto-approve", "--format", "json")
+    assert result.exit_code == 0, result.stderr  # on_failure: report
+    [run] = result.json()["verify"]
+    assert (run["status"], run["message"]) == ("timeout", "still running after 5s (verify.timeout); stopped")
+    [instance] = scenario.document()["scriptInstances"]
+    assert isinstance(instance["stoppedAt"], int)

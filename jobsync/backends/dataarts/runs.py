@@ -86,6 +86,9 @@ class DataArtsRuns:
         now = self.client.server_ms
         return script_report(name, instance_id, result, self._script_started.get(instance_id, now), now)
 
+    def stop_script_run(self, name: str, instance_id: str) -> None:
+        self.client.call("POST", self.client.path("scripts", name, "instances", instance_id, "stop"))
+
     def timing(self, names: Sequence[str]) -> dict[str, JobTiming]:
         found: dict[str, JobTiming] = {}
         for name in names:
