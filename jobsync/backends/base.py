@@ -20,6 +20,7 @@ from jobsync.backends.lock import LockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
 from jobsync.core.policies import SnapshotState
+from jobsync.core.runs import JobTiming, RunReport
 from jobsync.core.snapshot import Failure, Outcome, Snapshot
 
 
@@ -80,6 +81,38 @@ class Enterprise(Protocol):
     def releases(self) -> Releases: ...
 
 
+class Runs(Protocol):
+    """Running jobs and scripts once, and reading their instances (reference §2.7: run
+    once, instance list and detail, stop and retry, script execute and result). Instance ids
+    are strings here whatever type the service gives them."""
+
+    def run_job(self, name: str, params: Mapping[str, str]) -> str:
+        """Run a job once now (run-immediate with jobParams); its instance id."""
+        ...
+
+    def job_run(self, name: str, instance_id: str) -> RunReport:
+        """The instance as it is now, with its node instances and a failed node's message."""
+        ...
+
+    def stop_job_run(self, name: str, instance_id: str) -> None: ...
+
+    def retry_job_run(self, name: str, instance_id: str) -> None: ...
+
+    def execute_script(self, name: str, params: Mapping[str, str]) -> str: ...
+
+    def script_run(self, name: str, instance_id: str) -> RunReport: ...
+
+    def stop_script_run(self, name: str, instance_id: str) -> None: ...
+
+    def timing(self, names: Sequence[str]) -> dict[str, JobTiming]:
+        """Each job's next plan time and the instance running now (for deploy windows)."""
+        ...
+
+    def now_ms(self) -> int:
+        """The workspace's time (the service's clock as far as jobsync can read it)."""
+        ...
+
+
 class Workspace(Protocol):
     """What plan, apply and export need from a workspace."""
 
@@ -138,6 +171,10 @@ class Workspace(Protocol):
     def enterprise(self) -> Enterprise | None:
         """The enterprise mode's environments and release packages when the workspace is in
         enterprise mode; None in simple mode (or when the backend cannot tell)."""
+        ...
+
+    def runs(self) -> Runs:
+        """Running jobs and scripts in this workspace."""
         ...
 
     def close(self) -> None: ...

@@ -52,6 +52,18 @@ SCHEMA: dict[str, Any] = {
                 "properties": {"name": {"type": "string"}, "locked": {"type": "boolean"}},
             },
         },
+        "runs": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "result": {"enum": ["success", "fail"]},
+                    "node": {"type": "string"},
+                    "seconds": {"type": "number", "minimum": 0},
+                    "message": {"type": "string"},
+                },
+            },
+        },
         "connections": _NAMES,
         "dliQueues": _NAMES,
         "disStreams": _NAMES,

@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 
 from jobsync.backends import document_schema
 from jobsync.backends.document import ENVIRONMENT_LISTS, WorkspaceDocument
+from jobsync.backends.local_runs import LocalRuns
 from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
@@ -191,6 +192,10 @@ class LocalWorkspace:
 
     def enterprise(self) -> Enterprise | None:
         return None  # one environment, no release packages
+
+    def runs(self) -> LocalRuns:
+        """Runs simulated in the document (backends/runs.py), as the emulator simulates them."""
+        return LocalRuns(self._current, self._change)
 
     def lock_store(self) -> FileLockStore:
         """The run lock: a flock on a file beside the document (backends/lock.py)."""

@@ -13,7 +13,17 @@ from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.cli import commands
 from jobsync.cli import help as plainhelp
 from jobsync.cli.console import handle_errors
-from jobsync.cli.options import AllowMassDelete, ExportAs, Jobs, LockTimeout, PlainUsage, Repo, User, WorkspaceOpt
+from jobsync.cli.options import (
+    AllowMassDelete,
+    ExportAs,
+    Jobs,
+    LockTimeout,
+    PlainUsage,
+    Repo,
+    User,
+    VerifyOpt,
+    WorkspaceOpt,
+)
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ExitCode
 from jobsync.render.formats import Format
@@ -165,6 +175,14 @@ def plan(
             help="Take workspace.yaml's backend settings from this git ref (a pull request's base branch).",
         ),
     ] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Say what `apply --verify` would run (default: when workspace.yaml has a verify: section).",
+            show_default=False,
+        ),
+    ] = None,
     user: User = None,
     repo: Repo = None,
 ) -> None:
@@ -183,6 +201,7 @@ def plan(
             changed_since=changed_since,
             allow_mass_delete=allow_mass_delete,
             backend_ref=backend_from,
+            verify=verify,
         )
         raise typer.Exit(code)
 
@@ -227,6 +246,7 @@ def apply(
     user: User = None,
     lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
     allow_mass_delete: AllowMassDelete = False,
+    verify: VerifyOpt = None,
     repo: Repo = None,
 ) -> None:
     """Make the workspace match the repo."""
@@ -246,6 +266,7 @@ def apply(
             wait_timeout_s=wait_timeout,
             lock_timeout=lock_timeout,
             allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
         raise typer.Exit(code)
 
@@ -306,6 +327,7 @@ def _add_subcommands() -> None:
     from jobsync.cli.emulator import app as emulator_app
     from jobsync.cli.github import app as github_app
     from jobsync.cli.history import history
+    from jobsync.cli.preview import app as preview_app
     from jobsync.cli.release import app as release_app
 
     app.command(cls=PlainUsage, epilog="Example: jobsync history -w prod daily_sales --format json")(history)
@@ -313,6 +335,7 @@ def _add_subcommands() -> None:
     app.add_typer(emulator_app, name="emulator", help="Run the DataArts API emulator on loopback.")
     app.add_typer(archive_app, name="archive", help="Read and write console .zip exports.")
     app.add_typer(release_app, name="release", help="Enterprise mode: jobsync's release packages and their states.")
+    app.add_typer(preview_app, name="preview", help="Preview deployments: a pull request's changes in a sandbox.")
     app.add_typer(github_app, name="github", help="Pull-request workflow helpers: sticky plan comment, drift PR.")
 
 

@@ -144,6 +144,7 @@ def plan(
     changed_since: str | None = None,
     allow_mass_delete: bool = False,
     backend_ref: str | None = None,
+    verify: bool | None = None,
 ) -> int:
     if out is not None and out.is_dir():
         raise JobsyncError(f"--out {out} is a directory; name a file, e.g. --out {out / 'plan.json'}")
@@ -155,6 +156,7 @@ def plan(
         changed_since=changed_since,
         allow_mass_delete=allow_mass_delete,
         backend_ref=backend_ref,
+        verify=verify,
         voice=usecases.Voice(say=say, warn=warn),
     )
     for warning in checking.plan_warnings(planned.plan, planned.desired, cfg.repo_root):
@@ -227,6 +229,7 @@ def apply(
     reviewed: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_mass_delete: bool = False,
+    verify: bool | None = None,
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
 
@@ -245,6 +248,7 @@ def apply(
         wait=wait,
         wait_timeout_s=wait_timeout_s,
         lock_timeout=lock_timeout,
+        verify=verify,
         voice=usecases.Voice(say=say, warn=warn, show=show, confirm=_confirm, progress=Progress()),
     )
     if done.attempted:
@@ -262,6 +266,10 @@ def _show_result(workspace: str, done: usecases.Applied, fmt: Format) -> None:
         typer.echo(outcome.apply_markdown(result_to_document(result), workspace))
     else:
         typer.echo(result.summary_line())
+        if result.verified:
+            typer.echo(result.verify_line())
+            for line in outcome.verify_text(result_to_document(result)["verify"]):  # type: ignore[arg-type]
+                typer.echo(line)
     approvers = (done.planned.plan.release or {}).get("approvers") or ()
     bullet = "- " if fmt is Format.markdown else ""  # the apply workflow posts this in the PR
     for line in release.package_lines(done.packages, approvers):

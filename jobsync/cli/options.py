@@ -42,6 +42,17 @@ AllowMassDelete = Annotated[
     ),
 ]
 
+VerifyOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--verify/--no-verify",
+        help="After applying, run each changed job once (scripts: execute) and report how each run ended "
+        "(workspace.yaml verify: sets which, with what, and whether a failure fails the apply). "
+        "Default: verify when workspace.yaml has a verify: section.",
+        show_default=False,
+    ),
+]
+
 
 def _text_or_json(value: Format) -> Format:
     if value is Format.markdown:

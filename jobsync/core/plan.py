@@ -109,6 +109,10 @@ class Plan:
     selection: tuple[str, ...] | None = None  # objects --job/--changed-since chose ("job etl"); None: all
     release: Mapping[str, Any] | None = None
     impact: Mapping[str, JobImpact] = field(default_factory=dict)  # changed job -> its neighbours
+    # What apply runs once after applying (ops/verify.py): {"runs": ["job a", ...], "on_failure",
+    # "forbidden": why not, or None}; None when apply does not verify.
+    verify: Mapping[str, Any] | None = None
+    closed: str | None = None  # outside the deploy windows: why apply changes nothing (core/windows.py)
 
     @property
     def summary(self) -> dict[str, int]:

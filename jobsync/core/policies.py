@@ -16,6 +16,17 @@ RunningJobs = Literal["fail", "stop-and-restart"]  # what apply does to a schedu
 SnapshotState = Literal["develop", "submitted"]  # which state of a job a snapshot reads
 BackendType = Literal["local", "dataarts"]
 ScheduleState = Literal["keep", "running", "stopped"]  # workspace.yaml `scheduling`
+OnFailure = Literal["report", "fail"]  # workspace.yaml `verify.on_failure`
+PRODUCTION_NAMES = frozenset({"prod", "production", "prd"})  # runs are off there unless policies.verify
+
+
+@dataclass(frozen=True)
+class DeployWindows:
+    """policies.deploy_windows: when apply may change the workspace (core/windows.py reads them)."""
+
+    time_zone: str = "UTC"
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,12 @@ class Policies:
     running_jobs: RunningJobs = "fail"
     prune: bool = False
     max_deletes: int | None = None  # None: 10 objects or 20% of the workspace (core/guards.py)
+    verify: bool | None = None  # may apply run jobs to verify them; None: not in a production-named workspace
+    deploy_windows: DeployWindows | None = None
+    quiet_before_run_s: int | None = None  # a job due within this many seconds, or running, is blocked
+
+    def runs_allowed(self, workspace: str) -> bool:
+        return self.verify if self.verify is not None else workspace.lower() not in PRODUCTION_NAMES
 
 
 @dataclass(frozen=True)
@@ -36,3 +53,15 @@ class Scheduling:
 
     def target(self, job: str) -> ScheduleState:
         return self.jobs.get(job, self.default)
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    """workspace.yaml `verify`: which jobs and scripts apply runs once after applying, with what
+    parameters, how long it waits, and whether a failed run fails the apply."""
+
+    jobs: str | tuple[str, ...] = "changed"  # "changed" or names
+    params: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    timeout_s: float = 600.0
+    on_failure: OnFailure = "report"
+    stop_after: bool = True

@@ -12,9 +12,11 @@ import collections
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
 
+from jobsync.backends import clock
 from jobsync.emulator import bucket, enterprise, iam, routes
 from jobsync.emulator.auth import authenticate
 from jobsync.emulator.faults import Faults, Options
@@ -74,7 +76,9 @@ class EmulatorApp:
         if reply.drop:
             environ["jobsync.drop"] = True
         status = f"{reply.status} {REASONS.get(reply.status, 'Status')}"
-        headers = {"X-Request-Id": uuid.uuid4().hex, **reply.headers}
+        # The service's time is the clock in use (backends/clock.py): a test's clock moves it.
+        stamp = formatdate(clock.current().now_ms() / 1000, usegmt=True)
+        headers = {"X-Request-Id": uuid.uuid4().hex, "Date": stamp, **reply.headers}
         headers["Content-Length"] = str(len(reply.body))
         start_response(status, list(headers.items()))
         return [reply.body]

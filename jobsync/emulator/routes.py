@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobsync.emulator import enterprise, env, jobs, objects, transfer
+from jobsync.emulator import enterprise, env, jobs, objects, runs, transfer
 from jobsync.emulator.http import Call, Reply
 
 Handler = Callable[..., Reply]
@@ -20,12 +20,26 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("POST", "v1/jobs", lambda app, call: jobs.create_job(call)),
     ("POST", "v1/jobs/batch-export", lambda app, call: transfer.batch_export(app.state, call)),
     ("POST", "v1/jobs/import", lambda app, call: transfer.import_jobs(app.state, call)),
+    ("GET", "v1/jobs/instances/detail", lambda app, call: runs.list_instances(app.state, call)),
     ("GET", "v1/jobs/{}", lambda app, call, name: jobs.show_job(call, name)),
     ("PUT", "v1/jobs/{}", lambda app, call, name: jobs.edit_job(call, name)),
     ("DELETE", "v1/jobs/{}", lambda app, call, name: jobs.delete_job(call, name)),
     ("PUT", "v2/factory/jobs/{}/rename", lambda app, call, name: jobs.rename_job(call, name)),
     ("POST", "v1/jobs/{}/start", lambda app, call, name: jobs.start_job(call, name)),
     ("POST", "v1/jobs/{}/stop", lambda app, call, name: jobs.stop_job(call, name)),
+    ("POST", "v1/jobs/{}/run-immediate", lambda app, call, name: runs.run_once(app.state, call, name)),
+    ("GET", "v1/jobs/{}/instances/{}", lambda app, call, name, iid: runs.show_instance(app.state, call, name, iid)),
+    (
+        "POST",
+        "v1/jobs/{}/instances/{}/stop",
+        lambda app, call, name, iid: runs.stop_instance(app.state, call, name, iid),
+    ),
+    (
+        "POST",
+        "v1/jobs/{}/instances/{}/restart",
+        lambda app, call, name, iid: runs.restart_instance(app.state, call, name, iid),
+    ),
+    ("GET", "v2/factory/jobs", lambda app, call: runs.list_jobs_v2(app.state, call)),
     (
         "POST",
         "v1/jobs/{}/export",
@@ -37,6 +51,13 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "v1/scripts/{}", lambda app, call, name: objects.show_script(call, name)),
     ("PUT", "v1/scripts/{}", lambda app, call, name: objects.edit_script(call, name)),
     ("DELETE", "v1/scripts/{}", lambda app, call, name: objects.delete_script(call, name)),
+    ("POST", "v1/scripts/{}/execute", lambda app, call, name: runs.execute_script(app.state, call, name)),
+    ("GET", "v1/scripts/{}/instances/{}", lambda app, call, name, iid: runs.script_result(app.state, call, name, iid)),
+    (
+        "POST",
+        "v1/scripts/{}/instances/{}/stop",
+        lambda app, call, name, iid: runs.stop_script(app.state, call, name, iid),
+    ),
     ("GET", "v1/resources", lambda app, call: objects.list_resources(call, app.offset_mode)),
     ("POST", "v1/resources", lambda app, call: objects.create_resource(call)),
     ("GET", "v1/resources/{}", lambda app, call, rid: objects.show_resource(call, rid)),

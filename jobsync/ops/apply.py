@@ -22,6 +22,7 @@ from jobsync.core import paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
 from jobsync.core.plan import Action, Change, Plan
 from jobsync.core.references import referenced_keys
+from jobsync.core.runs import RunReport
 from jobsync.core.snapshot import Failure
 from jobsync.errors import JobsyncError
 from jobsync.fileio import write_atomic, write_json
@@ -50,10 +51,17 @@ class ApplyResult:
     failed: list[tuple[Change, str]] = field(default_factory=list)
     backup: Path | None = None
     packages: list[Mapping[str, Any]] = field(default_factory=list)  # enterprise mode (ops/release.py)
+    verified: list[RunReport] = field(default_factory=list)  # apply --verify's runs (ops/verify.py)
+    verify_fails: bool = False  # verify.on_failure is fail: a failed run fails the apply
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.blocked
+        failed_runs = self.verify_fails and any(not report.passed for report in self.verified)
+        return not self.failed and not self.blocked and not failed_runs
+
+    def verify_line(self) -> str:
+        passed = sum(1 for report in self.verified if report.passed)
+        return f"Verify: {passed} passed, {len(self.verified) - passed} failed."
 
     def summary_line(self) -> str:
         return (
@@ -343,4 +351,6 @@ def result_to_document(result: ApplyResult) -> dict[str, object]:
     }
     if result.packages:
         document["packages"] = list(result.packages)
+    if result.verified:
+        document["verify"] = [report.to_dict() for report in result.verified]
     return document

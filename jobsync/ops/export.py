@@ -26,6 +26,7 @@ from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import ConfigError, Problem, RepoError
+from jobsync.ops import preview
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo, layers
@@ -92,6 +93,7 @@ def export_workspace(
     progress(f"reading {workspace.label}")
     with bulk_work():
         snapshot = workspace.snapshot(state="submitted" if status == "submitted" else "develop")
+    snapshot = preview.without_previews(config, snapshot, progress)
     keys = choose(snapshot, jobs, with_deps)
     kinds = set(FILE_KINDS) if with_deps else {Kind.JOB}
     existing = existing_files(config.folder, kinds)

@@ -21,12 +21,14 @@ from jobsync.core.impact import JobImpact, impact_in
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import CHANGING, Action, Change, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
+from jobsync.core.policies import VerifySettings
 from jobsync.core.references import depend_jobs
 from jobsync.core.renames import lookalikes
 from jobsync.core.selection import closure
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import JobsyncError
-from jobsync.ops import debris, locate, release
+from jobsync.ops import debris, locate, preview, release, schedule
+from jobsync.ops import verify as verifying
 from jobsync.repo import changes as repochanges
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
@@ -95,6 +97,7 @@ def make_plan(
     only: frozenset[ObjectKey] | None = None,
     rename_hints: Mapping[str, str] | None = None,
     allow_mass_delete: bool = False,
+    verify: bool | None = None,
 ) -> Planned:
     """Plan the workspace; `jobs` (--job) and `only` (--changed-since) narrow it, together
     planning the union of both; neither plans everything. `rename_hints` (old job name ->
@@ -118,6 +121,7 @@ def make_plan(
         snapshot = reading.result()
     if enterprise:
         snapshot = release.production_view(snapshot)
+    snapshot = preview.without_previews(config, snapshot, lambda _: None)
     desired = found.specs
     settings = PlanSettings(
         workspace=config.name,
@@ -154,6 +158,10 @@ def make_plan(
     if enterprise:
         info = release.release_info(config, plan, pull_request(config, commit))
         plan = dataclasses.replace(plan, release=info)
+    plan = schedule.gate(plan, workspace, config.policies)
+    if verify or (verify is None and config.verify is not None):
+        section = verifying.plan_section(plan, config.verify or VerifySettings(), desired, config.policies)
+        plan = dataclasses.replace(plan, verify=section)
     return Planned(plan=plan, snapshot=snapshot, desired=desired, layers=found)
 
 

@@ -9,6 +9,7 @@ on stderr and asks at the terminal; the API's is silent and never asks).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,14 @@ from typing import Any
 from jobsync.backends.base import ReleasePackage, Workspace
 from jobsync.backends.lock import DEFAULT_TIMEOUT_S
 from jobsync.core.history import version_description
-from jobsync.core.model import ObjectKey
+from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.plan import Plan
-from jobsync.errors import JobsyncError
+from jobsync.core.policies import VerifySettings
+from jobsync.errors import JobsyncError, UsageError
 from jobsync.ops import plan as planning
-from jobsync.ops import planfile, release
+from jobsync.ops import planfile, preview, release
 from jobsync.ops import promote as promotion
+from jobsync.ops import verify as verifying
 from jobsync.ops.apply import ApplyResult, Progress, apply_plan, interrupted_message, record_unapplied
 from jobsync.ops.planfile import SavedPlan
 from jobsync.render.document import plan_to_document
@@ -103,6 +106,7 @@ def plan(
     changed_since: str | None = None,
     allow_mass_delete: bool = False,
     backend_ref: str | None = None,
+    verify: bool | None = None,
     voice: Voice = QUIET,
 ) -> planning.Planned:
     """The plan that makes the workspace match the repo. `jobs` (--job) and `changed_since`
@@ -121,6 +125,7 @@ def plan(
             only=only,
             rename_hints=hints,
             allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
 
 
@@ -216,6 +221,7 @@ def apply(
     wait_timeout_s: float = 3600.0,
     lock_timeout: float = DEFAULT_TIMEOUT_S,
     command: str | None = None,
+    verify: bool | None = None,
     voice: Voice = QUIET,
 ) -> Applied:
     """Make the workspace match the repo, under the workspace's run lock.
@@ -234,13 +240,27 @@ def apply(
     if shown is not None and planfile.deletes_confirmed(shown):
         allow_mass_delete = True  # the saved plan was made with --allow-mass-delete and reviewed
     jobs, only, hints = _narrowing(config, shown, jobs, changed_since, voice)
+    reason = verifying.forbidden(config.policies, config.name)
+    if verify and reason:
+        raise JobsyncError(f"apply --verify refused: {reason}; nothing was applied")
     with locked_workspace(config, lock_timeout=lock_timeout, command=command, voice=voice) as workspace:
         planned = planning.make_plan(
-            config, workspace, jobs=jobs, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
+            config,
+            workspace,
+            jobs=jobs,
+            only=only,
+            rename_hints=hints,
+            allow_mass_delete=allow_mass_delete,
+            verify=verify,
         )
         document = plan_to_document(planned.plan)
         _check_against_saved(config, planned, document, shown, reviewed=reviewed, plan_file=plan_file, voice=voice)
         voice.show(document)
+        if planned.plan.closed is not None:
+            raise JobsyncError(
+                f"apply changed nothing: workspace {config.name} is {planned.plan.closed}; "
+                "apply again inside a deploy window (policies.deploy_windows)"
+            )
         if not planned.plan.pending():
             voice.say("Nothing to apply.")
             return Applied(planned, result=record_unapplied(planned.plan, ApplyResult()))
@@ -261,7 +281,27 @@ def apply(
             voice.say(interrupted_message(planned.plan, done.result))
             raise
         done.packages = _release(config, workspace, done, wait=wait, timeout_s=wait_timeout_s, voice=voice)
+        _verify(config, workspace, done, voice)
         return done
+
+
+def _verify(config: WorkspaceConfig, workspace: Workspace, done: Applied, voice: Voice) -> None:
+    """Run what the plan said apply would run (its `verify` section), if anything was applied."""
+    section = done.planned.plan.verify
+    if not section or section.get("forbidden"):
+        if section and section.get("forbidden"):
+            voice.warn(f"verify: nothing run: {section['forbidden']}")
+        return
+    settings = config.verify or VerifySettings()
+    keys = [key for key in verifying.targets(done.planned.plan, settings, done.planned.desired)]
+    applied = {change.key for change, _ in done.result.applied}
+    if settings.jobs == "changed":
+        keys = [key for key in keys if key in applied]  # a failed write is not verified
+    if not keys:
+        voice.say("verify: nothing to run")
+        return
+    done.result.verified = verifying.run_checks(workspace.runs(), keys, settings, voice.say)
+    done.result.verify_fails = settings.on_failure == "fail"
 
 
 def _release(
@@ -285,3 +325,93 @@ def _release(
         packages = release.wait(workspace, [package.id for package in packages], timeout_s=timeout_s, say=voice.say)
     done.result.packages = release.documents(packages)
     return packages
+
+
+@dataclass
+class PreviewUp:
+    """What `preview up` did: the preview's plan (and which repo object each copy is), what
+    became of each change, and the verify runs."""
+
+    preview: preview.Preview
+    result: ApplyResult
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+
+def preview_up(
+    config: WorkspaceConfig,
+    name: str,
+    *,
+    changed_since: str | None = None,
+    everything: bool = False,
+    verify: bool = False,
+    lock_timeout: float = DEFAULT_TIMEOUT_S,
+    voice: Voice = QUIET,
+) -> PreviewUp:
+    """Deploy the changes (or `everything`) of workspace `config` as preview `name` into its
+    sandbox (ops/preview.py), schedules stopped; with `verify`, run the copies once."""
+    preview.check_name(name)
+    if bool(changed_since) == everything:
+        raise UsageError("preview up needs exactly one of --changed-since REF and --all")
+    sandbox = preview.sandbox_of(config)
+    reason = verifying.forbidden(sandbox.policies, sandbox.name) if verify else None
+    if reason:
+        raise JobsyncError(f"preview up --verify refused: {reason}; nothing was deployed")
+    with locked_workspace(sandbox, lock_timeout=lock_timeout, command=f"preview up {name}", voice=voice) as workspace:
+        voice.say(f"reading {workspace.label}")
+        built = preview.make(config, workspace, sandbox, name, changed_since=changed_since, say=voice.say)
+        voice.show(plan_to_document(built.plan))
+        result = apply_plan(
+            built.plan,
+            workspace,
+            message=f"jobsync preview {name} of {config.name}",
+            backup_root=config.repo_root / configuration.BACKUPS_DIR,
+            progress=voice.progress,
+        )
+        written = {change.key for change, _ in result.applied}
+        jobs = [key.name for key in written if key.kind is Kind.JOB]
+        if jobs:
+            workspace.set_scheduling(
+                sorted(jobs), False, user=built.plan.settings.user
+            )  # previews never run on a schedule
+        if verify and result.ok:
+            settings = config.verify or VerifySettings()
+            params = {
+                built.copies[key].name: value
+                for key in built.copies
+                for value in [settings.params.get(key.name)]
+                if value
+            }
+            keys = sorted(
+                (key for key in written if key.kind in (Kind.JOB, Kind.SCRIPT)),
+                key=lambda k: (k.kind is Kind.JOB, k.name),
+            )
+            result.verified = verifying.run_checks(
+                workspace.runs(), keys, dataclasses.replace(settings, params=params), voice.say
+            )
+            result.verify_fails = settings.on_failure == "fail"
+        return PreviewUp(built, result)
+
+
+def preview_down(
+    config: WorkspaceConfig, name: str, *, lock_timeout: float = DEFAULT_TIMEOUT_S, voice: Voice = QUIET
+) -> dict[ObjectKey, str | None]:
+    """Remove exactly the objects of preview `name` from the sandbox: each key -> None when it
+    was removed, else why not. Nothing there: an empty result (down is idempotent)."""
+    preview.check_name(name)
+    sandbox = preview.sandbox_of(config)
+    with locked_workspace(sandbox, lock_timeout=lock_timeout, command=f"preview down {name}", voice=voice) as workspace:
+        keys = preview.existing(workspace, name).get(name, [])
+        if not keys:
+            voice.say(f"preview {name}: nothing in {workspace.label}")
+            return {}
+        return preview.remove(workspace, keys, user=workspace.acting_user() or sandbox.user)
+
+
+def preview_list(config: WorkspaceConfig) -> tuple[str, dict[str, list[ObjectKey]]]:
+    """(the sandbox's label, preview name -> its objects there)."""
+    sandbox = preview.sandbox_of(config)
+    with contextlib.closing(planning.open_workspace(sandbox)) as workspace:
+        return workspace.label, preview.existing(workspace)

@@ -72,7 +72,30 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
     }
     if plan.release is not None:
         document["release"] = dict(plan.release)
+    if plan.verify is not None:
+        document["verify"] = dict(plan.verify)
+    if plan.closed is not None:
+        document["deploy_window"] = {"closed": plan.closed}
     return document
+
+
+def window_line(document: dict[str, Any]) -> str | None:
+    """The header line of a plan made outside the deploy windows."""
+    closed = (document.get("deploy_window") or {}).get("closed")
+    return f"Deploy window closed: {closed}; apply will change nothing." if closed else None
+
+
+def verify_line(document: dict[str, Any]) -> str | None:
+    """The header line saying what apply will run once after applying."""
+    verify = document.get("verify")
+    if not verify:
+        return None
+    if verify.get("forbidden"):
+        return f"Verify: apply runs nothing ({verify['forbidden']})."
+    runs = verify.get("runs") or []
+    if not runs:
+        return "Verify: apply runs nothing (no job or script to verify)."
+    return f"Verify: after applying, apply runs once: {', '.join(runs)} (on failure: {verify.get('on_failure')})."
 
 
 def source_to_dict(source: Source | None) -> dict[str, Any] | None:

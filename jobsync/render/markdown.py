@@ -10,7 +10,15 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from jobsync.render.document import has_changes, release_lines, schedule_line, source_line, summary_line
+from jobsync.render.document import (
+    has_changes,
+    release_lines,
+    schedule_line,
+    source_line,
+    summary_line,
+    verify_line,
+    window_line,
+)
 from jobsync.render.values import field_lines
 
 GITHUB_LIMIT = 65_535
@@ -130,7 +138,13 @@ def _header(document: dict[str, Any]) -> list[str]:
     source = source_line(document)
     if source:
         out += [f"`{source}`", ""]
+    window = window_line(document)
+    if window:
+        out += [f"> ⏰ **{html.escape(window, quote=False)}**", ""]
     out += [f"**{summary_line(document['summary'])}**", ""]
+    verify = verify_line(document)
+    if verify:
+        out += [f"🧪 {html.escape(verify, quote=False)}", ""]
     schedule = schedule_line(document)
     if schedule:
         out += [schedule, ""]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsync.render.document import has_changes, release_lines, schedule_line, source_line, summary_line
+from jobsync.render.document import (
+    has_changes,
+    release_lines,
+    schedule_line,
+    source_line,
+    summary_line,
+    verify_line,
+    window_line,
+)
 from jobsync.render.values import field_lines
 
 SYMBOL = {
@@ -63,6 +71,9 @@ def render(document: dict[str, Any], *, colour: bool = False) -> str:
     source = source_line(document)
     if source:
         out.append(source)
+    window = window_line(document)
+    if window:
+        out.append(window)
     out.append("")
     for change in document["changes"]:
         out += [_paint(line, colour) for line in change_lines(change, document.get("impact") or {})]
@@ -74,6 +85,9 @@ def render(document: dict[str, Any], *, colour: bool = False) -> str:
         out.append(schedule)
     if not has_changes(document) and not document["summary"]["blocked"]:
         out.append(f"No changes. Workspace {document['workspace']} matches the repo.")
+    verify = verify_line(document)
+    if verify:
+        out.append(verify)
     unmanaged = document["summary"]["unmanaged"]
     if unmanaged:
         out.append(f"{unmanaged} object(s) in the workspace are not in the repo (prune is off).")

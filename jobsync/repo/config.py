@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from jobsync.core.policies import Policies, Scheduling
+from jobsync.core import windows
+from jobsync.core.policies import DeployWindows, Policies, Scheduling, VerifySettings
 from jobsync.core.references import MAPPED
 from jobsync.errors import ConfigError, Problem, UsageError
 from jobsync.repo import limits, schemas, yamlio
@@ -50,6 +51,8 @@ class WorkspaceConfig:
     # workspace.yaml `local:` (backend.type local only): category -> the names the embedded
     # workspace has besides what its document lists (README "workspace.yaml")
     local: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    verify: VerifySettings | None = None  # workspace.yaml `verify`: apply runs what it wrote once
+    preview_workspace: str | None = None  # workspace.yaml `preview.workspace`: where previews deploy
 
     @property
     def file(self) -> Path:
@@ -188,7 +191,7 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     path = folder / WORKSPACE_FILE
     rel = path.relative_to(repo_root).as_posix()
     data = parse_settings(limits.decode(path.read_bytes(), rel), rel)
-    policies = Policies(**(data.get("policies") or {}))
+    policies = policy_settings(data.get("policies") or {}, rel)
     scheduling = data.get("scheduling") or {}
     mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
     acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
@@ -205,6 +208,49 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
         release=release_settings(data.get("release")),
         github_environment=(data.get("github") or {}).get("environment"),
         local={category: tuple(names) for category, names in (data.get("local") or {}).items()},
+        verify=verify_settings(data.get("verify")),
+        preview_workspace=(data.get("preview") or {}).get("workspace"),
+    )
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def seconds(text: str) -> int:
+    """A duration the schema checked (`90s`, `10m`, `1h`) in seconds."""
+    return int(text[:-1]) * DURATION_UNITS[text[-1]]
+
+
+def policy_settings(raw: Mapping[str, Any], rel: str) -> Policies:
+    data = dict(raw)
+    raw_windows = data.pop("deploy_windows", None)
+    quiet = data.pop("quiet_before_run", None)
+    deploy = None
+    if raw_windows is not None:
+        deploy = DeployWindows(
+            time_zone=str(raw_windows.get("time_zone", "UTC")),
+            allow=tuple(raw_windows.get("allow") or ()),
+            deny=tuple(raw_windows.get("deny") or ()),
+        )
+        found = windows.problems(deploy)
+        if found:
+            raise ConfigError([Problem(rel, problem, field="policies.deploy_windows") for problem in found])
+    return Policies(**data, deploy_windows=deploy, quiet_before_run_s=None if quiet is None else seconds(str(quiet)))
+
+
+def verify_settings(raw: Mapping[str, Any] | None) -> VerifySettings | None:
+    """workspace.yaml's `verify:` (checked by the schema) with its defaults filled in."""
+    if raw is None:
+        return None
+    jobs = raw.get("jobs", "changed")
+    return VerifySettings(
+        jobs="changed" if jobs == "changed" else tuple(str(name) for name in jobs),
+        params={
+            str(name): {str(k): str(v) for k, v in values.items()} for name, values in (raw.get("params") or {}).items()
+        },
+        timeout_s=float(seconds(raw["timeout"])) if raw.get("timeout") else 600.0,
+        on_failure=raw.get("on_failure", "report"),
+        stop_after=bool(raw.get("stop_after", True)),
     )
 
 

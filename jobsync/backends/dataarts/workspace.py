@@ -43,6 +43,7 @@ from jobsync.backends.dataarts.read import (
     optional_names,
 )
 from jobsync.backends.dataarts.releases import Releases, workspace_mode
+from jobsync.backends.dataarts.runs import DataArtsRuns
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
@@ -154,6 +155,10 @@ class DataArtsWorkspace:
         if self._mode is None:
             self._mode = self.mode()
         return self if self._mode == "enterprise" else None
+
+    def runs(self) -> DataArtsRuns:
+        """Runs through the run-once, instance and script-execute APIs (backends/dataarts/runs.py)."""
+        return DataArtsRuns(self.client, self.v2)
 
     def acting_user(self) -> str | None:
         return "the owner of the DataArts credentials"  # the service records them, not `user:`
