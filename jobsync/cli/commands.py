@@ -24,8 +24,8 @@ from jobsync.ops.plan import desired_state, open_workspace
 from jobsync.render import diffdoc, jsonout, outcome
 from jobsync.render.document import plan_to_document
 from jobsync.render.formats import Format, render_plan
+from jobsync.repo import cdmfiles, fmt, gitrepo, lint
 from jobsync.repo import config as configuration
-from jobsync.repo import fmt, gitrepo, lint
 
 
 def _root(repo: Path | None) -> Path:
@@ -56,7 +56,9 @@ def validate(repo: Path | None, workspace: str | None) -> int:
             for problem in lint.workspace_warnings(cfg.folder, root):
                 warn(str(problem))
             specs = desired_state(cfg)
-            say(f"ok: workspace {name}: {len(specs)} object(s)")
+            links_and_jobs = cdmfiles.load(cfg.folder, root)
+            cdm_count = f", {len(links_and_jobs)} CDM link(s) and job(s)" if links_and_jobs else ""
+            say(f"ok: workspace {name}: {len(specs)} object(s){cdm_count}")
             for item in fmt.unformatted(cfg.folder, root):
                 warn(str(item.problem()))
         except ConfigError as error:

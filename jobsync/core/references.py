@@ -21,12 +21,13 @@ CONNECTIONS = "connections"
 DLI_QUEUES = "dli_queues"
 DIS_STREAMS = "dis_streams"
 GES_GRAPHS = "ges_graphs"
+CDM_CLUSTERS = "cdm_clusters"
 SCRIPTS = "scripts"
 JOBS = "jobs"
 RESOURCES = "resources"
 
 # Categories a workspace.yaml `mappings` section may rename, and that must exist in the workspace.
-MAPPED = (CONNECTIONS, DLI_QUEUES, DIS_STREAMS, GES_GRAPHS)
+MAPPED = (CONNECTIONS, DLI_QUEUES, DIS_STREAMS, GES_GRAPHS, CDM_CLUSTERS)
 
 # (node type or "*", property name) -> category
 NODE_PROPERTIES: dict[tuple[str, str], str] = {
@@ -36,6 +37,7 @@ NODE_PROPERTIES: dict[tuple[str, str], str] = {
     ("DISStream", "streamName"): DIS_STREAMS,
     ("DISTransferTask", "streamName"): DIS_STREAMS,
     ("*", "graphName"): GES_GRAPHS,
+    ("CDMJob", "clusterName"): CDM_CLUSTERS,  # the cluster's name, not its id (reference §12.7)
     ("*", "scriptName"): SCRIPTS,
     ("*", "resourceName"): RESOURCES,
 }

@@ -64,6 +64,7 @@ CATEGORY_NOUN = {
     "dli_queues": "DLI queue",
     "dis_streams": "DIS stream",
     "ges_graphs": "GES graph",
+    "cdm_clusters": "CDM cluster",
 }
 
 

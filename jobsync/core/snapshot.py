@@ -101,6 +101,7 @@ class Environment:
     dli_queues: frozenset[str] | None = None
     dis_streams: frozenset[str] | None = None
     ges_graphs: frozenset[str] | None = None
+    cdm_clusters: frozenset[str] | None = None  # names of the CDM clusters (reference §2)
     locked_tags: frozenset[str] | None = None
 
 

@@ -453,7 +453,7 @@ def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
     return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)
 
 
-KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides"})
+KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides", "cdm"})  # cdm/: repo/cdmfiles.py
 
 
 def stray_problems(folder: Path, repo_root: Path) -> list[Problem]:
