@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jobsync.core.model import canonical_json, fingerprint
+from jobsync.core.model import Kind, canonical_json, fingerprint
 from jobsync.errors import MissingSecretError
 
 
@@ -58,6 +58,26 @@ class CdmKind(str, enum.Enum):
         if self is CdmKind.LINK:
             return ("link-config-values",)
         return ("from-config-values", "to-config-values", "driver-config-values")
+
+
+def of(kind: Kind) -> CdmKind:
+    """The CDM kind of a plan kind (Kind.CDM_LINK or Kind.CDM_JOB)."""
+    return CdmKind.LINK if kind is Kind.CDM_LINK else CdmKind.JOB
+
+
+def plan_kind(kind: CdmKind) -> Kind:
+    return Kind.CDM_LINK if kind is CdmKind.LINK else Kind.CDM_JOB
+
+
+def qualified(cluster: str, name: str) -> str:
+    """A CDM object's name in a plan: `<cluster>/<name>` (a cluster name holds no `/`)."""
+    return f"{cluster}/{name}"
+
+
+def split(qualified_name: str) -> tuple[str, str]:
+    """(cluster, name) of a plan name `<cluster>/<name>`."""
+    cluster, _, name = qualified_name.partition("/")
+    return cluster, name
 
 
 @dataclass(frozen=True, order=True)

@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from jobsync.core import paths
+from jobsync.core import cdm, paths
 from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, body_text, directory_of
 from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import cron, limits, schemas, yamlio
+from jobsync.repo import cdmfiles, cron, limits, schemas, yamlio
 from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
@@ -509,8 +509,27 @@ def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = Non
             )
             continue
         specs[spec.key] = spec
+    specs.update(cdm_specs(folder, repo_root, problems))
     if cache is not None:
         cache.save()
     if problems:
         raise ConfigError(problems)
     return specs
+
+
+def cdm_specs(folder: Path, repo_root: Path, problems: list[Problem]) -> dict[ObjectKey, Spec]:
+    """The CDM links and jobs of a workspace folder (repo/cdmfiles.py), keyed for the plan as
+    `<cluster>/<name>` under the repo's cluster names; problems are appended."""
+    try:
+        found = cdmfiles.load(folder, repo_root)
+    except ConfigError as error:
+        problems.extend(error.problems)
+        return {}
+    return {
+        ObjectKey(cdm.plan_kind(key.kind), cdm.qualified(key.cluster, key.name)): Spec(
+            ObjectKey(cdm.plan_kind(key.kind), cdm.qualified(key.cluster, key.name)),
+            dict(spec.body),
+            source=spec.source,
+        )
+        for key, spec in found.items()
+    }

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jobsync.core import mergepatch
-from jobsync.core.model import Kind, ObjectKey, Spec, body_text
+from jobsync.core import cdm, mergepatch
+from jobsync.core.model import CDM_KINDS, Kind, ObjectKey, Spec, body_text
 from jobsync.core.plan import Source
-from jobsync.core.references import rename
+from jobsync.core.references import CDM_CLUSTERS, rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import write_atomic
@@ -176,6 +176,7 @@ def desired(config: WorkspaceConfig) -> Desired:
         key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) if mapped else spec
         for key, spec in specs.items()
     }
+    base = cdm_mapped(base, config.mappings.get(CDM_CLUSTERS) or {})
     overrides = load_overrides(config.folder, config.repo_root, problems)
     final = _overridden(base, overrides, problems)
     if not problems and overrides:
@@ -186,6 +187,21 @@ def desired(config: WorkspaceConfig) -> Desired:
         raise ConfigError(problems)
     final.update(variables)
     return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
+
+
+def cdm_mapped(specs: Mapping[ObjectKey, Spec], clusters: Mapping[str, str]) -> dict[ObjectKey, Spec]:
+    """CDM objects keyed by the workspace's cluster names (`mappings.cdm_clusters`): the repo's
+    `cdm/<cluster>/` folder names the cluster as the repo calls it."""
+    if not clusters:
+        return dict(specs)
+    result = {}
+    for key, spec in specs.items():
+        if key.kind in CDM_KINDS:
+            cluster, name = cdm.split(key.name)
+            key = ObjectKey(key.kind, cdm.qualified(clusters.get(cluster, cluster), name))
+            spec = spec.replace(key=key)
+        result[key] = spec
+    return result
 
 
 def sound_or_problems(config: WorkspaceConfig, specs: Mapping[ObjectKey, Spec]) -> list[Problem]:

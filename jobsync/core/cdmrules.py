@@ -1,0 +1,85 @@
+"""The plan's rules for CDM: the cluster a CDM object lives in must be there and running, a
+CDM job's links must exist, and a Factory job's CDMJob node must name a CDM job that exists
+or is being created (reference §12.2, §12.4, §12.7). Each reason names the closest existing
+name and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from jobsync.core import cdm
+from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.plan import Action, Change
+from jobsync.core.references import cdm_nodes
+from jobsync.core.snapshot import Environment
+
+RUNNING_JOB = frozenset({"BOOTING", "RUNNING"})  # a CDM run in progress (reference §12.4)
+
+
+def cluster_reason(cluster: str, environment: Environment) -> str | None:
+    """Why a cluster cannot take writes (missing or not running); None when it can, or when the
+    backend cannot list clusters."""
+    if environment.cdm is None:
+        return None
+    return cdm.resolve_cluster(cluster, {}, list(environment.cdm)).reason
+
+
+def _names(keys: Collection[ObjectKey], kind: Kind, cluster: str) -> list[str]:
+    return [cdm.split(k.name)[1] for k in keys if k.kind is kind and cdm.split(k.name)[0] == cluster]
+
+
+def link_reasons(change: Change, known: Collection[ObjectKey]) -> list[str]:
+    """A CDM job's `from-link-name` and `to-link-name` must be links of its own cluster."""
+    cluster, _ = cdm.split(change.key.name)
+    reasons = []
+    body = change.desired or {}
+    for field in ("from-link-name", "to-link-name"):
+        link = body.get(field)
+        if isinstance(link, str) and ObjectKey(Kind.CDM_LINK, cdm.qualified(cluster, link)) not in known:
+            hint = cdm.did_you_mean(link, _names(known, Kind.CDM_LINK, cluster))
+            reasons.append(
+                f"{field} names link {link!r}, which is neither in the repo nor in CDM cluster {cluster!r} ({hint}); "
+                f"add cdm/<cluster>/links/{link}.yaml or fix the name"
+            )
+    return reasons
+
+
+def node_reasons(change: Change, known: Collection[ObjectKey], environment: Environment) -> list[str]:
+    """A Factory job's CDMJob nodes: the cluster running, the CDM job in the repo or the cluster."""
+    reasons = []
+    for cluster, job, node in cdm_nodes(Kind.JOB, change.desired or {}):
+        why = cluster_reason(cluster, environment)
+        if why is not None:
+            reasons.append(f"node {node!r}: {why}")
+            continue
+        if ObjectKey(Kind.CDM_JOB, cdm.qualified(cluster, job)) not in known and environment.cdm is not None:
+            hint = cdm.did_you_mean(job, _names(known, Kind.CDM_JOB, cluster))
+            reasons.append(
+                f"node {node!r} runs CDM job {job!r}, which is neither in the repo nor in CDM cluster {cluster!r} "
+                f"({hint}); add cdm/<cluster>/jobs/{job}.yaml or fix jobName"
+            )
+    return reasons
+
+
+def reasons(change: Change, known: Collection[ObjectKey], environment: Environment) -> list[str]:
+    """Why a create or update of a CDM object or a Factory job cannot be applied (none: [])."""
+    if change.action is Action.DELETE:
+        return []
+    if change.key.kind is Kind.JOB:
+        return node_reasons(change, known, environment)
+    if change.key.kind not in (Kind.CDM_LINK, Kind.CDM_JOB):
+        return []
+    why = cluster_reason(cdm.split(change.key.name)[0], environment)
+    if why is not None:
+        return [why]
+    return link_reasons(change, known) if change.key.kind is Kind.CDM_JOB else []
+
+
+def running_reason(status: str | None, policy: str) -> str | None:
+    """A CDM job being run cannot be updated or deleted (Cdm.0052, reference §12.5)."""
+    if status not in RUNNING_JOB:
+        return None
+    if policy == "stop-and-restart":
+        return "CDM job is running (a migration run is not restarted by jobsync); let it end or stop it in CDM"
+    return "CDM job is running and policies.running_jobs is fail; let the run end or stop it in CDM"

@@ -1,0 +1,206 @@
+"""CDM links and jobs end to end on both backends: export, plan, apply, secrets, promote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import EXAMPLES, Scenario, git
+
+CDM_EXAMPLES = EXAMPLES / "cdm"
+SECRET = "s3cr3t-行-密码"  # a secret value that must appear in no file and no commit
+OTHER_SECRET = "another-Secret-9"
+
+
+def example(name: str) -> dict:
+    return json.loads((CDM_EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+def link(name: str, password: str = SECRET) -> dict:
+    body = example("link-create.request.json")["links"][0]
+    body["name"] = name
+    for item in body["link-config-values"]["configs"][0]["inputs"]:
+        if item["name"] == "linkConfig.password":
+            item["value"] = password
+    return body
+
+
+def job(name: str, from_link: str, to_link: str) -> dict:
+    body = example("job-create.request.json")["jobs"][0]
+    body.update(
+        {
+            "name": name,
+            "from-connector-name": "generic-jdbc-connector",
+            "from-link-name": from_link,
+            "to-connector-name": "generic-jdbc-connector",
+            "to-link-name": to_link,
+        }
+    )
+    return body
+
+
+def two_clusters() -> list[dict]:
+    return [
+        {
+            "name": "cdm-开发",
+            "id": "aaaaaaaa-0000-0000-0000-000000000001",
+            "status": "200",
+            "links": [link("mysql_link"), link("dws_link", OTHER_SECRET)],
+            "jobs": [job("迁移订单", "mysql_link", "dws_link")],
+        },
+        {
+            "name": "cdm-报表",
+            "id": "aaaaaaaa-0000-0000-0000-000000000002",
+            "status": "200",
+            "links": [link("obs_link")],
+            "jobs": [],
+        },
+    ]
+
+
+def seed_cdm(scenario: Scenario, clusters: list[dict]) -> None:
+    if scenario.backend == "local":
+        document = scenario.document()
+        document["cdm"] = {"clusters": clusters}
+        scenario.seed(document)
+    else:
+        scenario.emulator.set_cdm(clusters)
+
+
+def stored_links(scenario: Scenario) -> dict[str, dict]:
+    """name -> link as the workspace stores it (the emulator keeps the secret it was sent)."""
+    clusters = scenario.document()["cdm"]["clusters"] if scenario.backend == "local" else scenario.emulator.cdm()
+    return {f"{c['name']}/{link['name']}": link for c in clusters for link in c["links"]}
+
+
+def secret_of(link_body: dict) -> object:
+    inputs = link_body["link-config-values"]["configs"][0]["inputs"]
+    return next((i.get("value") for i in inputs if i["name"] == "linkConfig.password"), None)
+
+
+def every_written_text(root: Path) -> str:
+    files = [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts and ".jobsync" not in p.parts]
+    history = git(root, "log", "-p", "--all")
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files) + history
+
+
+def test_export_writes_two_clusters_with_secret_references_only_and_plans_clean(scenario):
+    seed_cdm(scenario, two_clusters())
+
+    exported = scenario.run("export", "-w", "dev")
+    planned = scenario.run("plan", "-w", "dev")
+
+    assert exported.exit_code == 0, exported.stderr
+    cdm = scenario.folder / "cdm"
+    assert sorted(p.relative_to(cdm).as_posix() for p in cdm.rglob("*.yaml")) == [
+        "cdm-开发/jobs/迁移订单.yaml",
+        "cdm-开发/links/dws_link.yaml",
+        "cdm-开发/links/mysql_link.yaml",
+        "cdm-报表/links/obs_link.yaml",
+    ]
+    text = (cdm / "cdm-开发" / "links" / "mysql_link.yaml").read_text()
+    assert "password:\n        secret: CDM_CDM_" in text
+    assert "CDM_CDM_" in exported.stderr  # the variables to set are named
+    written = every_written_text(scenario.root)
+    assert SECRET not in written and OTHER_SECRET not in written and "Add password here" not in written
+    assert planned.exit_code == 0, planned.stderr
+    assert "No changes" in planned.stdout + planned.stderr
+
+
+def test_a_changed_cdm_job_field_plans_one_update_applies_and_plans_clean(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    path = scenario.folder / "cdm" / "cdm-开发" / "jobs" / "迁移订单.yaml"
+    path.write_text(path.read_text().replace("numExtractors: '1'", "numExtractors: '4'"))
+    scenario.commit("more extractors")
+    env = secrets_env(scenario)
+
+    planned = scenario.run("plan", "-w", "dev", "--format", "json", env=env)
+    applied = scenario.run("apply", "-w", "dev", "--auto-approve", env=env)
+    again = scenario.run("plan", "-w", "dev", env=env)
+
+    assert planned.stdout, planned.stderr
+    changes = [c for c in json.loads(planned.stdout)["changes"] if c["action"] != "noop"]
+    assert [(c["kind"], c["name"], c["action"]) for c in changes] == [("cdm-job", "cdm-开发/迁移订单", "update")]
+    assert applied.exit_code == 0, applied.stderr
+    assert "No changes" in again.stdout + again.stderr
+
+
+def secrets_env(scenario: Scenario) -> dict[str, str]:
+    found = {}
+    for path in (scenario.folder / "cdm").rglob("links/*.yaml"):
+        for line in path.read_text().splitlines():
+            if "secret:" in line:
+                found[line.split("secret:")[1].strip()] = SECRET
+    return found
+
+
+def test_a_link_update_sends_the_secret_from_the_environment(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    path = scenario.folder / "cdm" / "cdm-报表" / "links" / "obs_link.yaml"
+    path.write_text(path.read_text().replace("host: 100.94.8.163", "host: 10.0.0.9"))
+    scenario.commit("new host")
+    variable = next(line.split("secret:")[1].strip() for line in path.read_text().splitlines() if "secret:" in line)
+
+    planned = scenario.run("plan", "-w", "dev", env={variable: "rotated-🔑"})
+    applied = scenario.run("apply", "-w", "dev", "--auto-approve", env={variable: "rotated-🔑"})
+
+    assert "secrets are not compared" in planned.stdout + planned.stderr
+    assert applied.exit_code == 0, applied.stderr
+    stored = stored_links(scenario)["cdm-报表/obs_link"]
+    inputs = {i["name"]: i.get("value") for i in stored["link-config-values"]["configs"][0]["inputs"]}
+    assert inputs["linkConfig.host"] == "10.0.0.9"
+    if scenario.backend == "emulator":  # the local workspace keeps no secret
+        assert inputs["linkConfig.password"] == "rotated-🔑"
+    assert "rotated-🔑" not in every_written_text(scenario.root)
+    assert not any(
+        "rotated" in p.read_text(errors="replace") for p in (scenario.root / ".jobsync").rglob("*") if p.is_file()
+    )
+
+
+def test_a_missing_secret_variable_refuses_the_apply_before_any_write(scenario):
+    """The service needs the secret; a workspace kept in a local file is never sent one."""
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    path = scenario.folder / "cdm" / "cdm-报表" / "links" / "obs_link.yaml"
+    path.write_text(path.read_text().replace("host: 100.94.8.163", "host: 10.0.0.9"))
+    scenario.commit("new host")
+    before = stored_links(scenario)
+
+    applied = scenario.run("apply", "-w", "dev", "--auto-approve")
+
+    if scenario.backend == "local":
+        assert applied.exit_code == 0, applied.stderr
+        assert secret_of(stored_links(scenario)["cdm-报表/obs_link"]) is None  # no value kept on disk
+        return
+    assert applied.exit_code == 1
+    assert "CDM_CDM_" in applied.stderr and "nothing was written" in applied.stderr
+    assert stored_links(scenario) == before
+
+
+def test_a_cdm_job_naming_a_missing_link_is_blocked_naming_the_closest_link(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    path = scenario.folder / "cdm" / "cdm-开发" / "jobs" / "迁移订单.yaml"
+    path.write_text(path.read_text().replace("to-link-name: dws_link", "to-link-name: dws_lnk"))
+    scenario.commit("typo")
+
+    planned = scenario.run("plan", "-w", "dev", env=secrets_env(scenario))
+
+    out = planned.stdout + planned.stderr
+    assert "blocked" in out and "to-link-name names link 'dws_lnk'" in out and "did you mean 'dws_link'" in out
+
+
+def test_a_cluster_that_is_not_running_blocks_its_objects(scenario):
+    clusters = two_clusters()
+    seed_cdm(scenario, clusters)
+    scenario.run("export", "-w", "dev")
+    clusters[1]["status"] = "900"
+    clusters[1]["links"] = []
+    seed_cdm(scenario, clusters)
+
+    planned = scenario.run("plan", "-w", "dev", env=secrets_env(scenario))
+
+    out = planned.stdout + planned.stderr
+    assert "cdm-报表" in out and "is not running (status 900: stopped)" in out
