@@ -12,6 +12,7 @@ import typer
 
 from jobsync.backends.lock import DEFAULT_TIMEOUT_S as DEFAULT_LOCK_TIMEOUT_S
 from jobsync.cli.console import Progress, is_tty, say, warn
+from jobsync.core.model import CDM_KINDS
 from jobsync.core.plan import Plan
 from jobsync.core.policies import SnapshotState
 from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
@@ -24,8 +25,8 @@ from jobsync.ops.plan import desired_state, open_workspace
 from jobsync.render import diffdoc, jsonout, outcome
 from jobsync.render.document import plan_to_document
 from jobsync.render.formats import Format, render_plan
-from jobsync.repo import cdmfiles, fmt, gitrepo, lint
 from jobsync.repo import config as configuration
+from jobsync.repo import fmt, gitrepo, lint
 
 
 def _root(repo: Path | None) -> Path:
@@ -56,9 +57,10 @@ def validate(repo: Path | None, workspace: str | None) -> int:
             for problem in lint.workspace_warnings(cfg.folder, root):
                 warn(str(problem))
             specs = desired_state(cfg)
-            links_and_jobs = cdmfiles.load(cfg.folder, root)
-            cdm_count = f", {len(links_and_jobs)} CDM link(s) and job(s)" if links_and_jobs else ""
-            say(f"ok: workspace {name}: {len(specs)} object(s){cdm_count}")
+            say(f"ok: workspace {name}: {len(specs)} object(s)")
+            cdm = sum(1 for key in specs if key.kind in CDM_KINDS)
+            if cdm:
+                say(f"  {cdm} of them CDM links and jobs")
             for item in fmt.unformatted(cfg.folder, root):
                 warn(str(item.problem()))
         except ConfigError as error:

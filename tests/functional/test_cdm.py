@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support import EXAMPLES, Scenario, git
+from support import EXAMPLES, Scenario, git, job_body
+
+from jobsync.core import cdm
+from jobsync.core.cdm import CdmKey, CdmKind
+from jobsync.core.model import Kind
+from jobsync.repo import cdmfiles
+from jobsync.repo.schemas import schema_dir
 
 CDM_EXAMPLES = EXAMPLES / "cdm"
 SECRET = "s3cr3t-行-密码"  # a secret value that must appear in no file and no commit
@@ -204,3 +210,71 @@ def test_a_cluster_that_is_not_running_blocks_its_objects(scenario):
 
     out = planned.stdout + planned.stderr
     assert "cdm-报表" in out and "is not running (status 900: stopped)" in out
+
+
+PROD_YAML = """\
+backend: {backend}
+user: jobsync
+source: {{workspace: dev, ref: v1}}
+mappings:
+  cdm_clusters: {{cdm-开发: cdm-生产}}
+"""
+
+
+def cdm_job_caller() -> dict:
+    properties = [{"name": "clusterName", "value": "cdm-开发"}, {"name": "jobName", "value": "迁移订单"}]
+    return job_body("每日迁移", nodes=[{"name": "迁移", "type": "CDMJob", "properties": properties}])
+
+
+def test_promote_creates_the_cdm_job_before_the_factory_job_with_prods_cluster(environments):
+    envs = environments
+    clusters = [{"name": "cdm-开发", "status": "200"}, {"name": "cdm-生产", "status": "200"}]
+    for ws in ("dev", "prod"):
+        if envs.backend == "local":
+            document = envs.document(ws)
+            document["cdm"] = {"clusters": [c for c in clusters if (c["name"] == "cdm-开发") == (ws == "dev")]}
+            envs.seed(ws, document)
+    if envs.backend == "emulator":
+        envs.emulator.set_cdm(clusters)
+    envs.configure("dev")
+    envs.configure("prod")
+    envs.write("workspaces/prod/workspace.yaml", PROD_YAML.format(backend=json.dumps(envs.backend_config("prod"))))
+    envs.commit("release 1", tag="v1")
+    dev = envs.folder("dev")
+    for key, body in (
+        (CdmKey("cdm-开发", CdmKind.LINK, "mysql_link"), link("mysql_link")),
+        (CdmKey("cdm-开发", CdmKind.LINK, "dws_link"), link("dws_link")),
+        (CdmKey("cdm-开发", CdmKind.JOB, "迁移订单"), job("迁移订单", "mysql_link", "dws_link")),
+    ):
+        stored, _ = cdm.with_secret_references(key, body, {"linkConfig.password": "DB_PW"})
+        cdmfiles.write(dev, key, stored, schema_dir=schema_dir())
+    envs.put("dev", Kind.JOB, cdm_job_caller())
+    envs.commit("dev: a migration and the job that runs it", tag="v2")
+    envs.env["DB_PW"] = SECRET
+
+    promoted = envs.run("promote", "-w", "prod", "--ref", "v2")
+    envs.commit("promote prod to v2")
+    applied = envs.run("apply", "-w", "prod", "--auto-approve")
+
+    assert promoted.exit_code == 0, promoted.stdout + promoted.stderr
+    shown = promoted.stdout
+    assert (
+        shown.index("+ cdm-link cdm-生产/dws_link")
+        < shown.index("+ cdm-job cdm-生产/迁移订单")
+        < shown.index("+ job 每日迁移")
+    )
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    out = applied.stdout + applied.stderr
+    assert out.index("created cdm-job cdm-生产/迁移订单") < out.index("created job 每日迁移")
+    assert out.index("created cdm-link cdm-生产/dws_link") < out.index("created cdm-job cdm-生产/迁移订单")
+    node = envs.job("prod", "每日迁移")["definition"]["nodes"][0]
+    assert {"name": "clusterName", "value": "cdm-生产"} in node["properties"]  # prod's cluster name
+    if envs.backend == "emulator":
+        prod = next(c for c in envs.emulator.cdm() if c["name"] == "cdm-生产")
+        assert [j["name"] for j in prod["jobs"]] == ["迁移订单"]
+        assert secret_of(prod["links"][0]) == SECRET  # sent from the environment, never from git
+    else:
+        prod = envs.document("prod")["cdm"]["clusters"][0]
+        assert prod["name"] == "cdm-生产" and [j["name"] for j in prod["jobs"]] == ["迁移订单"]
+    assert SECRET not in every_written_text(envs.root)
+    assert "No changes" in envs.run("plan", "-w", "prod").stdout

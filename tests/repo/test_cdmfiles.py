@@ -135,7 +135,7 @@ def test_validate_counts_cdm_objects_and_fmt_rewrites_a_hand_written_file(local)
     unformatted = local.run("fmt", "--check", "--repo", str(local.root))
     formatted = local.run("fmt", "--repo", str(local.root))
 
-    assert checked.exit_code == 0 and "1 CDM link(s) and job(s)" in checked.stderr
+    assert checked.exit_code == 0 and "1 of them CDM links and jobs" in checked.stderr
     assert unformatted.exit_code == 1 and "workspaces/dev/cdm/cdm-dev/links/l.yaml" in unformatted.stdout
     assert formatted.exit_code == 0
     text = path.read_text()
