@@ -12,6 +12,7 @@ public (README "The local workspace document"); a missing key means empty:
     dliQueues, disStreams, gesGraphs          [name, ...]
     variables    [{name, type, value, desc}]  the environment variables (`factory/env`)
     cdm          {clusters: [{name, id, status, links, jobs}]}  CDM (backends/cdmdocument.py)
+    qualityJobs, consistencyJobs              [name, ...]  Data Quality's jobs (node references)
 
 `definition` is the development state; `versions` are the submitted versions, newest last,
 each {version, definition, submitUser, submitTime, description}.
@@ -102,6 +103,8 @@ class WorkspaceDocument:
             admins=self.admins,
             locked_tags=self.locked_tags(),
             cdm=CdmDocument(self.data).clusters(),
+            quality_jobs=_names(self.data.get("qualityJobs") or ()),
+            consistency_jobs=_names(self.data.get("consistencyJobs") or ()),
             **lists,
         )
 

@@ -62,12 +62,36 @@ def node_reasons(change: Change, known: Collection[ObjectKey], environment: Envi
     return reasons
 
 
+# A Data Quality node's job, by property name (reference §12.10: the names are undocumented)
+QUALITY_PROPERTIES = {"qualityJobName": "quality_jobs", "consistencyJobName": "consistency_jobs"}
+QUALITY_NOUN = {"quality_jobs": "quality job", "consistency_jobs": "comparison job"}
+
+
+def quality_reasons(change: Change, environment: Environment) -> list[str]:
+    """A node naming a Data Quality quality or comparison job that the workspace lacks."""
+    reasons = []
+    for node in (change.desired or {}).get("nodes") or ():
+        properties = node.get("properties") if isinstance(node, dict) else None
+        for prop in properties if isinstance(properties, list) else ():
+            field = QUALITY_PROPERTIES.get(str(prop.get("name"))) if isinstance(prop, dict) else None
+            known = getattr(environment, field) if field else None
+            value = prop.get("value") if field else None
+            if known is None or not isinstance(value, str) or value in known:
+                continue
+            reasons.append(
+                f"node {node.get('name')!r} runs Data Quality {QUALITY_NOUN[str(field)]} {value!r}, which this "
+                f"workspace does not have ({cdm.did_you_mean(value, sorted(known))}); create it in DataArts "
+                "Quality or fix the name"
+            )
+    return reasons
+
+
 def reasons(change: Change, known: Collection[ObjectKey], environment: Environment) -> list[str]:
     """Why a create or update of a CDM object or a Factory job cannot be applied (none: [])."""
     if change.action is Action.DELETE:
         return []
     if change.key.kind is Kind.JOB:
-        return node_reasons(change, known, environment)
+        return node_reasons(change, known, environment) + quality_reasons(change, environment)
     if change.key.kind not in (Kind.CDM_LINK, Kind.CDM_JOB):
         return []
     why = cluster_reason(cdm.split(change.key.name)[0], environment)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from jobsync.core import cdmrules
+from jobsync.core.cdm import closest
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.policies import LockPolicy
@@ -193,9 +194,11 @@ def reference_rule(change: Change, environment: Environment, settings: PlanSetti
     for category, name in missing_references(change.key.kind, change.desired or {}, environment):
         source = back.get(category, {}).get(name)
         mapped = f" (mapped from {source!r})" if source else ""
+        near = closest(name, sorted(getattr(environment, category) or ()))
+        hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
         reasons.append(
             f"refers to {CATEGORY_NOUN[category]} {name!r}{mapped}, which does not exist "
-            f"in this workspace; create it, or map it under mappings.{category}"
+            f"in this workspace{hint}; create it, or map it under mappings.{category}"
         )
     return reasons
 

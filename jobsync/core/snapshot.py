@@ -103,6 +103,8 @@ class Environment:
     dis_streams: frozenset[str] | None = None
     ges_graphs: frozenset[str] | None = None
     cdm: tuple[Cluster, ...] | None = None  # the CDM clusters (reference §12.2)
+    quality_jobs: frozenset[str] | None = None  # Data Quality quality jobs (reference §12.8)
+    consistency_jobs: frozenset[str] | None = None  # and comparison jobs
 
     @property
     def cdm_clusters(self) -> frozenset[str] | None:

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from jobsync.core.guards import guard_deletes
 from jobsync.core.history import pr_from_message
 from jobsync.core.impact import JobImpact, impact_in
 from jobsync.core.model import Kind, ObjectKey, Spec
-from jobsync.core.plan import CHANGING, Action, Plan, PlanSettings
+from jobsync.core.plan import CHANGING, Action, Change, Plan, PlanSettings
 from jobsync.core.planner import compute_plan
 from jobsync.core.references import depend_jobs
 from jobsync.core.selection import closure
@@ -29,6 +30,7 @@ from jobsync.ops import debris, release
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
+from jobsync.repo.located import where as located_in
 
 
 @contextlib.contextmanager
@@ -65,6 +67,20 @@ def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
     """The workspace's desired objects: its source's and its own files, mappings, overrides
     and variables applied (repo/layers.py)."""
     return layers.desired(config).specs
+
+
+# the reasons of a reference that does not resolve (core/rules.py reference_rule, core/cdmrules.py)
+REFERENCE = re.compile(r"refers to |names link |runs CDM job |CDM cluster |runs Data Quality ")
+
+
+def located(change: Change, desired: Mapping[ObjectKey, Spec], root: Path) -> Change:
+    """A change blocked by a reference that does not resolve, its reason led by the file and
+    line of that reference (repo/located.py)."""
+    spec = desired.get(change.key)
+    if change.action is not Action.BLOCKED or spec is None or not spec.source or not REFERENCE.search(change.reason):
+        return change
+    at = located_in(root, spec.source, change.reason)
+    return dataclasses.replace(change, reason=f"{at}: {change.reason}") if at else change
 
 
 def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> frozenset[ObjectKey]:
@@ -133,6 +149,7 @@ def make_plan(
         snapshot.objects,
         allow=allow_mass_delete,
     )
+    plan = dataclasses.replace(plan, changes=tuple(located(c, desired, config.repo_root) for c in plan.changes))
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))

@@ -278,3 +278,112 @@ def test_promote_creates_the_cdm_job_before_the_factory_job_with_prods_cluster(e
         assert prod["name"] == "cdm-生产" and [j["name"] for j in prod["jobs"]] == ["迁移订单"]
     assert SECRET not in every_written_text(envs.root)
     assert "No changes" in envs.run("plan", "-w", "prod").stdout
+
+
+def caller(
+    *, cluster: str = "cdm-开发", cdm_job: str = "迁移订单", connection: str = "dws_conn", quality: str = "订单质量"
+):
+    nodes = [
+        {
+            "name": "迁移",
+            "type": "CDMJob",
+            "properties": [{"name": "clusterName", "value": cluster}, {"name": "jobName", "value": cdm_job}],
+        },
+        {
+            "name": "核对",
+            "type": "DWSSQL",
+            "preNodeName": ["迁移"],
+            "properties": [{"name": "connectionName", "value": connection}, {"name": "statement", "value": "select 1"}],
+        },
+        {
+            "name": "质量",
+            "type": "DataQualityMonitor",
+            "preNodeName": ["核对"],
+            "properties": [{"name": "qualityJobName", "value": quality}],
+        },
+    ]
+    return job_body("每日迁移", nodes=nodes)
+
+
+def with_quality_jobs(scenario: Scenario) -> None:
+    document = scenario.document()
+    document["qualityJobs"] = ["订单质量"]
+    document["connections"] = [{"name": "dws_conn", "type": "DWS"}]
+    scenario.seed(document)
+
+
+def plan_with(scenario: Scenario, **wrong: str) -> str:
+    seed_cdm(scenario, two_clusters())
+    with_quality_jobs(scenario)
+    scenario.run("export", "-w", "dev")
+    scenario.put(Kind.JOB, caller(**wrong))
+    scenario.commit("a job that runs a migration")
+    planned = scenario.run("plan", "-w", "dev", env=secrets_env(scenario))
+    return planned.stdout + planned.stderr
+
+
+def test_a_job_whose_references_all_resolve_plans_its_create_only(scenario):
+    out = plan_with(scenario)
+
+    assert "+ job 每日迁移  [create]" in out and "blocked" not in out.replace("0 blocked", "")
+
+
+def node_line(scenario: Scenario, value: str) -> str:
+    lines = (scenario.folder / "jobs" / "每日迁移.yaml").read_text().splitlines()
+    return f"workspaces/dev/jobs/每日迁移.yaml:{next(n for n, line in enumerate(lines, 1) if value in line)}"
+
+
+def test_a_cdm_node_naming_a_missing_cdm_job_is_blocked_with_file_line_and_closest_name(scenario):
+    out = plan_with(scenario, cdm_job="迁移定单")
+
+    assert f"{node_line(scenario, '迁移定单')}: node '迁移' runs CDM job '迁移定单'" in out
+    assert "did you mean '迁移订单'" in out and "add cdm/<cluster>/jobs/迁移定单.yaml or fix jobName" in out
+
+
+def test_a_cdm_node_naming_a_missing_cluster_is_blocked_with_file_line_and_closest_name(scenario):
+    out = plan_with(scenario, cluster="cdm-开 发")
+
+    assert f"{node_line(scenario, 'cdm-开 发')}: " in out
+    assert "CDM cluster 'cdm-开 发'" in out and "did you mean 'cdm-开发'" in out
+
+
+def test_a_missing_data_connection_is_blocked_with_file_line_and_closest_name(scenario):
+    out = plan_with(scenario, connection="dws_con")
+
+    assert f"{node_line(scenario, 'dws_con')}: refers to data connection 'dws_con'" in out
+    assert "did you mean 'dws_conn'" in out
+
+
+def test_a_missing_quality_job_is_blocked_with_file_line_and_closest_name(scenario):
+    out = plan_with(scenario, quality="订单质检")
+
+    assert f"{node_line(scenario, '订单质检')}: node '质量' runs Data Quality quality job '订单质检'" in out
+    assert "did you mean '订单质量'" in out
+
+
+def test_plan_and_export_of_one_job_take_its_cdm_job_and_links(scenario):
+    seed_cdm(scenario, two_clusters())
+    with_quality_jobs(scenario)
+    scenario.put(Kind.JOB, caller())
+    scenario.commit("the caller")
+    env = secrets_env(scenario) | {"CDM_CDM_DWS_LINK_PASSWORD": "x"}
+
+    planned = scenario.run("plan", "-w", "dev", "--job", "每日迁移", "--format", "json", env=env)
+    scenario.run("apply", "-w", "dev", "--auto-approve", env=env)
+    exported = scenario.run("export", "-w", "dev", "--job", "每日迁移", "--no-commit")
+
+    assert planned.exit_code == 0, planned.stderr
+    chosen = {(c["kind"], c["name"]) for c in json.loads(planned.stdout)["changes"]}
+    assert {
+        ("cdm-job", "cdm-开发/迁移订单"),
+        ("cdm-link", "cdm-开发/mysql_link"),
+        ("cdm-link", "cdm-开发/dws_link"),
+    } <= chosen
+    assert ("cdm-link", "cdm-报表/obs_link") not in chosen
+    assert exported.exit_code == 0, exported.stderr
+    written = sorted(p.relative_to(scenario.folder).as_posix() for p in (scenario.folder / "cdm").rglob("*.yaml"))
+    assert written == [
+        "cdm/cdm-开发/jobs/迁移订单.yaml",
+        "cdm/cdm-开发/links/dws_link.yaml",
+        "cdm/cdm-开发/links/mysql_link.yaml",
+    ]

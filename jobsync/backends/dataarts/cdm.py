@@ -17,7 +17,7 @@ from jobsync.core import cdm
 from jobsync.core.cdm import Cluster
 from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.snapshot import RemoteObject
-from jobsync.errors import ServiceError
+from jobsync.errors import RemoteError, ServiceError
 
 VERSION = "v1.1"
 JOB_TYPES = ("NORMAL_JOB", "BATCH_JOB", "SCENARIO_JOB")
@@ -38,6 +38,13 @@ class CdmApi:
     def clusters(self) -> tuple[Cluster, ...]:
         listed = self.client.get_json(self.path("clusters")).get("clusters") or []
         return tuple(Cluster.from_api(item) for item in listed if isinstance(item, dict))
+
+    def readable_clusters(self) -> tuple[Cluster, ...] | None:
+        """The clusters, or None when this account or region cannot list them."""
+        try:
+            return self.clusters()
+        except (ServiceError, RemoteError):
+            return None
 
     def objects(self, clusters: Sequence[Cluster]) -> dict[ObjectKey, RemoteObject]:
         found: dict[ObjectKey, RemoteObject] = {}

@@ -295,7 +295,9 @@ class DataArtsWorkspace:
             dli_queues=optional_names(lambda: dli_queues(self.dli)),
             dis_streams=optional_names(lambda: dis_streams(self.dis)),
             ges_graphs=optional_names(lambda: ges_graphs(self.ges)),
-            cdm=self.cdm.clusters(),
+            cdm=self.cdm.readable_clusters(),
+            quality_jobs=optional_names(lambda: quality_jobs(self.v2, "quality-tasks")),
+            consistency_jobs=optional_names(lambda: quality_jobs(self.v2, "consistency-tasks")),
         )
 
     # -- writing -----------------------------------------------------------------------------
@@ -467,4 +469,17 @@ def data_connections(client: SignedClient) -> list[str]:
         items = [item for item in answer.get("data_connection_lists") or [] if isinstance(item, dict)]
         names += [str(item.get("dw_name")) for item in items]
         if not items or len(names) >= int(answer.get("total_size") or answer.get("count") or 0):
+            return names
+
+
+def quality_jobs(client: SignedClient, which: str) -> list[str]:
+    """The names of Data Quality's quality or comparison jobs (reference §12.8: `offset` a row
+    offset, at most 100 a page)."""
+    names: list[str] = []
+    while True:
+        query = [("offset", len(names)), ("limit", 100)]
+        answer = client.get_json(client.path("quality", which, version="v2"), query)
+        items = [item for item in answer.get("resources") or [] if isinstance(item, dict)]
+        names += [str(item.get("name")) for item in items]
+        if not items or len(names) >= int(answer.get("count") or 0):
             return names
