@@ -14,7 +14,8 @@ from jobsync.cli.console import handle_errors, say
 from jobsync.cli.options import Repo, WorkspaceOpt
 from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.errors import ArchiveError, UsageError
-from jobsync.ops.archive import export_archives, import_archives, write_packages
+from jobsync.fileio import write_atomic
+from jobsync.ops.archive import cdm_exports, export_archives, import_archives, write_packages
 from jobsync.ops.cdmimport import import_console_json
 from jobsync.render import jsonout
 
@@ -71,8 +72,8 @@ def _import_cdm(
     if len(files) != 1 or cluster is None:
         raise UsageError("a CDM console .json is imported alone, with --cdm-cluster NAME (the repo's cluster name)")
     done = import_console_json(workspace_config(repo, workspace), files[0], cluster, commit=commit, message=message)
-    files = done.files
-    say(f"imported {len(files.added)} added, {len(files.changed)} changed, {len(files.unchanged)} unchanged")
+    written = done.files
+    say(f"imported {len(written.added)} added, {len(written.changed)} changed, {len(written.unchanged)} unchanged")
     if done.secrets:
         say("secrets are references now (the console export holds none); set these where apply runs:")
         for name in done.secrets:
@@ -107,6 +108,16 @@ def export(
         )
         paths = write_packages(packages, out)
         _report(packages, paths, max_bytes)
+        for cluster, data in cdm_exports(
+            workspace_config(repo, workspace), jobs=job or [], jobs_only=jobs_only
+        ).items():
+            target = (
+                out.with_name(f"{out.stem}-cdm-{cluster}.json")
+                if out.suffix.lower() == ".zip"
+                else out / f"cdm-{cluster}.json"
+            )
+            write_atomic(target, data)
+            say(f"CDM links and jobs of cluster {cluster}: {target} (a CDM console import; fill in the passwords)")
 
 
 def _report(packages: list[Package], paths: list[Path], max_bytes: int) -> None:

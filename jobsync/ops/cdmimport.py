@@ -77,7 +77,11 @@ def import_console_json(
             wanted[ObjectKey(cdm.plan_kind(kind), cdm.qualified(cluster, key.name))] = {target: data}
     if problems:
         raise ConfigError(problems)
-    planned = plan_writes(wanted, {}, root=config.repo_root)
+    existing = {
+        ObjectKey(cdm.plan_kind(key.kind), cdm.qualified(key.cluster, key.name)): [found]
+        for key, found in cdmfiles.cdm_files(config.folder, config.repo_root, [])
+    }
+    planned = plan_writes(wanted, existing, root=config.repo_root)
     refuse_dirty(config.repo_root, planned.touched, command="the import")
     carry_out(planned, durable=True)
     result = planned.result

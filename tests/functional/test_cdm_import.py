@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from support import EXAMPLES
+from support import EXAMPLES, job_body
 
 CDM_EXAMPLES = EXAMPLES / "cdm"
 
@@ -53,3 +53,35 @@ def test_a_file_that_is_not_a_console_export_is_refused_naming_it(local, tmp_pat
 
     assert result.exit_code == 1 and "other.json" in result.stderr and "links" in result.stderr
     assert not (local.folder / "cdm").exists()
+
+
+def test_archive_export_of_one_job_writes_its_cdm_job_and_links_for_the_cdm_console(local, tmp_path):
+    from jobsync.core.model import Kind
+
+    clusters = [{"name": "cdm-开发", "status": "200"}]
+    document = local.document()
+    document["cdm"] = {"clusters": clusters}
+    local.seed(document)
+    exported = tmp_path / "cdm-export.json"
+    exported.write_text(json.dumps(console_export(), ensure_ascii=False))
+    local.run("archive", "import", str(exported), "-w", "dev", "--cdm-cluster", "cdm-开发", "--repo", str(local.root))
+    properties = [{"name": "clusterName", "value": "cdm-开发"}, {"name": "jobName", "value": "迁移日志"}]
+    local.put(Kind.JOB, job_body("每日", nodes=[{"name": "n", "type": "CDMJob", "properties": properties}]))
+    local.commit("a job running the migration")
+    out = tmp_path / "每日.zip"
+
+    result = local.run("archive", "export", "-w", "dev", "--job", "每日", "-o", str(out), "--repo", str(local.root))
+
+    assert result.exit_code == 0, result.stderr
+    cdm_file = tmp_path / "每日-cdm-cdm-开发.json"
+    written = json.loads(cdm_file.read_text())
+    assert [link["name"] for link in written["links"]] == ["sftp_link"]
+    assert [job["name"] for job in written["jobs"]] == ["迁移日志"]
+    password = next(
+        i for i in written["links"][0]["link-config-values"]["configs"][0]["inputs"] if "password" in i["name"]
+    )
+    assert password["value"] == "Add password here"  # the console's placeholder, never a value or a reference
+    again = local.run(
+        "archive", "import", str(cdm_file), "-w", "dev", "--cdm-cluster", "cdm-开发", "--repo", str(local.root)
+    )
+    assert again.exit_code == 0 and json.loads(again.stdout)["unchanged"]  # the round trip changes nothing
