@@ -387,3 +387,39 @@ def test_plan_and_export_of_one_job_take_its_cdm_job_and_links(scenario):
         "cdm/cdm-开发/links/dws_link.yaml",
         "cdm/cdm-开发/links/mysql_link.yaml",
     ]
+
+
+def test_a_cdm_object_only_in_the_workspace_is_unmanaged_unless_prune_deletes_it(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    (scenario.folder / "cdm" / "cdm-报表" / "links" / "obs_link.yaml").unlink()
+    scenario.commit("obs_link goes")
+
+    kept = scenario.run("plan", "-w", "dev", "--format", "json")
+    scenario.configure(prune=True)
+    scenario.commit("prune")
+    pruned = scenario.run("apply", "-w", "dev", "--auto-approve")
+
+    actions = {(c["kind"], c["name"]): c["action"] for c in json.loads(kept.stdout)["changes"]}
+    assert actions[("cdm-link", "cdm-报表/obs_link")] == "unmanaged"
+    assert pruned.exit_code == 0, pruned.stderr
+    assert "deleted cdm-link cdm-报表/obs_link" in pruned.stdout + pruned.stderr
+    assert "cdm-报表/obs_link" not in stored_links(scenario)
+    backups = list((scenario.root / ".jobsync" / "backups").rglob("obs_link.yaml"))
+    assert backups and "secret" not in backups[0].read_text()  # the backup holds what was read: no secret
+
+
+def test_a_saved_plan_with_cdm_changes_applies_as_reviewed(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.run("export", "-w", "dev")
+    path = scenario.folder / "cdm" / "cdm-开发" / "jobs" / "迁移订单.yaml"
+    path.write_text(path.read_text().replace("numExtractors: '1'", "numExtractors: '2'"))
+    scenario.commit("two extractors")
+    saved = scenario.root / "plan.json"
+
+    planned = scenario.run("plan", "-w", "dev", "--out", str(saved))
+    applied = scenario.run("apply", "-w", "dev", str(saved), "--reviewed")
+
+    assert planned.exit_code == 0, planned.stderr
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    assert "updated cdm-job cdm-开发/迁移订单" in applied.stdout + applied.stderr
