@@ -26,7 +26,7 @@ from jobsync.core.references import CDM_CLUSTERS, rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import write_atomic
-from jobsync.repo import limits
+from jobsync.repo import cdmfiles, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import (
     CACHE_DIR,
@@ -151,7 +151,13 @@ def _overridden(
                 )
             )
             continue
-        body = mergepatch.patch_body(spec.body, override.patch)
+        if key.kind in CDM_KINDS:  # patched in the file form: configs keyed by name (repo/cdmfiles.py)
+            kind = cdm.of(key.kind)
+            body = cdmfiles.from_file_form(
+                kind, mergepatch.apply(cdmfiles.to_file_form(kind, spec.body), override.patch)
+            )
+        else:
+            body = mergepatch.patch_body(spec.body, override.patch)
         found = body_problems(key.kind, body, override.source)
         if found:
             problems += [
@@ -177,7 +183,9 @@ def desired(config: WorkspaceConfig) -> Desired:
         for key, spec in specs.items()
     }
     base = cdm_mapped(base, config.mappings.get(CDM_CLUSTERS) or {})
-    overrides = load_overrides(config.folder, config.repo_root, problems)
+    overrides = cdm_mapped_overrides(
+        load_overrides(config.folder, config.repo_root, problems), config.mappings.get(CDM_CLUSTERS) or {}
+    )
     final = _overridden(base, overrides, problems)
     if not problems and overrides:
         problems += semantic_problems({key: final[key] for key in final})
@@ -201,6 +209,19 @@ def cdm_mapped(specs: Mapping[ObjectKey, Spec], clusters: Mapping[str, str]) -> 
             key = ObjectKey(key.kind, cdm.qualified(clusters.get(cluster, cluster), name))
             spec = spec.replace(key=key)
         result[key] = spec
+    return result
+
+
+def cdm_mapped_overrides(
+    overrides: Mapping[ObjectKey, Override], clusters: Mapping[str, str]
+) -> dict[ObjectKey, Override]:
+    """Overrides of CDM objects keyed, as the objects are, by the workspace's cluster names."""
+    result = {}
+    for key, override in overrides.items():
+        if key.kind in CDM_KINDS and clusters:
+            cluster, name = cdm.split(key.name)
+            key = ObjectKey(key.kind, cdm.qualified(clusters.get(cluster, cluster), name))
+        result[key] = override
     return result
 
 

@@ -423,3 +423,39 @@ def test_a_saved_plan_with_cdm_changes_applies_as_reviewed(scenario):
     assert planned.exit_code == 0, planned.stderr
     assert applied.exit_code == 0, applied.stdout + applied.stderr
     assert "updated cdm-job cdm-开发/迁移订单" in applied.stdout + applied.stderr
+
+
+def test_prod_overrides_a_link_of_devs_under_the_repo_cluster_name(environments):
+    envs = environments
+    clusters = [{"name": "cdm-开发", "status": "200"}, {"name": "cdm-生产", "status": "200"}]
+    if envs.backend == "emulator":
+        envs.emulator.set_cdm(clusters)
+    else:
+        for ws, cluster in (("dev", clusters[0]), ("prod", clusters[1])):
+            document = envs.document(ws)
+            document["cdm"] = {"clusters": [cluster]}
+            envs.seed(ws, document)
+    envs.configure("dev")
+    envs.configure("prod")
+    envs.write("workspaces/prod/workspace.yaml", PROD_YAML.format(backend=json.dumps(envs.backend_config("prod"))))
+    key = CdmKey("cdm-开发", CdmKind.LINK, "dws_link")
+    stored, _ = cdm.with_secret_references(key, link("dws_link"), {"linkConfig.password": "DB_PW"})
+    cdmfiles.write(envs.folder("dev"), key, stored, schema_dir=schema_dir())
+    envs.write(
+        "workspaces/prod/overrides/cdm/cdm-开发/links/dws_link.yaml",
+        "link-config-values:\n  configs:\n    linkConfig:\n      host: 10.9.9.9\n      database: 生产库\n",
+    )
+    envs.commit("release 1", tag="v1")
+    envs.env["DB_PW"] = SECRET
+
+    applied = envs.run("apply", "-w", "prod", "--auto-approve")
+
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    if envs.backend == "emulator":
+        prod = next(c for c in envs.emulator.cdm() if c["name"] == "cdm-生产")["links"][0]
+    else:
+        prod = envs.document("prod")["cdm"]["clusters"][0]["links"][0]
+    inputs = {i["name"]: i.get("value") for i in prod["link-config-values"]["configs"][0]["inputs"]}
+    assert (inputs["linkConfig.host"], inputs["linkConfig.database"]) == ("10.9.9.9", "生产库")
+    assert inputs["linkConfig.port"] == "3306"  # the rest is dev's
+    assert "No changes" in envs.run("plan", "-w", "prod").stdout
