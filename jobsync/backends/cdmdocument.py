@@ -87,6 +87,15 @@ class CdmDocument:
             if not any(link["name"] == body.get(field) for link in cluster["links"]):
                 raise RuleError("MISSING_REFERENCE", f"CDM link {body.get(field)} does not exist in {cluster['name']}")
 
+    def stop(self, qualified_name: str) -> None:
+        """End a CDM job's run (it ends FAILED, as a stopped run does in the emulator)."""
+        cluster_name, name = cdm.split(qualified_name)
+        job = next((j for j in self._cluster(cluster_name)["jobs"] if j["name"] == name), None)
+        if job is None:
+            raise RuleError("NOT_FOUND", f"CDM job {qualified_name} does not exist")
+        if job.get("status") in cdmrules.RUNNING_JOB:
+            job["status"] = "FAILED"
+
     def delete(self, kind: Kind, qualified_name: str) -> None:
         cluster_name, name = cdm.split(qualified_name)
         cluster = self._cluster(cluster_name)

@@ -100,10 +100,13 @@ def reasons(change: Change, known: Collection[ObjectKey], environment: Environme
     return link_reasons(change, known) if change.key.kind is Kind.CDM_JOB else []
 
 
-def running_reason(status: str | None, policy: str) -> str | None:
-    """A CDM job being run cannot be updated or deleted (Cdm.0052, reference §12.5)."""
+def running_rule(status: str | None, policy: str, action: Action) -> tuple[list[str], list[str], bool]:
+    """(reasons, warnings, stop first) for a CDM job being run: the service refuses to update or
+    delete it (Cdm.0052, reference §12.5). Under stop-and-restart apply stops the run first and
+    does not start it again (a run is one migration, not a schedule)."""
     if status not in RUNNING_JOB:
-        return None
+        return [], [], False
     if policy == "stop-and-restart":
-        return "CDM job is running (a migration run is not restarted by jobsync); let it end or stop it in CDM"
-    return "CDM job is running and policies.running_jobs is fail; let the run end or stop it in CDM"
+        verb = "deletes it" if action is Action.DELETE else "writes it"
+        return [], [f"CDM job is running: apply stops the run, then {verb} (the run is not started again)"], True
+    return ["CDM job is running and policies.running_jobs is fail; let the run end or stop it in CDM"], [], False

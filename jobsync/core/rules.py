@@ -282,7 +282,9 @@ def _check(
         reasons += running + tag_rule(change, remote, environment)
         warnings += more
     if change.key.kind is Kind.CDM_JOB and remote is not None:
-        reasons += [r for r in [cdmrules.running_reason(remote.status, settings.policies.running_jobs)] if r]
+        running, more, restart = cdmrules.running_rule(remote.status, settings.policies.running_jobs, change.action)
+        reasons += running
+        warnings += more
     if change.action is not Action.DELETE:
         reasons += write_rule(change, remote)
         reasons += reference_rule(change, environment, settings)

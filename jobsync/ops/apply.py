@@ -176,14 +176,19 @@ class Applier:
         return ready
 
     def _scheduling(self, changes: Sequence[Change], running: bool) -> dict[str, Failure | None]:
-        names = [c.key.name for c in changes]
-        if not names:
-            return {}
-        return dict(self.workspace.set_scheduling(names, running, user=self.plan.settings.user))
+        """Start or stop jobs' schedules; for CDM jobs, stop their runs (never start one)."""
+        user = self.plan.settings.user
+        runs = [c.key.name for c in changes if c.key.kind is Kind.CDM_JOB]
+        names = [c.key.name for c in changes if c.key.kind is not Kind.CDM_JOB]
+        found = dict(self.workspace.set_scheduling(names, running, user=user)) if names else {}
+        if runs and not running:
+            found.update(self.workspace.stop_cdm(runs, user=user))
+        return found
 
     def _after_write(self, written: Sequence[Change]) -> None:
         """Start what stop-and-restart stopped (unless scheduling says stopped), and start or
         stop what workspace.yaml `scheduling` asks for; a failure is reported, not raised."""
+        written = [c for c in written if c.key.kind is not Kind.CDM_JOB]  # a CDM run is not restarted
         start = [c for c in written if (c.restart and c.schedule != "stop") or c.schedule == "start"]
         stop = [c for c in written if c.schedule == "stop" and not c.restart]
         for changes, running in ((start, True), (stop, False)):

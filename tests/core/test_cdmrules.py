@@ -65,15 +65,18 @@ def test_a_backend_that_cannot_list_clusters_blocks_nothing():
 
 
 @pytest.mark.parametrize(
-    ("status", "policy", "expected"),
+    ("status", "policy", "action", "expected"),
     [
-        ("RUNNING", "fail", "running_jobs is fail"),
-        ("BOOTING", "stop-and-restart", "not restarted by jobsync"),
-        ("SUCCEEDED", "fail", None),
-        ("NEW", "fail", None),
+        ("RUNNING", "fail", Action.UPDATE, ([1], [], False)),
+        ("BOOTING", "stop-and-restart", Action.UPDATE, ([], ["stops the run, then writes it"], True)),
+        ("RUNNING", "stop-and-restart", Action.DELETE, ([], ["stops the run, then deletes it"], True)),
+        ("SUCCEEDED", "fail", Action.UPDATE, ([], [], False)),
+        ("NEW", "stop-and-restart", Action.UPDATE, ([], [], False)),
     ],
 )
-def test_a_running_cdm_job_is_blocked_under_either_policy(status, policy, expected):
-    reason = cdmrules.running_reason(status, policy)
+def test_a_running_cdm_job_is_blocked_or_stopped_first_by_the_running_jobs_policy(status, policy, action, expected):
+    reasons, warnings, stop_first = cdmrules.running_rule(status, policy, action)
 
-    assert (reason is None) if expected is None else (expected in (reason or ""))
+    assert (len(reasons), stop_first) == (len(expected[0]), expected[2])
+    assert all(any(part in w for w in warnings) for part in expected[1]) and len(warnings) == len(expected[1])
+    assert all("running_jobs is fail" in r for r in reasons)

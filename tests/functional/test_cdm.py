@@ -459,3 +459,29 @@ def test_prod_overrides_a_link_of_devs_under_the_repo_cluster_name(environments)
     assert (inputs["linkConfig.host"], inputs["linkConfig.database"]) == ("10.9.9.9", "生产库")
     assert inputs["linkConfig.port"] == "3306"  # the rest is dev's
     assert "No changes" in envs.run("plan", "-w", "prod").stdout
+
+
+def test_a_running_cdm_job_is_blocked_under_fail_and_stopped_first_under_stop_and_restart(scenario):
+    clusters = two_clusters()
+    seed_cdm(scenario, clusters)
+    scenario.run("export", "-w", "dev")
+    clusters[0]["jobs"][0]["status"] = "RUNNING"
+    seed_cdm(scenario, clusters)
+    path = scenario.folder / "cdm" / "cdm-开发" / "jobs" / "迁移订单.yaml"
+    path.write_text(path.read_text().replace("numExtractors: '1'", "numExtractors: '3'"))
+    scenario.commit("three extractors")
+    env = secrets_env(scenario)
+
+    refused = scenario.run("plan", "-w", "dev", env=env)
+    scenario.configure(running_jobs="stop-and-restart")
+    scenario.commit("stop and restart")
+    applied = scenario.run("apply", "-w", "dev", "--auto-approve", env=env)
+
+    assert "CDM job is running and policies.running_jobs is fail" in refused.stdout
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    assert "apply stops the run, then writes it" in applied.stdout + applied.stderr
+    found = scenario.document()["cdm"]["clusters"] if scenario.backend == "local" else scenario.emulator.cdm()
+    job = found[0]["jobs"][0]
+    assert job["status"] not in ("RUNNING", "BOOTING")  # stopped, and not started again
+    inputs = {i["name"]: i["value"] for i in job["driver-config-values"]["configs"][0]["inputs"]}
+    assert inputs["throttlingConfig.numExtractors"] == "3"

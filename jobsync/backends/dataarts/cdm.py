@@ -23,6 +23,7 @@ VERSION = "v1.1"
 JOB_TYPES = ("NORMAL_JOB", "BATCH_JOB", "SCENARIO_JOB")
 PAGE_SIZE = 100  # the most a page holds (reference §12.4)
 SEGMENT = {Kind.CDM_LINK: ("link", "links"), Kind.CDM_JOB: ("job", "jobs")}
+RUNNING = frozenset({"BOOTING", "RUNNING"})
 MISSING = frozenset({"Cdm.0100", "Cdm.0054", "Cdm.0101", "Cdm.0095", "Cdm.00095", "Cdm.0319", "Cdm.0316"})
 
 
@@ -111,6 +112,14 @@ class CdmApi:
             return now is not None and cdm.same(cdm.of(kind), now, body)
 
         write_once(send, applied)
+
+    def stop(self, qualified_name: str) -> None:
+        """Stop a CDM job's run (PUT .../stop, reference §12.4); a job not running is left."""
+        cluster_name, name = cdm.split(qualified_name)
+        cluster = self._cluster(cluster_name)
+        job = self.read(Kind.CDM_JOB, cluster, name)
+        if job is not None and str(job.get("status")) in RUNNING:
+            self.client.call("PUT", self.path("clusters", cluster.id, "cdm", "job", name, "stop"))
 
     def delete(self, kind: Kind, qualified_name: str) -> None:
         cluster_name, name = cdm.split(qualified_name)

@@ -427,6 +427,9 @@ class DataArtsWorkspace:
         action = "start" if running else "stop"
         return self.each(names, lambda name: self.client.call("POST", self.client.path("jobs", name, action)))
 
+    def stop_cdm(self, names: Sequence[str], *, user: str) -> Outcome:  # noqa: ARG002  as in write
+        return cdm_outcome(each_cdm(names, self.cdm.stop))
+
     def each(self, names: Sequence[str], change: Callable[[str], Any]) -> Outcome:
         """Run change(name) for each name on the pool; a ServiceError is that name's Failure."""
 
