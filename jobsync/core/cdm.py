@@ -428,3 +428,36 @@ def resolve_cluster(repo_name: str, mapping: Mapping[str, str], clusters: Sequen
             "CDM console, or map another cluster in mappings.cdm_clusters of workspace.yaml",
         )
     return ClusterVerdict(repo_name, cluster)
+
+
+# -- names in another workspace ---------------------------------------------------------------
+
+LINK_FIELDS = ("from-link-name", "to-link-name")
+
+
+def mapped(
+    kind: Kind, name: str, body: Mapping[str, Any], clusters: Mapping[str, str], links: Mapping[str, str]
+) -> tuple[str, dict[str, Any]]:
+    """A CDM object's plan name and body in a workspace: its cluster renamed by
+    `mappings.cdm_clusters`, a link's name and a job's link names by `mappings.cdm_links`
+    (the repo's names -> the workspace's)."""
+    cluster, own = split(name)
+    result = dict(body)
+    if kind is Kind.CDM_LINK:
+        own = links.get(own, own)
+        if "name" in result:
+            result["name"] = own
+    else:
+        for field in LINK_FIELDS:
+            value = result.get(field)
+            if isinstance(value, str) and value in links:
+                result[field] = links[value]
+    return qualified(clusters.get(cluster, cluster), own), result
+
+
+def inverted(pairs: Mapping[str, str]) -> dict[str, str]:
+    """Workspace names back to repo names (many-to-one keeps the first)."""
+    back: dict[str, str] = {}
+    for repo_name, workspace_name in pairs.items():
+        back.setdefault(workspace_name, repo_name)
+    return back

@@ -22,6 +22,7 @@ DLI_QUEUES = "dli_queues"
 DIS_STREAMS = "dis_streams"
 GES_GRAPHS = "ges_graphs"
 CDM_CLUSTERS = "cdm_clusters"
+CDM_LINKS = "cdm_links"  # renames CDM link names (core/cdm.py mapped); nothing to look up
 SCRIPTS = "scripts"
 JOBS = "jobs"
 RESOURCES = "resources"

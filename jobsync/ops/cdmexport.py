@@ -9,22 +9,29 @@ whose object is unchanged (same compared form) is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from jobsync.core import cdm
 from jobsync.core.cdm import CdmKey
 from jobsync.core.model import CDM_KINDS, ObjectKey
-from jobsync.core.references import CDM_CLUSTERS, invert
+from jobsync.core.references import CDM_CLUSTERS, CDM_LINKS
 from jobsync.core.snapshot import Snapshot
 from jobsync.repo import cdmfiles
 from jobsync.repo.config import WorkspaceConfig
 from jobsync.repo.writer import Writes
 
 
-def repo_key(key: ObjectKey, back: dict[str, str]) -> CdmKey:
-    cluster, name = cdm.split(key.name)
-    return CdmKey(back.get(cluster, cluster), cdm.of(key.kind), name)
+def repo_form(
+    key: ObjectKey, body: Mapping[str, Any], mappings: Mapping[str, Mapping[str, str]]
+) -> tuple[CdmKey, dict[str, Any]]:
+    """The repo's key and body of a workspace's CDM object: the mappings read backwards."""
+    clusters = cdm.inverted(mappings.get(CDM_CLUSTERS) or {})
+    links = cdm.inverted(mappings.get(CDM_LINKS) or {})
+    name, renamed = cdm.mapped(key.kind, key.name, body, clusters, links)
+    cluster, own = cdm.split(name)
+    return CdmKey(cluster, cdm.of(key.kind), own), renamed
 
 
 def cdm_writes(
@@ -36,7 +43,6 @@ def cdm_writes(
     progress: Callable[[str], None],
 ) -> None:
     """Add the CDM files to write (and, for a full export, to remove) to `planned`."""
-    back = invert(config.mappings).get(CDM_CLUSTERS, {})
     root, schemas = config.repo_root, config.repo_root / "schemas"
     existing: dict[CdmKey, Path] = dict(cdmfiles.cdm_files(config.folder, root, []))
     wanted: set[CdmKey] = set()
@@ -44,9 +50,9 @@ def cdm_writes(
     for key, remote in sorted(snapshot.objects.items()):
         if key.kind not in CDM_KINDS or (only is not None and key not in only):
             continue
-        target = repo_key(key, back)
+        target, renamed = repo_form(key, remote.body, config.mappings)
         wanted.add(target)
-        body = cdm.strip(target.kind, {**remote.body, "name": target.name})
+        body = cdm.strip(target.kind, {**renamed, "name": target.name})
         path = existing.get(target)
         spec = cdmfiles.load_file(target, path, root, []) if path else None
         if spec is not None and cdm.same(target.kind, spec.body, body):

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from jobsync.core.policies import Policies, Scheduling
-from jobsync.core.references import MAPPED
+from jobsync.core.references import CDM_LINKS, MAPPED
 from jobsync.errors import ConfigError, Problem, UsageError
 from jobsync.repo import limits, schemas, yamlio
 
@@ -134,7 +134,8 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     data = parse_settings(limits.decode(path.read_bytes(), rel), rel)
     policies = Policies(**(data.get("policies") or {}))
     scheduling = data.get("scheduling") or {}
-    mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
+    categories = (*MAPPED, CDM_LINKS)
+    mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in categories}
     acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
     return WorkspaceConfig(
         name=name,

@@ -22,7 +22,7 @@ from pathlib import Path
 from jobsync.core import cdm, mergepatch
 from jobsync.core.model import CDM_KINDS, Kind, ObjectKey, Spec, body_text
 from jobsync.core.plan import Source
-from jobsync.core.references import CDM_CLUSTERS, rename
+from jobsync.core.references import CDM_CLUSTERS, CDM_LINKS, rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import write_atomic
@@ -182,10 +182,8 @@ def desired(config: WorkspaceConfig) -> Desired:
         key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) if mapped else spec
         for key, spec in specs.items()
     }
-    base = cdm_mapped(base, config.mappings.get(CDM_CLUSTERS) or {})
-    overrides = cdm_mapped_overrides(
-        load_overrides(config.folder, config.repo_root, problems), config.mappings.get(CDM_CLUSTERS) or {}
-    )
+    base = cdm_mapped(base, config.mappings)
+    overrides = cdm_mapped_overrides(load_overrides(config.folder, config.repo_root, problems), config.mappings)
     final = _overridden(base, overrides, problems)
     if not problems and overrides:
         problems += semantic_problems({key: final[key] for key in final})
@@ -197,30 +195,31 @@ def desired(config: WorkspaceConfig) -> Desired:
     return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
 
 
-def cdm_mapped(specs: Mapping[ObjectKey, Spec], clusters: Mapping[str, str]) -> dict[ObjectKey, Spec]:
-    """CDM objects keyed by the workspace's cluster names (`mappings.cdm_clusters`): the repo's
-    `cdm/<cluster>/` folder names the cluster as the repo calls it."""
-    if not clusters:
+def cdm_mapped(specs: Mapping[ObjectKey, Spec], mappings: Mapping[str, Mapping[str, str]]) -> dict[ObjectKey, Spec]:
+    """CDM objects under the workspace's names: the repo's `cdm/<cluster>/` folder renamed by
+    `mappings.cdm_clusters`, link names by `mappings.cdm_links` (core/cdm.py mapped)."""
+    clusters, links = mappings.get(CDM_CLUSTERS) or {}, mappings.get(CDM_LINKS) or {}
+    if not clusters and not links:
         return dict(specs)
     result = {}
     for key, spec in specs.items():
         if key.kind in CDM_KINDS:
-            cluster, name = cdm.split(key.name)
-            key = ObjectKey(key.kind, cdm.qualified(clusters.get(cluster, cluster), name))
-            spec = spec.replace(key=key)
+            name, body = cdm.mapped(key.kind, key.name, spec.body, clusters, links)
+            key = ObjectKey(key.kind, name)
+            spec = Spec(key, body, source=spec.source)
         result[key] = spec
     return result
 
 
 def cdm_mapped_overrides(
-    overrides: Mapping[ObjectKey, Override], clusters: Mapping[str, str]
+    overrides: Mapping[ObjectKey, Override], mappings: Mapping[str, Mapping[str, str]]
 ) -> dict[ObjectKey, Override]:
-    """Overrides of CDM objects keyed, as the objects are, by the workspace's cluster names."""
+    """Overrides of CDM objects keyed, as the objects are, by the workspace's names."""
+    clusters, links = mappings.get(CDM_CLUSTERS) or {}, mappings.get(CDM_LINKS) or {}
     result = {}
     for key, override in overrides.items():
-        if key.kind in CDM_KINDS and clusters:
-            cluster, name = cdm.split(key.name)
-            key = ObjectKey(key.kind, cdm.qualified(clusters.get(cluster, cluster), name))
+        if key.kind in CDM_KINDS:
+            key = ObjectKey(key.kind, cdm.mapped(key.kind, key.name, {}, clusters, links)[0])
         result[key] = override
     return result
 

@@ -9,6 +9,7 @@ from support import EXAMPLES
 
 from jobsync.core import cdm
 from jobsync.core.cdm import CdmKey, CdmKind, CdmSpec, Cluster
+from jobsync.core.model import Kind
 from jobsync.errors import MissingSecretError
 
 CDM_EXAMPLES = EXAMPLES / "cdm"
@@ -127,3 +128,21 @@ def test_a_cluster_that_cannot_be_used_gives_a_reason_naming_what_to_do(clusters
     assert "'cdm-prod' (mapped from 'etl'" in verdict.reason
     for word in words:
         assert word in verdict.reason
+
+
+def test_mapped_renames_cluster_link_and_a_jobs_link_names_and_inverted_reads_back():
+    clusters, links = {"etl": "cdm-prod"}, {"dws_link": "生产_dws"}
+    job = {"name": "j", "from-link-name": "mysql_link", "to-link-name": "dws_link"}
+
+    link_name, link_body = cdm.mapped(Kind.CDM_LINK, "etl/dws_link", {"name": "dws_link"}, clusters, links)
+    job_name, job_body = cdm.mapped(Kind.CDM_JOB, "etl/j", job, clusters, links)
+    back, _ = cdm.mapped(Kind.CDM_LINK, link_name, link_body, cdm.inverted(clusters), cdm.inverted(links))
+
+    assert (link_name, link_body) == ("cdm-prod/生产_dws", {"name": "生产_dws"})
+    assert (
+        job_name == "cdm-prod/j"
+        and job_body["to-link-name"] == "生产_dws"
+        and job_body["from-link-name"] == "mysql_link"
+    )
+    assert job == {"name": "j", "from-link-name": "mysql_link", "to-link-name": "dws_link"}  # not changed in place
+    assert back == "etl/dws_link"

@@ -485,3 +485,54 @@ def test_a_running_cdm_job_is_blocked_under_fail_and_stopped_first_under_stop_an
     assert job["status"] not in ("RUNNING", "BOOTING")  # stopped, and not started again
     inputs = {i["name"]: i["value"] for i in job["driver-config-values"]["configs"][0]["inputs"]}
     assert inputs["throttlingConfig.numExtractors"] == "3"
+
+
+def test_prod_gets_devs_cdm_job_with_prods_link_names(environments):
+    envs = environments
+    clusters = [{"name": "cdm-开发", "status": "200"}, {"name": "cdm-生产", "status": "200"}]
+    if envs.backend == "emulator":
+        envs.emulator.set_cdm(clusters)
+    else:
+        for ws, cluster in (("dev", clusters[0]), ("prod", clusters[1])):
+            document = envs.document(ws)
+            document["cdm"] = {"clusters": [cluster]}
+            envs.seed(ws, document)
+    envs.configure("dev")
+    envs.configure("prod")
+    prod_yaml = PROD_YAML + "  cdm_links: {{dws_link: 生产_dws}}\n"
+    envs.write("workspaces/prod/workspace.yaml", prod_yaml.format(backend=json.dumps(envs.backend_config("prod"))))
+    for key, body in (
+        (CdmKey("cdm-开发", CdmKind.LINK, "mysql_link"), link("mysql_link")),
+        (CdmKey("cdm-开发", CdmKind.LINK, "dws_link"), link("dws_link")),
+        (CdmKey("cdm-开发", CdmKind.JOB, "迁移订单"), job("迁移订单", "mysql_link", "dws_link")),
+    ):
+        stored, _ = cdm.with_secret_references(key, body, {"linkConfig.password": "DB_PW"})
+        cdmfiles.write(envs.folder("dev"), key, stored, schema_dir=schema_dir())
+    envs.commit("release 1", tag="v1")
+    envs.env["DB_PW"] = SECRET
+
+    applied = envs.run("apply", "-w", "prod", "--auto-approve")
+
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    if envs.backend == "emulator":
+        prod = next(c for c in envs.emulator.cdm() if c["name"] == "cdm-生产")
+    else:
+        prod = envs.document("prod")["cdm"]["clusters"][0]
+    assert sorted(link["name"] for link in prod["links"]) == ["mysql_link", "生产_dws"]
+    assert prod["jobs"][0]["to-link-name"] == "生产_dws" and prod["jobs"][0]["from-link-name"] == "mysql_link"
+    assert "No changes" in envs.run("plan", "-w", "prod").stdout
+
+
+def test_export_writes_the_repos_names_of_mapped_clusters_and_links(scenario):
+    seed_cdm(scenario, two_clusters())
+    scenario.configure(mappings={"cdm_clusters": {"etl": "cdm-开发"}, "cdm_links": {"dws": "dws_link"}})
+    scenario.commit("mappings")
+
+    exported = scenario.run("export", "-w", "dev")
+    planned = scenario.run("plan", "-w", "dev")
+
+    assert exported.exit_code == 0, exported.stderr
+    etl = scenario.folder / "cdm" / "etl"
+    assert sorted(p.name for p in (etl / "links").iterdir()) == ["dws.yaml", "mysql_link.yaml"]
+    assert "to-link-name: dws\n" in (etl / "jobs" / "迁移订单.yaml").read_text()
+    assert "No changes" in planned.stdout
