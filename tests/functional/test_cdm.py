@@ -209,7 +209,8 @@ def test_a_cluster_that_is_not_running_blocks_its_objects(scenario):
     planned = scenario.run("plan", "-w", "dev", env=secrets_env(scenario))
 
     out = planned.stdout + planned.stderr
-    assert "cdm-报表" in out and "is not running (status 900: stopped)" in out
+    assert "workspaces/dev/cdm/cdm-报表/links/obs_link.yaml: CDM cluster 'cdm-报表'" in out
+    assert "is not running (status 900: stopped)" in out and "mappings.cdm_clusters" in out
 
 
 PROD_YAML = """\
