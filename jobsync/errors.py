@@ -15,6 +15,7 @@ Exception hierarchy:
   + UnknownObjectError         a job named on the command line that is not there
   + RuleError                  a workspace rule refused a write (local document, emulator);
                                `code` is a core/rules.py rule code
+  + MissingSecretError         a CDM link's secret reference names an unset environment variable
   + RemoteError                (above) has two kinds of its own:
     + ServiceError             the service refused one request (HTTP status, DLF code)
     + AmbiguousWriteError      a write that is not replay-safe failed in a way that may have applied it
@@ -181,3 +182,17 @@ class ServiceError(RemoteError):
 
 class AmbiguousWriteError(RemoteError):
     """A request that is not replay-safe failed in a way that may have applied it."""
+
+
+class MissingSecretError(JobsyncError):
+    """Environment variables that CDM links' `{secret: NAME}` references name and that are not
+    set: apply refuses before any write (core/cdm.py resolve_secrets)."""
+
+    def __init__(self, missing: Sequence[tuple[str, str, str]]) -> None:
+        self.missing = tuple(missing)  # (object, input name, variable)
+        variables = sorted({variable for _, _, variable in self.missing})
+        where = "; ".join(f"{obj} {name} -> {variable}" for obj, name, variable in self.missing)
+        super().__init__(
+            f"environment variable(s) not set: {', '.join(variables)} ({where}); nothing was written: "
+            "set them (in CI, from its secrets) and run apply again"
+        )

@@ -145,6 +145,11 @@ class Workspace(Protocol):
         """Start (running=True) or stop the schedule of each job."""
         ...
 
+    def stop_cdm(self, names: Sequence[str], *, user: str) -> Outcome:
+        """Stop the run of each CDM job (named `<cluster>/<name>`), so that it can be written
+        or deleted (reference §12.4)."""
+        ...
+
     def read_variables(self) -> list[dict[str, Any]]:
         """The workspace's environment variables, each {name, type, value, desc}."""
         ...

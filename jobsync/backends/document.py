@@ -11,6 +11,8 @@ public (README "The local workspace document"); a missing key means empty:
     tags         [{name, locked}]             connections  [{name, type}]
     dliQueues, disStreams, gesGraphs          [name, ...]
     variables    [{name, type, value, desc}]  the environment variables (`factory/env`)
+    cdm          {clusters: [{name, id, status, links, jobs}]}  CDM (backends/cdmdocument.py)
+    qualityJobs, consistencyJobs              [name, ...]  Data Quality's jobs (node references)
 
 `definition` is the development state; `versions` are the submitted versions, newest last,
 each {version, definition, submitUser, submitTime, description}.
@@ -32,8 +34,9 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from jobsync.backends.cdmdocument import CdmDocument
 from jobsync.core.history import JobVersion
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core.model import CDM_KINDS, FILE_KINDS, Kind, ObjectKey
 from jobsync.core.policies import LockPolicy, SnapshotState
 from jobsync.core.rules import is_running, lock_verdict, locked_tag_reason, locked_tags_of, missing_references
 from jobsync.core.snapshot import STOPPED, Environment, RemoteObject, Snapshot
@@ -99,6 +102,9 @@ class WorkspaceDocument:
             lock_policy=self.lock_policy,
             admins=self.admins,
             locked_tags=self.locked_tags(),
+            cdm=CdmDocument(self.data).clusters(),
+            quality_jobs=_names(self.data.get("qualityJobs") or ()),
+            consistency_jobs=_names(self.data.get("consistencyJobs") or ()),
             **lists,
         )
 
@@ -144,6 +150,7 @@ class WorkspaceDocument:
                     continue  # never submitted: nothing to export in the submitted state
                 remote = self.remote_object(kind, entry, state)
                 objects[remote.key] = remote
+        objects.update(CdmDocument(self.data).objects())
         return Snapshot(objects=objects, environment=self.environment())
 
     # -- rules -------------------------------------------------------------------------------
@@ -191,7 +198,11 @@ class WorkspaceDocument:
         submit: bool = True,
         description: str = "",
     ) -> dict[str, Any]:
-        """Create or overwrite an object as the console import does; returns its entry."""
+        """Create or overwrite an object as the console import does; returns its entry (a CDM
+        object's: the definition saved)."""
+        if kind in CDM_KINDS:
+            CdmDocument(self.data).save(kind, definition)
+            return dict(definition)
         name = str(definition["name"])
         entry = self.entry(kind, name)
         self.check_body(kind, definition, entry)
@@ -245,6 +256,9 @@ class WorkspaceDocument:
         del versions[:-VERSIONS_KEPT]
 
     def delete(self, kind: Kind, name: str, *, user: str) -> None:
+        if kind in CDM_KINDS:
+            CdmDocument(self.data).delete(kind, name)
+            return
         entry = self.entry(kind, name)
         if entry is None:
             raise RuleError("NOT_FOUND", f"{kind.value} {name} does not exist")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from jobsync.backends import document_schema
+from jobsync.backends.cdmdocument import CdmDocument
 from jobsync.backends.document import ENVIRONMENT_LISTS, WorkspaceDocument
 from jobsync.backends.local_runs import LocalRuns
 from jobsync.backends.lock import FileLockStore
@@ -176,6 +177,9 @@ class LocalWorkspace:
     def set_scheduling(self, names: Sequence[str], running: bool, *, user: str) -> Outcome:  # noqa: ARG002  no lock to take
         status = SCHEDULING if running else STOPPED
         return self._change(names, lambda document, name: document.set_status(name, status))
+
+    def stop_cdm(self, names: Sequence[str], *, user: str) -> Outcome:  # noqa: ARG002  no lock to take
+        return self._change(names, lambda document, name: CdmDocument(document.data).stop(name))
 
     def read_variables(self) -> list[dict[str, Any]]:
         return self._current().variables()

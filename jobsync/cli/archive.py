@@ -14,7 +14,9 @@ from jobsync.cli.console import handle_errors, say
 from jobsync.cli.options import PlainUsage, Repo, WorkspaceOpt
 from jobsync.consolezip.pack import LOCAL_LIMIT, Package, parse_size
 from jobsync.errors import ArchiveError, UsageError
-from jobsync.ops.archive import export_archives, import_archives, write_packages
+from jobsync.fileio import write_atomic
+from jobsync.ops.archive import cdm_exports, export_archives, import_archives, write_packages
+from jobsync.ops.cdmimport import import_console_json
 from jobsync.render import jsonout
 
 app = typer.Typer(help="Read and write DataArts Factory console .zip files.", no_args_is_help=True)
@@ -29,7 +31,13 @@ OUT_HELP = "A .zip file (several get -01, -02 ... added), or a folder for jobs.z
 SIZE_HELP = "Largest file: 1MB (console local import), 10MB (OBS import) or a number of bytes."
 LAYOUT_HELP = "single: jobs/ scripts/ resources/; batch: a folder per job."
 
-Zips = Annotated[list[Path], typer.Argument(metavar="ZIP", help="Console .zip exports, either layout.")]
+Zips = Annotated[
+    list[Path],
+    typer.Argument(metavar="FILE", help="Console .zip exports (either layout), or CDM console .json exports."),
+]
+CdmCluster = Annotated[
+    str | None, typer.Option("--cdm-cluster", help="For a CDM console .json: the repo's name of its cluster.")
+]
 Commit = Annotated[bool, typer.Option("--commit", help="Commit the files written.")]
 Message = Annotated[str | None, typer.Option("-m", "--message", help="Commit message.")]
 Out = Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)]
@@ -46,14 +54,36 @@ def import_(
     commit: Commit = False,
     message: Message = None,
     repo: Repo = None,
+    cdm_cluster: CdmCluster = None,
 ) -> None:
-    """Write the jobs, scripts and resources in console exports into the repo."""
+    """Write the jobs, scripts and resources in console exports into the repo (and the links
+    and jobs of a CDM console .json export, under cdm/<--cdm-cluster>/)."""
     with handle_errors():
+        if any(path.suffix.lower() == ".json" for path in zips):
+            _import_cdm(zips, workspace, commit, message, repo, cdm_cluster)
+            return
         result = import_archives(workspace_config(repo, workspace), zips, commit=commit, message=message)
         say(f"imported {len(result.added)} added, {len(result.changed)} changed, {len(result.unchanged)} unchanged")
         if result.commit:
             say(f"committed {result.commit[:12]}")
         typer.echo(jsonout.dumps(asdict(result)))
+
+
+def _import_cdm(
+    files: list[Path], workspace: str | None, commit: bool, message: str | None, repo: Path | None, cluster: str | None
+) -> None:
+    if len(files) != 1 or cluster is None:
+        raise UsageError("a CDM console .json is imported alone, with --cdm-cluster NAME (the repo's cluster name)")
+    done = import_console_json(workspace_config(repo, workspace), files[0], cluster, commit=commit, message=message)
+    written = done.files
+    say(f"imported {len(written.added)} added, {len(written.changed)} changed, {len(written.unchanged)} unchanged")
+    if done.secrets:
+        say("secrets are references now (the console export holds none); set these where apply runs:")
+        for name in done.secrets:
+            say(f"  {name}")
+    if done.files.commit:
+        say(f"committed {done.files.commit[:12]}")
+    typer.echo(jsonout.dumps({**asdict(done.files), "secrets": done.secrets}))
 
 
 @app.command("export", epilog="Example: jobsync archive export -w prod --job daily_sales -o daily_sales.zip")
@@ -81,6 +111,16 @@ def export(
         )
         paths = write_packages(packages, out)
         _report(packages, paths, max_bytes)
+        for cluster, data in cdm_exports(
+            workspace_config(repo, workspace), jobs=job or [], jobs_only=jobs_only
+        ).items():
+            target = (
+                out.with_name(f"{out.stem}-cdm-{cluster}.json")
+                if out.suffix.lower() == ".zip"
+                else out / f"cdm-{cluster}.json"
+            )
+            write_atomic(target, data)
+            say(f"CDM links and jobs of cluster {cluster}: {target} (a CDM console import; fill in the passwords)")
 
 
 def _report(packages: list[Package], paths: list[Path], max_bytes: int) -> None:

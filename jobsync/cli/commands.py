@@ -61,6 +61,8 @@ def validate(repo: Path | None, workspace: str | None) -> int:
         raise ConfigError(problems)
     for name, count in found.counts.items():
         say(f"ok: workspace {name}: {count} object(s)")
+        if found.cdm_counts.get(name):
+            say(f"  {found.cdm_counts[name]} of them CDM links and jobs")
     return ExitCode.OK
 
 

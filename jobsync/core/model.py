@@ -16,7 +16,8 @@ from typing import Any
 
 
 class Kind(str, enum.Enum):
-    """The kinds of object in a DataArts Factory workspace, in apply order.
+    """The kinds of object in a DataArts Factory workspace, in apply order (CDM links and jobs
+    before the Factory jobs that call them).
 
     Variables are the workspace's environment variables (variables.yaml, `GET/PUT
     factory/env`): planned like the others, but kept in one file, not one file each; code
@@ -26,6 +27,8 @@ class Kind(str, enum.Enum):
     VARIABLE = "variable"
     RESOURCE = "resource"
     SCRIPT = "script"
+    CDM_LINK = "cdm-link"  # CDM objects: named `<cluster>/<name>` (core/cdm.py), kept under cdm/
+    CDM_JOB = "cdm-job"
     JOB = "job"
 
     @property
@@ -34,6 +37,7 @@ class Kind(str, enum.Enum):
 
 
 FILE_KINDS: tuple[Kind, ...] = (Kind.RESOURCE, Kind.SCRIPT, Kind.JOB)  # one file (or two) per object
+CDM_KINDS: tuple[Kind, ...] = (Kind.CDM_LINK, Kind.CDM_JOB)  # links before the jobs that name them
 
 
 @dataclass(frozen=True, order=True)

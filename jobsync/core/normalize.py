@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from jobsync.core import cdm
 from jobsync.core.canonical import ORDER, defaults, is_empty, send_form
-from jobsync.core.model import Kind, canonical_json, fingerprint
+from jobsync.core.model import CDM_KINDS, Kind, canonical_json, fingerprint
 
 # Fields the service owns; never stored, never compared (reference §3, §5.1, §6).
 SERVER_FIELDS: dict[Kind, frozenset[str]] = {
@@ -116,6 +117,8 @@ def strip(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[st
     `order=False` leaves keys where they are: equal for comparison, and no new node
     mappings (a 10,000-job plan built 30 MB of them only to compare).
     """
+    if kind in CDM_KINDS:
+        return cdm.strip(cdm.of(kind), body)
     drop = SERVER_FIELDS[kind] | REPO_FIELDS.get(kind, frozenset())
     clean = {SNAKE_CASE.get(key, key): value for key, value in body.items() if key not in drop}
     if kind is Kind.JOB and isinstance(clean.get("version"), int):
@@ -168,6 +171,8 @@ def _comparable_node(node: Any) -> Any:
 def comparable(kind: Kind, body: Mapping[str, Any], *, order: bool = True) -> dict[str, Any]:
     """The compared form: defaults filled, directory spelt one way, named lists keyed.
     `order=False` keeps the body's key order (for hashing, which sorts keys anyway)."""
+    if kind in CDM_KINDS:
+        return cdm.comparable(cdm.of(kind), body)
     result = strip(kind, body, order=order)
     if kind is Kind.VARIABLE:
         return {**VARIABLE_DEFAULTS, **{k: v for k, v in result.items() if v is not None or k == "value"}}

@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from jobsync.core import cdm
 from jobsync.core.diff import FieldChange, field_changes
 from jobsync.core.model import Kind, ObjectKey, Spec, fingerprint
 from jobsync.core.normalize import body_fingerprint, comparable, sent, strip
@@ -51,10 +52,14 @@ def _compare(spec: Spec, remote: RemoteObject, policies: Policies) -> Change:
     before, after = comparable(spec.kind, remote.body), comparable(spec.kind, spec.body)
     common.update(desired=sent(spec.kind, spec.body), before=strip(spec.kind, remote.body))
     diff = field_changes(before, after)
+    if spec.kind is Kind.CDM_LINK and cdm.secret_variables(spec.body, cdm.CdmKind.LINK):
+        diff_note = "; secrets are not compared and are sent with the update"
+    else:
+        diff_note = ""
     if policies.duplicate_name == "skip":
         reason = f"exists and differs ({differing(diff)}); duplicate_name is skip"
         return Change(action=Action.SKIP, diff=diff, reason=reason, **common)
-    return Change(action=Action.UPDATE, diff=diff, reason=differing(diff), **common)
+    return Change(action=Action.UPDATE, diff=diff, reason=differing(diff) + diff_note, **common)
 
 
 def describe(spec: Spec) -> str:
@@ -69,6 +74,12 @@ def describe(spec: Spec) -> str:
         return f"new job: {len(nodes)} node(s) ({types}), {when}"
     if spec.kind is Kind.VARIABLE:  # the value is left out: environment variables may hold secrets
         return f"new environment {body.get('type', 'variable')}"
+    if spec.kind is Kind.CDM_LINK:
+        secrets = ", ".join(sorted(set(cdm.secret_variables(body, cdm.CdmKind.LINK).values())))
+        taken = f"; secrets from {secrets} (not compared)" if secrets else ""
+        return f"new CDM {body.get('connector-name', '?')} link{taken}"
+    if spec.kind is Kind.CDM_JOB:
+        return f"new CDM {body.get('job_type', '?')}: {body.get('from-link-name')} -> {body.get('to-link-name')}"
     if spec.kind is Kind.SCRIPT:
         lines = len(str(body.get("content", "")).splitlines())
         return f"new {body.get('type', '?')} script, {lines} line(s)"

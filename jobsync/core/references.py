@@ -21,12 +21,14 @@ CONNECTIONS = "connections"
 DLI_QUEUES = "dli_queues"
 DIS_STREAMS = "dis_streams"
 GES_GRAPHS = "ges_graphs"
+CDM_CLUSTERS = "cdm_clusters"
+CDM_LINKS = "cdm_links"  # renames CDM link names (core/cdm.py mapped); nothing to look up
 SCRIPTS = "scripts"
 JOBS = "jobs"
 RESOURCES = "resources"
 
 # Categories a workspace.yaml `mappings` section may rename, and that must exist in the workspace.
-MAPPED = (CONNECTIONS, DLI_QUEUES, DIS_STREAMS, GES_GRAPHS)
+MAPPED = (CONNECTIONS, DLI_QUEUES, DIS_STREAMS, GES_GRAPHS, CDM_CLUSTERS)
 
 # (node type or "*", property name) -> category
 NODE_PROPERTIES: dict[tuple[str, str], str] = {
@@ -36,6 +38,7 @@ NODE_PROPERTIES: dict[tuple[str, str], str] = {
     ("DISStream", "streamName"): DIS_STREAMS,
     ("DISTransferTask", "streamName"): DIS_STREAMS,
     ("*", "graphName"): GES_GRAPHS,
+    ("CDMJob", "clusterName"): CDM_CLUSTERS,  # the cluster's name, not its id (reference §12.7)
     ("*", "scriptName"): SCRIPTS,
     ("*", "resourceName"): RESOURCES,
 }
@@ -151,9 +154,30 @@ OBJECT_KINDS = {SCRIPTS: Kind.SCRIPT, RESOURCES: Kind.RESOURCE, JOBS: Kind.JOB}
 
 
 def referenced_keys(kind: Kind, body: Mapping[str, Any]) -> set[ObjectKey]:
-    """The scripts, resources and jobs a definition names, as keys."""
+    """The scripts, resources, jobs and CDM jobs a definition names, as keys."""
     found = references(kind, body)
-    return {ObjectKey(OBJECT_KINDS[c], name) for c in OBJECT_KINDS for name in found.get(c, ())}
+    keys = {ObjectKey(OBJECT_KINDS[c], name) for c in OBJECT_KINDS for name in found.get(c, ())}
+    return keys | {ObjectKey(Kind.CDM_JOB, f"{cluster}/{job}") for cluster, job, _ in cdm_nodes(kind, body)}
+
+
+def cdm_nodes(kind: Kind, body: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(clusterName, jobName, node name) of each CDMJob node of a job (reference §12.7)."""
+    if kind is not Kind.JOB:
+        return []
+    found = []
+    for node in body.get("nodes") or ():
+        if not isinstance(node, dict) or node.get("type") != "CDMJob":
+            continue
+        properties = node.get("properties")
+        values = {
+            str(p.get("name")): p.get("value")
+            for p in (properties if isinstance(properties, list) else ())
+            if isinstance(p, dict)
+        }
+        cluster, job = values.get("clusterName"), values.get("jobName")
+        if isinstance(cluster, str) and isinstance(job, str) and cluster and job:
+            found.append((cluster, job, str(node.get("name", ""))))
+    return found
 
 
 def rename(kind: Kind, body: Mapping[str, Any], mappings: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from jobsync.core import cdmrules
 from jobsync.core.model import Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Change, PlanSettings
 from jobsync.core.policies import LockPolicy
@@ -65,6 +66,7 @@ CATEGORY_NOUN = {
     "dli_queues": "DLI queue",
     "dis_streams": "DIS stream",
     "ges_graphs": "GES graph",
+    "cdm_clusters": "CDM cluster",
 }
 
 
@@ -286,11 +288,16 @@ def _check(
         running, more, restart = running_rule(change, remote, settings)
         reasons += running + tag_rule(change, remote, environment)
         warnings += more
+    if change.key.kind is Kind.CDM_JOB and remote is not None:
+        running, more, restart = cdmrules.running_rule(remote.status, settings.policies.running_jobs, change.action)
+        reasons += running
+        warnings += more
     if change.action is not Action.DELETE:
         reasons += write_rule(change, remote)
         reasons += reference_rule(change, environment, settings)
         reasons += dependency_rule(change, exists, creating)
         reasons += variable_rule(change, variables)
+        reasons += cdmrules.reasons(change, exists | creating, environment)
     if reasons:
         return _block(change, reasons)
     return dataclasses.replace(change, warnings=tuple(warnings), restart=restart)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobsync.core.model import Kind, ObjectKey
-from jobsync.core.references import RESOURCES, SCRIPTS, property_values, references
+from jobsync.core.references import RESOURCES, SCRIPTS, property_values, referenced_keys, references
 from jobsync.errors import UnknownObjectError
 
 Bodies = Mapping[ObjectKey, Mapping[str, Any]]
@@ -53,6 +53,20 @@ def uses(job: Mapping[str, Any], usable: Usable) -> set[ObjectKey]:
     return found
 
 
+def cdm_uses(job: Mapping[str, Any], bodies: Bodies) -> set[ObjectKey]:
+    """The CDM jobs a job's CDMJob nodes run, and the links those name (reference §12.4,
+    §12.7), among `bodies` (keyed `<cluster>/<name>`)."""
+    found = {key for key in referenced_keys(Kind.JOB, job) if key.kind is Kind.CDM_JOB and key in bodies}
+    for key in list(found):
+        cluster = key.name.partition("/")[0]
+        body = bodies[key]
+        for field in ("from-link-name", "to-link-name"):
+            link = ObjectKey(Kind.CDM_LINK, f"{cluster}/{body.get(field)}")
+            if link in bodies:
+                found.add(link)
+    return found
+
+
 def closure(jobs: Iterable[str], bodies: Bodies, *, with_uses: bool = True, where: str) -> frozenset[ObjectKey]:
     """The named jobs and, with `with_uses`, the scripts and resources they use.
 
@@ -68,10 +82,10 @@ def closure(jobs: Iterable[str], bodies: Bodies, *, with_uses: bool = True, wher
     if with_uses:
         usable = Usable.among(bodies)
         for key in list(chosen):
-            chosen |= uses(bodies[key], usable)
+            chosen |= uses(bodies[key], usable) | cdm_uses(bodies[key], bodies)
     return frozenset(chosen)
 
 
 def everything(bodies: Bodies, *, with_uses: bool = True) -> frozenset[ObjectKey]:
-    """No job named: every job, and with `with_uses` every script and resource too."""
+    """No job named: every job, and with `with_uses` every script, resource and CDM object too."""
     return frozenset(key for key in bodies if with_uses or key.kind is Kind.JOB)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobsync.core.cdm import Cluster
 from jobsync.core.model import ObjectKey, StoredBody
 from jobsync.core.policies import LockPolicy
 
@@ -101,6 +102,15 @@ class Environment:
     dli_queues: frozenset[str] | None = None
     dis_streams: frozenset[str] | None = None
     ges_graphs: frozenset[str] | None = None
+    cdm: tuple[Cluster, ...] | None = None  # the CDM clusters (reference §12.2)
+    quality_jobs: frozenset[str] | None = None  # Data Quality quality jobs (reference §12.8)
+    consistency_jobs: frozenset[str] | None = None  # and comparison jobs
+
+    @property
+    def cdm_clusters(self) -> frozenset[str] | None:
+        """The CDM clusters' names (a mapped category, core/references.py)."""
+        return None if self.cdm is None else frozenset(cluster.name for cluster in self.cdm)
+
     locked_tags: frozenset[str] | None = None
 
 

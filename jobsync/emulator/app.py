@@ -24,7 +24,7 @@ from jobsync.emulator.http import NO_WORKSPACE, ApiError, Call, Reply, error_rep
 from jobsync.emulator.paging import ROW
 from jobsync.emulator.state import DEFAULT_WORKSPACE, EmulatorState
 
-API_VERSIONS = ("v1", "v1.0", "v2")
+API_VERSIONS = ("v1", "v1.0", "v1.1", "v2")  # v1.1: CDM (reference §12.1)
 REASONS = {
     200: "OK",
     204: "No Content",

@@ -28,10 +28,11 @@ BUCKET_MISSING = "DLF.1242"
 class ApiError(Exception):
     """An error reply: `{"error_code", "error_msg"}` with an HTTP status (400 by default)."""
 
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, *, status: int = 400, body: dict[str, Any] | None = None) -> None:
         self.code = code
         self.message = message
         self.status = status
+        self.body = body  # another service's error shape (CDM's, emulator/cdm.py); None: DataArts'
         super().__init__(f"{code}: {message}")
 
 
@@ -61,6 +62,8 @@ def no_content() -> Reply:
 
 
 def error_reply(error: ApiError) -> Reply:
+    if error.body is not None:
+        return json_reply(error.body, error.status)
     return json_reply({"error_code": error.code, "error_msg": error.message}, error.status)
 
 

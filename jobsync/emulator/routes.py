@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobsync.emulator import enterprise, env, jobs, objects, runs, transfer
+from jobsync.emulator import cdm, enterprise, env, jobs, objects, runs, studio, transfer
 from jobsync.emulator.http import Call, Reply
 
 Handler = Callable[..., Reply]
@@ -76,6 +76,10 @@ TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "v2/graphs", lambda app, call: objects.list_ges_graphs(call)),
     ("GET", "v2/factory/env", lambda app, call: env.show_env(call)),
     ("PUT", "v2/factory/env", lambda app, call: env.put_env(call)),
+    ("GET", "v1/data-connections", lambda app, call: studio.list_data_connections(call)),
+    ("GET", "v2/quality/quality-tasks", lambda app, call: studio.list_quality_jobs(call, studio.QUALITY)),
+    ("GET", "v2/quality/consistency-tasks", lambda app, call: studio.list_quality_jobs(call, studio.CONSISTENCY)),
+    *cdm.ROUTES,
 ]
 
 

@@ -5,7 +5,8 @@ The document is public (docs/emulator.md):
     {"project_id": "...",
      "credentials": [{"ak": "...", "sk": "...", "user": "analyst"}],   # + "security_token": temporary
      "tokens": {"<token>": "analyst"},
-     "workspaces": {"<workspace id>": <workspace document, backends/document.py>}}
+     "workspaces": {"<workspace id>": <workspace document, backends/document.py>},
+     "cdm": {"clusters": [{"name": "cdm-dev", "id": "...", "status": "200", "links": [], "jobs": []}]}}
 
 OBS objects and system tasks live in memory only. All access goes through `lock`; handlers
 hold it for the whole request, so each request sees and leaves a consistent state.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.document import SECTIONS, WorkspaceDocument, now_ms
+from jobsync.emulator import cdm
 from jobsync.emulator.service import ServiceDocument
 from jobsync.fileio import document_lines, write_atomic
 
@@ -120,6 +122,11 @@ class EmulatorState:
     def user_for_token(self, token: str) -> str | None:
         user = self.data["tokens"].get(token)
         return str(user) if user else None
+
+    def cdm_clusters(self) -> list[dict[str, Any]]:
+        """The top-level `cdm` section's clusters, each with its links and jobs (emulator/cdm.py);
+        a state without the section gets one running cluster, `cdm-default`."""
+        return cdm.section(self.data)
 
     def document(self, workspace_id: str) -> WorkspaceDocument | None:
         return self.documents.get(workspace_id)

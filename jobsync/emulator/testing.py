@@ -81,6 +81,17 @@ class EmulatorServer:
     def set_workspace(self, workspace_id: str, document: dict[str, Any]) -> None:
         self.app.state.set_workspace(workspace_id, document)
 
+    def set_cdm(self, clusters: list[dict[str, Any]]) -> None:
+        """Replace the CDM clusters (each {name, id?, status?, links?, jobs?})."""
+        with self.app.state.lock:
+            self.app.state.data["cdm"] = {"clusters": copy.deepcopy(clusters)}
+            self.app.state.cdm_clusters()
+
+    def cdm(self) -> list[dict[str, Any]]:
+        """A deep copy of the CDM clusters as they are now, secrets included."""
+        with self.app.state.lock:
+            return copy.deepcopy(self.app.state.cdm_clusters())
+
     def workspace(self, workspace_id: str) -> dict[str, Any]:
         """A deep copy of a workspace document as it is now."""
         with self.app.state.lock:

@@ -10,6 +10,7 @@ a failure is safe: the plan is computed again and what was applied is a no-op.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,14 +19,16 @@ from typing import Any
 
 from jobsync.backends import lock
 from jobsync.backends.base import Workspace
-from jobsync.core import paths
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core import cdm, paths
+from jobsync.core.cdm import CdmKey, CdmKind, CdmSpec
+from jobsync.core.model import CDM_KINDS, Kind, ObjectKey
 from jobsync.core.plan import Action, Change, Plan
 from jobsync.core.references import referenced_keys
 from jobsync.core.runs import RunReport
 from jobsync.core.snapshot import Failure
 from jobsync.errors import JobsyncError
 from jobsync.fileio import write_atomic, write_json
+from jobsync.repo import cdmfiles
 from jobsync.repo.files import render_files, unsafe_path_problem
 from jobsync.repo.schemas import schema_dir
 from jobsync.repo.variables import VARIABLES_FILE, render_variables
@@ -111,6 +114,11 @@ def save_backup(plan: Plan, root: Path) -> Path | None:
             continue
         key = ObjectKey(change.key.kind, change.renamed_from) if change.renamed_from else change.key
         before = change.before or {}
+        if key.kind in CDM_KINDS and not paths.segment_problem(cdm.split(key.name)[0], "cluster"):
+            cdm_key = CdmKey(cdm.split(key.name)[0], cdm.of(key.kind), cdm.split(key.name)[1])
+            if not paths.name_problem(cdm_key.name):  # as the repo holds it; no secret was ever read
+                cdmfiles.write(folder, cdm_key, before, schema_dir=schema_dir())
+                continue
         if unsafe_path_problem(key, before):
             # A name that cannot be a file name (`../x`, NUL, too long) is saved under a digest.
             digest = hashlib.sha256(key.name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -146,6 +154,9 @@ class Applier:
         self.broken: set[ObjectKey] = set()
         self.total = len(plan.pending())
         self.done = 0
+        # Before any write: refuses naming every variable that is missing. A workspace kept in a
+        # file on this machine (the local backend) is never sent a secret: it would land on disk.
+        self.secrets = cdm_bodies(plan, os.environ) if workspace.state_path() is None else {}
 
     def _report(self, change: Change, failure: Failure | None) -> None:
         self.done += 1
@@ -174,15 +185,23 @@ class Applier:
         return ready
 
     def _scheduling(self, changes: Sequence[Change], running: bool) -> dict[str, Failure | None]:
-        names = [c.key.name for c in changes]
-        if not names:
+        """Start or stop jobs' schedules; for CDM jobs, stop their runs (never start one)."""
+        user = self.plan.settings.user
+        runs = [c.key.name for c in changes if c.key.kind is Kind.CDM_JOB]
+        names = [c.key.name for c in changes if c.key.kind is not Kind.CDM_JOB]
+        stops = runs if not running else []
+        if not names and not stops:
             return {}
-        lock.ensure_held(f"{'starting' if running else 'stopping'} {len(names)} job(s)")
-        return dict(self.workspace.set_scheduling(names, running, user=self.plan.settings.user))
+        lock.ensure_held(f"{'starting' if running else 'stopping'} {len(names) + len(stops)} job(s)")
+        found = dict(self.workspace.set_scheduling(names, running, user=user)) if names else {}
+        if stops:
+            found.update(self.workspace.stop_cdm(stops, user=user))
+        return found
 
     def _after_write(self, written: Sequence[Change]) -> None:
         """Start what stop-and-restart stopped (unless scheduling says stopped), and start or
         stop what workspace.yaml `scheduling` asks for; a failure is reported, not raised."""
+        written = [c for c in written if c.key.kind is not Kind.CDM_JOB]  # a CDM run is not restarted
         start = [c for c in written if (c.restart and c.schedule != "stop") or c.schedule == "start"]
         stop = [c for c in written if c.schedule == "stop" and not c.restart]
         for changes, running in ((start, True), (stop, False)):
@@ -228,7 +247,7 @@ class Applier:
         outcome = (
             self.workspace.write(
                 kind,
-                [c.desired or {} for c in writable],
+                [self.sent(c) for c in writable],
                 user=self.plan.settings.user,
                 message=self.message,
             )
@@ -238,6 +257,13 @@ class Applier:
         for change in writable:
             self._report(change, outcome.get(change.key.name))
         self._after_write([c for c in writable if outcome.get(c.key.name) is None])
+
+    def sent(self, change: Change) -> Mapping[str, Any]:
+        """The body a write sends: the plan's, but for a CDM object its secrets resolved and its
+        name `<cluster>/<name>` (the Workspace protocol's CDM names, core/cdm.py)."""
+        if change.key.kind not in CDM_KINDS:
+            return change.desired or {}
+        return {**self.secrets.get(change.key, change.desired or {}), "name": change.key.name}
 
     def rename(self, changes: Sequence[Change]) -> list[Change]:
         """Rename jobs (stopped first when scheduling); returns the renamed jobs whose body
@@ -279,14 +305,14 @@ class Applier:
         pending = self.plan.pending()
         self.variables([c for c in pending if c.key.kind is Kind.VARIABLE])
         writes = (Action.CREATE, Action.UPDATE, Action.RENAME)
-        by = {kind: [c for c in pending if c.key.kind is kind and c.action in writes] for kind in FILE_KINDS}
-        for kind in (Kind.RESOURCE, Kind.SCRIPT):
+        by = {kind: [c for c in pending if c.key.kind is kind and c.action in writes] for kind in Kind}
+        for kind in (Kind.RESOURCE, Kind.SCRIPT, *CDM_KINDS):  # CDM before the jobs that call it
             self.write(kind, by[kind])
         renames = [c for c in by[Kind.JOB] if c.action is Action.RENAME]
         jobs = [c for c in by[Kind.JOB] if c.action is not Action.RENAME] + self.rename(renames)
         for wave in job_waves(jobs):
             self.write(Kind.JOB, wave)
-        for kind in (Kind.JOB, Kind.SCRIPT, Kind.RESOURCE):
+        for kind in (Kind.JOB, Kind.CDM_JOB, Kind.CDM_LINK, Kind.SCRIPT, Kind.RESOURCE):
             self.delete(kind, [c for c in pending if c.key.kind is kind and c.action is Action.DELETE])
         self.schedule_only([c for c in pending if c.action in (Action.START, Action.STOP)])
         return record_unapplied(self.plan, self.result)
@@ -313,9 +339,24 @@ def apply_plan(
 ) -> ApplyResult:
     """Carry out `plan`. Pass `result` to see the outcome so far if the run is interrupted."""
     result = result if result is not None else ApplyResult()
+    applier = Applier(plan, workspace, message=message, progress=progress, result=result)
     result.backup = save_backup(plan, backup_root)
-    Applier(plan, workspace, message=message, progress=progress, result=result).run()
+    applier.run()
     return result
+
+
+def cdm_bodies(plan: Plan, environ: Mapping[str, str]) -> dict[ObjectKey, dict[str, Any]]:
+    """The CDM links the plan writes, each secret reference replaced by its environment
+    variable's value; MissingSecretError (naming every variable) when one is not set, before
+    anything is written. The values live in memory only: never in the plan, backups or logs."""
+    writes = (Action.CREATE, Action.UPDATE)
+    links = [
+        CdmSpec(CdmKey(cdm.split(c.key.name)[0], CdmKind.LINK, cdm.split(c.key.name)[1]), dict(c.desired or {}))
+        for c in plan.pending()
+        if c.key.kind is Kind.CDM_LINK and c.action in writes
+    ]
+    resolved = cdm.resolve_secrets(links, environ)
+    return {ObjectKey(Kind.CDM_LINK, cdm.qualified(key.cluster, key.name)): body for key, body in resolved.items()}
 
 
 def interrupted_message(plan: Plan, result: ApplyResult) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jobsync.consolezip.pack import Layout, Package, pack
 from jobsync.consolezip.read import ArchiveEntry, read_archive
+from jobsync.core import cdm
 from jobsync.core.inert import one_line
-from jobsync.core.model import FILE_KINDS, ObjectKey, Spec, canonical_json
+from jobsync.core.model import CDM_KINDS, FILE_KINDS, ObjectKey, Spec, canonical_json
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
 from jobsync.errors import ArchiveError, ConfigError
-from jobsync.fileio import write_atomic
+from jobsync.fileio import document_lines, write_atomic
 from jobsync.ops.plan import desired_state
 from jobsync.repo import gitrepo
 from jobsync.repo.config import WorkspaceConfig
@@ -119,6 +121,27 @@ def export_archives(
 ) -> list[Package]:
     specs = [spec for spec in desired_state(config).values() if spec.kind in FILE_KINDS]
     return pack(select(specs, jobs, jobs_only=jobs_only), max_bytes=max_bytes, layout=layout)
+
+
+def cdm_exports(config: WorkspaceConfig, *, jobs: Sequence[str] = (), jobs_only: bool = False) -> dict[str, bytes]:
+    """The CDM links and jobs of the selection as CDM console exports, one per cluster (its name
+    in this workspace -> the JSON): `{"links": [...], "jobs": [...]}` with every secret input
+    set to the console's placeholder, for the CDM console's import (reference §12.7). A console
+    .zip has no place for them (§12.10)."""
+    if jobs_only:
+        return {}
+    specs = list(desired_state(config).values())
+    chosen = [spec for spec in select(specs, jobs, jobs_only=False) if spec.kind in CDM_KINDS]
+    by_cluster: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for spec in chosen:
+        cluster, _ = cdm.split(spec.name)
+        kind = cdm.of(spec.kind)
+        body = cdm.strip(kind, spec.body)
+        for item in cdm.inputs(body, kind):
+            if cdm.is_secret_input(item["name"]):
+                item["value"] = cdm.PLACEHOLDER
+        by_cluster.setdefault(cluster, {"links": [], "jobs": []})[kind.folder].append(body)
+    return {cluster: "".join(document_lines(found)).encode() for cluster, found in sorted(by_cluster.items())}
 
 
 def write_packages(packages: Sequence[Package], out: Path) -> list[Path]:

@@ -27,6 +27,7 @@ from jobsync.core.selection import closure, everything
 from jobsync.core.snapshot import Snapshot
 from jobsync.errors import ConfigError, Problem, RepoError
 from jobsync.ops import preview
+from jobsync.ops.cdmexport import cdm_writes
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
 from jobsync.repo import gitrepo, layers
@@ -105,7 +106,7 @@ def export_workspace(
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
         for note in layers_out.unexpressed:
             progress(note)
-    rendered = _files(config, snapshot, set(keys))
+    rendered = _files(config, snapshot, {key for key in keys if key.kind in FILE_KINDS})
     refuse_unwritable(config, rendered)
     kept = keep_equivalent(config, snapshot, rendered, existing)
     wanted = {key: files for key, (files, _) in rendered.items()}
@@ -120,6 +121,8 @@ def export_workspace(
     planned.result.unapplied = sorted(str(key) for key in unapplied)
     if not jobs:
         variable_writes(config, snapshot, planned)
+    if config.source is None:  # a workspace with a source takes its CDM objects from there
+        cdm_writes(config, snapshot, planned, only=frozenset(keys) if jobs else None, progress=progress)
     refuse_dirty(config.repo_root, planned.touched, command="export")
     carry_out(planned, durable=False)  # git records them
     result, touched = planned.result, planned.touched

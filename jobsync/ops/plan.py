@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from jobsync.repo import changes as repochanges
 from jobsync.repo import gitrepo, layers, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import CACHE_DIR, WorkspaceConfig, parse_settings
+from jobsync.repo.located import where as located_in
 
 
 @contextlib.contextmanager
@@ -70,6 +72,20 @@ def desired_state(config: WorkspaceConfig) -> dict[ObjectKey, Spec]:
     """The workspace's desired objects: its source's and its own files, mappings, overrides
     and variables applied (repo/layers.py)."""
     return layers.desired(config).specs
+
+
+# the reasons of a reference that does not resolve (core/rules.py reference_rule, core/cdmrules.py)
+REFERENCE = re.compile(r"refers to |names link |runs CDM job |CDM cluster |runs Data Quality ")
+
+
+def located(change: Change, desired: Mapping[ObjectKey, Spec], root: Path) -> Change:
+    """A change blocked by a reference that does not resolve, its reason led by the file and
+    line of that reference (repo/located.py)."""
+    spec = desired.get(change.key)
+    if change.action is not Action.BLOCKED or spec is None or not spec.source or not REFERENCE.search(change.reason):
+        return change
+    at = located_in(root, spec.source, change.reason)
+    return dataclasses.replace(change, reason=f"{at}: {change.reason}") if at else change
 
 
 def selection(jobs: Sequence[str], desired: Mapping[ObjectKey, Spec], snapshot: Snapshot) -> frozenset[ObjectKey]:
@@ -143,7 +159,14 @@ def make_plan(
         snapshot.objects,
         allow=allow_mass_delete,
     )
-    plan = dataclasses.replace(plan, changes=located_changes(plan, desired, config.repo_root))
+    located_first = located_changes(plan, desired, config.repo_root)  # file:line before each reference named
+    plan = dataclasses.replace(
+        plan,
+        changes=tuple(
+            located(c, desired, config.repo_root) if c.reason == old.reason else c  # CDM, quality: the first one
+            for c, old in zip(located_first, plan.changes, strict=True)
+        ),
+    )
     commit = gitrepo.head(config.repo_root)
     dirty = bool(gitrepo.dirty_paths(config.repo_root, [config.folder]))
     selected = None if only is None else tuple(str(key) for key in sorted(only))

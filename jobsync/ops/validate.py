@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jobsync.backends import open as backends
-from jobsync.core.model import Kind, ObjectKey, Spec
+from jobsync.core.model import CDM_KINDS, Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Plan
 from jobsync.core.validate import unresolved_references
 from jobsync.errors import ConfigError, JobsyncError, Problem
@@ -35,6 +35,7 @@ class Found:
     """What validate found, in the order found; `where` names the workspaces of each."""
 
     counts: dict[str, int] = field(default_factory=dict)  # workspace -> objects, for those that loaded
+    cdm_counts: dict[str, int] = field(default_factory=dict)  # workspace -> CDM links and jobs among them
     problems: dict[Identity, Problem] = field(default_factory=dict)
     warnings: dict[Identity, Problem] = field(default_factory=dict)
     where: dict[Identity, list[str]] = field(default_factory=dict)
@@ -87,6 +88,7 @@ def validate_repo(root: Path, names: list[str]) -> Found:
             found.add(found.problems, list(error.problems), name)
             continue
         found.counts[name] = len(specs)
+        found.cdm_counts[name] = sum(1 for key in specs if key.kind in CDM_KINDS)
         found.add(found.warnings, [item.problem() for item in fmt.unformatted(config.folder, root)], name)
         errors, warnings = reference_problems(config, specs)
         found.add(found.problems, errors, name)

@@ -12,7 +12,7 @@ import yaml
 
 from jobsync.core import windows
 from jobsync.core.policies import DeployWindows, Policies, Scheduling, VerifySettings
-from jobsync.core.references import MAPPED
+from jobsync.core.references import CDM_LINKS, MAPPED
 from jobsync.errors import ConfigError, Problem, UsageError
 from jobsync.repo import limits, schemas, yamlio
 
@@ -193,7 +193,8 @@ def load_workspace(repo_root: Path, name: str, *, user: str | None = None) -> Wo
     data = parse_settings(limits.decode(path.read_bytes(), rel), rel)
     policies = policy_settings(data.get("policies") or {}, rel)
     scheduling = data.get("scheduling") or {}
-    mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in MAPPED}
+    categories = (*MAPPED, CDM_LINKS)
+    mappings = {category: dict((data.get("mappings") or {}).get(category) or {}) for category in categories}
     acting = user or os.environ.get("JOBSYNC_USER") or data.get("user") or DEFAULT_USER
     return WorkspaceConfig(
         name=name,

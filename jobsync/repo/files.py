@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from jobsync.core import paths
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, Spec, body_text, directory_of
+from jobsync.core import cdm, paths
+from jobsync.core.model import CDM_KINDS, FILE_KINDS, Kind, ObjectKey, Spec, body_text, directory_of
 from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import cron, limits, schemas, yamlio
+from jobsync.repo import cdmfiles, cron, limits, schemas, yamlio
 from jobsync.version import __version__
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
@@ -106,7 +106,10 @@ def body_problems(kind: Kind, body: Mapping[str, Any], source: str) -> list[Prob
 
 
 def unsafe_path_problem(key: ObjectKey, body: Mapping[str, Any]) -> str | None:
-    """Why this object's name or directory cannot be a path in the repo, or None."""
+    """Why this object's name or directory cannot be a path in the repo, or None. A CDM object's
+    plan name is `<cluster>/<name>`: each part is a path segment (cdm/<cluster>/<kind>/<name>.yaml)."""
+    if key.kind in CDM_KINDS:
+        return next(filter(None, (paths.name_problem(part) for part in cdm.split(key.name))), None)
     problem = paths.name_problem(key.name)
     if problem is None and body.get("directory") is not None:
         problem = paths.directory_problem(str(body.get("directory")))
@@ -450,7 +453,7 @@ def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
     return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)
 
 
-KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides"})
+KNOWN_FOLDERS = frozenset({*(kind.folder for kind in FILE_KINDS), "overrides", "cdm"})  # cdm/: repo/cdmfiles.py
 
 
 def stray_problems(folder: Path, repo_root: Path) -> list[Problem]:
@@ -506,8 +509,27 @@ def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = Non
             )
             continue
         specs[spec.key] = spec
+    specs.update(cdm_specs(folder, repo_root, problems))
     if cache is not None:
         cache.save()
     if problems:
         raise ConfigError(problems)
     return specs
+
+
+def cdm_specs(folder: Path, repo_root: Path, problems: list[Problem]) -> dict[ObjectKey, Spec]:
+    """The CDM links and jobs of a workspace folder (repo/cdmfiles.py), keyed for the plan as
+    `<cluster>/<name>` under the repo's cluster names; problems are appended."""
+    try:
+        found = cdmfiles.load(folder, repo_root)
+    except ConfigError as error:
+        problems.extend(error.problems)
+        return {}
+    return {
+        ObjectKey(cdm.plan_kind(key.kind), cdm.qualified(key.cluster, key.name)): Spec(
+            ObjectKey(cdm.plan_kind(key.kind), cdm.qualified(key.cluster, key.name)),
+            dict(spec.body),
+            source=spec.source,
+        )
+        for key, spec in found.items()
+    }

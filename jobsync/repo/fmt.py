@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jobsync.errors import Problem
 from jobsync.fileio import write_atomic
+from jobsync.repo import cdmfiles
 from jobsync.repo.files import load_file, object_files, render_object
 from jobsync.repo.schemas import schema_dir
 
@@ -56,6 +57,9 @@ def unformatted(folder: Path, repo_root: Path) -> list[Unformatted]:
         if wanted is not None and wanted != raw:
             rel = path.relative_to(repo_root).as_posix()
             found.append(Unformatted(path, rel, first_difference(raw, wanted), wanted))
+    for path, wanted in cdmfiles.unformatted(folder, repo_root, schemas):
+        raw = path.read_bytes()
+        found.append(Unformatted(path, path.relative_to(repo_root).as_posix(), first_difference(raw, wanted), wanted))
     return found
 
 

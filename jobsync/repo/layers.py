@@ -19,15 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jobsync.core import mergepatch
-from jobsync.core.model import Kind, ObjectKey, Spec, body_text
+from jobsync.core import cdm, mergepatch
+from jobsync.core.model import CDM_KINDS, Kind, ObjectKey, Spec, body_text
 from jobsync.core.normalize import strip
 from jobsync.core.plan import Source
-from jobsync.core.references import rename
+from jobsync.core.references import CDM_CLUSTERS, CDM_LINKS, rename
 from jobsync.core.validate import semantic_problems
 from jobsync.errors import ConfigError, Problem
 from jobsync.fileio import write_atomic
-from jobsync.repo import limits
+from jobsync.repo import cdmfiles, limits
 from jobsync.repo import source as gitsource
 from jobsync.repo.config import (
     CACHE_DIR,
@@ -38,7 +38,7 @@ from jobsync.repo.config import (
     parse_settings,
     source_setting,
 )
-from jobsync.repo.files import file_problems, load_objects, to_file_form
+from jobsync.repo.files import body_problems, file_problems, load_objects, to_file_form
 from jobsync.repo.overrides import Override, load_overrides, merged_problems
 from jobsync.repo.variables import load_variables
 from jobsync.version import __version__
@@ -152,9 +152,16 @@ def _overridden(
                 )
             )
             continue
-        body = mergepatch.patch_body(spec.body, override.patch)
-        data, _ = to_file_form(key.kind, strip(key.kind, body))
-        found = file_problems(key.kind, data, override.source)  # exactly a file's checks: schema, cron
+        if key.kind in CDM_KINDS:  # patched in the file form: configs keyed by name (repo/cdmfiles.py)
+            kind = cdm.of(key.kind)
+            body = cdmfiles.from_file_form(
+                kind, mergepatch.apply(cdmfiles.to_file_form(kind, spec.body), override.patch)
+            )
+            found = body_problems(key.kind, body, override.source)
+        else:
+            body = mergepatch.patch_body(spec.body, override.patch)
+            data, _ = to_file_form(key.kind, strip(key.kind, body))
+            found = file_problems(key.kind, data, override.source)  # exactly a file's checks: schema, cron
         if found:
             problems += [
                 Problem(p.file, f"the patched {key.kind.value} is invalid: {p.message}", None, p.field) for p in found
@@ -182,7 +189,8 @@ def desired(config: WorkspaceConfig) -> Desired:
         key: Spec(key, rename(key.kind, spec.body, config.mappings), source=spec.source) if mapped else spec
         for key, spec in specs.items()
     }
-    overrides = load_overrides(config.folder, config.repo_root, problems)
+    base = cdm_mapped(base, config.mappings)
+    overrides = cdm_mapped_overrides(load_overrides(config.folder, config.repo_root, problems), config.mappings)
     final = _overridden(base, overrides, problems)
     if not problems and overrides:
         problems += semantic_problems({key: final[key] for key in final})
@@ -192,6 +200,35 @@ def desired(config: WorkspaceConfig) -> Desired:
         raise ConfigError(problems)
     final.update(variables)
     return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
+
+
+def cdm_mapped(specs: Mapping[ObjectKey, Spec], mappings: Mapping[str, Mapping[str, str]]) -> dict[ObjectKey, Spec]:
+    """CDM objects under the workspace's names: the repo's `cdm/<cluster>/` folder renamed by
+    `mappings.cdm_clusters`, link names by `mappings.cdm_links` (core/cdm.py mapped)."""
+    clusters, links = mappings.get(CDM_CLUSTERS) or {}, mappings.get(CDM_LINKS) or {}
+    if not clusters and not links:
+        return dict(specs)
+    result = {}
+    for key, spec in specs.items():
+        if key.kind in CDM_KINDS:
+            name, body = cdm.mapped(key.kind, key.name, spec.body, clusters, links)
+            key = ObjectKey(key.kind, name)
+            spec = Spec(key, body, source=spec.source)
+        result[key] = spec
+    return result
+
+
+def cdm_mapped_overrides(
+    overrides: Mapping[ObjectKey, Override], mappings: Mapping[str, Mapping[str, str]]
+) -> dict[ObjectKey, Override]:
+    """Overrides of CDM objects keyed, as the objects are, by the workspace's names."""
+    clusters, links = mappings.get(CDM_CLUSTERS) or {}, mappings.get(CDM_LINKS) or {}
+    result = {}
+    for key, override in overrides.items():
+        if key.kind in CDM_KINDS:
+            key = ObjectKey(key.kind, cdm.mapped(key.kind, key.name, {}, clusters, links)[0])
+        result[key] = override
+    return result
 
 
 def sound_or_problems(config: WorkspaceConfig, specs: Mapping[ObjectKey, Spec]) -> list[Problem]:

@@ -3,6 +3,7 @@
     workspaces/<ws>/overrides/jobs/<job>.yaml
     workspaces/<ws>/overrides/scripts/<script>.yaml
     workspaces/<ws>/overrides/resources/<resource>.yaml
+    workspaces/<ws>/overrides/cdm/<cluster>/links|jobs/<name>.yaml   (the repo's cluster name)
 
 For what variables cannot express: a cron time, an owner, a node's retry policy. A job's
 nodes and a node's properties are keyed by name (core/mergepatch.py):
@@ -22,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core import cdm
+from jobsync.core.model import CDM_KINDS, FILE_KINDS, Kind, ObjectKey
 from jobsync.core.writecheck import write_problems
 from jobsync.errors import Problem
 from jobsync.fileio import write_atomic
@@ -30,6 +32,7 @@ from jobsync.repo import schemas, yamlio
 from jobsync.repo.files import unsafe_path_problem
 
 OVERRIDES_DIR = "overrides"
+CDM_DIR = "cdm"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../../schemas/override.v1.json\n"
 HEADER = "# A JSON merge patch (RFC 7386) of this object's definition, applied after mappings.\n"
 
@@ -84,6 +87,9 @@ def merged_problems(override: Override, before: Mapping[str, Any], after: Mappin
 
 
 def override_path(folder: Path, key: ObjectKey) -> Path:
+    if key.kind in CDM_KINDS:
+        cluster, name = cdm.split(key.name)
+        return folder / OVERRIDES_DIR / CDM_DIR / cluster / cdm.of(key.kind).folder / f"{name}.yaml"
     return folder / OVERRIDES_DIR / key.kind.folder / f"{key.name}.yaml"
 
 
@@ -94,6 +100,10 @@ def override_files(folder: Path) -> dict[ObjectKey, Path]:
         if base.is_dir():
             for path in sorted(base.glob("*.yaml")):
                 found[ObjectKey(kind, path.stem)] = path
+    for path in sorted((folder / OVERRIDES_DIR / CDM_DIR).glob("*/*/*.yaml")):
+        kinds = {k.folder: cdm.plan_kind(k) for k in cdm.CdmKind}
+        if path.parent.name in kinds:
+            found[ObjectKey(kinds[path.parent.name], cdm.qualified(path.parent.parent.name, path.stem))] = path
     return found
 
 

@@ -1,5 +1,5 @@
 """No request carrying credentials reaches a host outside loopback and
-the allow-list, over every client of the dataarts backend (V1, V2, DLI, DIS, GES, OBS, IAM
+the allow-list, over every client of the dataarts backend (V1, V2, DLI, DIS, GES, CDM, OBS, IAM
 federation) and every URL form of the corpus, redirects included.
 
 The untrusted host is `evil.invalid`, a name that never resolves: the test's resolver sends it
@@ -155,6 +155,7 @@ def _workspace(url: str, credentials: Credentials) -> DataArtsWorkspace:
         dli_endpoint=url,
         dis_endpoint=url,
         ges_endpoint=url,
+        cdm_endpoint=url,
         obs_bucket=None,
         obs_endpoint=url,
         obs_path_style=True,
@@ -179,7 +180,15 @@ def _every_client(url: str) -> list[str]:
         except GateError as error:  # the endpoint is refused before any client exists
             errors.append(str(error))
             continue
-        clients = [workspace.client, workspace.lister, workspace.v2, workspace.dli, workspace.dis, workspace.ges]
+        clients = [
+            workspace.client,
+            workspace.lister,
+            workspace.v2,
+            workspace.dli,
+            workspace.dis,
+            workspace.ges,
+            workspace.cdm.client,
+        ]
         try:
             for client in clients:
                 client.retry = RetryPolicy(attempts=1)

@@ -85,3 +85,20 @@ def test_invert_keeps_the_first_repo_name_of_a_many_to_one_map():
 )
 def test_environment_variables_read_with_env_get(body, names):
     assert env_variables(body) == names
+
+
+def test_a_cdm_node_cluster_name_is_renamed_by_mappings_cdm_clusters():
+    from jobsync.core.references import CDM_CLUSTERS, references, rename
+
+    node = {
+        "name": "迁移",
+        "type": "CDMJob",
+        "properties": [{"name": "clusterName", "value": "etl"}, {"name": "jobName", "value": "j"}],
+    }
+    body = {"name": "daily", "nodes": [node]}
+
+    renamed = rename(Kind.JOB, body, {CDM_CLUSTERS: {"etl": "cdm-prod"}})
+
+    assert references(Kind.JOB, body)[CDM_CLUSTERS] == {"etl"}
+    assert renamed["nodes"][0]["properties"][0] == {"name": "clusterName", "value": "cdm-prod"}
+    assert renamed["nodes"][0]["properties"][1] == {"name": "jobName", "value": "j"}

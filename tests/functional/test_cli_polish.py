@@ -60,7 +60,7 @@ def test_help_shows_plain_metavars_and_ends_with_an_example(capsys, monkeypatch,
     assert not re.search(r"\{[\w|.-]+\}", out), "no {...} metavars"
     (usage,) = (line.strip() for line in out.splitlines() if "Usage:" in line)
     arguments = usage.split("[OPTIONS]", 1)[1].replace("[", " ").replace("]", " ").replace("...", " ").split()
-    assert all(word.isupper() for word in arguments), usage  # JOB, ZIP..., [PLANFILE]
+    assert all(word.isupper() for word in arguments), usage  # JOB, FILE..., [PLANFILE]
     last = [line.strip() for line in out.splitlines() if line.strip()][-1]
     assert last.startswith(f"Example: jobsync {command[0]}"), last
 
@@ -83,7 +83,7 @@ def test_usage_lines_name_their_arguments_in_plain_capitals(capsys, monkeypatch)
 
     assert usages == {
         "history": "Usage: jobsync history [OPTIONS] JOB",
-        "archive import": "Usage: jobsync archive import [OPTIONS] ZIP...",
+        "archive import": "Usage: jobsync archive import [OPTIONS] FILE...",
         "apply": "Usage: jobsync apply [OPTIONS] [PLANFILE]",
         "init": "Usage: jobsync init [OPTIONS] [PATH]",
         "diff": "Usage: jobsync diff [OPTIONS] A B",

@@ -35,6 +35,7 @@ class DataArtsConfig:
     dli_endpoint: str
     dis_endpoint: str
     ges_endpoint: str
+    cdm_endpoint: str  # CDM (DataArts Migration): its own host (reference §12.1)
     obs_bucket: str | None
     obs_endpoint: str
     obs_path_style: bool
@@ -91,6 +92,7 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
         dli_endpoint=service("dli", f"https://dli.{region}.myhuaweicloud.com"),
         dis_endpoint=service("dis", f"https://dis.{region}.myhuaweicloud.com"),
         ges_endpoint=service("ges", f"https://ges.{region}.myhuaweicloud.com"),
+        cdm_endpoint=service("cdm", f"https://cdm.{region}.myhuaweicloud.com"),
         obs_bucket=obs.get("bucket"),
         obs_endpoint=str(obs.get("endpoint") or f"https://obs.{region}.myhuaweicloud.com"),
         obs_path_style=bool(obs.get("path_style", bool(obs.get("endpoint")))),
@@ -108,6 +110,7 @@ def parse_config(backend: Mapping[str, Any], source: str) -> DataArtsConfig:
             ("dli_endpoint", config.dli_endpoint),
             ("dis_endpoint", config.dis_endpoint),
             ("ges_endpoint", config.ges_endpoint),
+            ("cdm_endpoint", config.cdm_endpoint),
             ("obs.endpoint", config.obs_endpoint),
         )
         if not trusted_endpoint(url)

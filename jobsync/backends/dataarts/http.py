@@ -32,6 +32,7 @@ from jobsync.backends.dataarts.gate import checked_origin, gated_session
 from jobsync.errors import AmbiguousWriteError, RemoteError, ServiceError
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
+CDM_CODE = "Cdm."
 TIMEOUT = (10, 120)  # connect, read (seconds)
 
 
@@ -124,8 +125,9 @@ def parse_error(response: requests.Response) -> ServiceError:
     except ValueError:
         body = {}
     body = body if isinstance(body, dict) else {}
-    code = body.get("error_code") or body.get("errorCode") or body.get("code") or ""
-    message = body.get("error_msg") or body.get("errorMsg") or body.get("message") or ""
+    # CDM answers errCode/externalMessage, with `code` beside it only sometimes (reference §12.5)
+    code = body.get("error_code") or body.get("errorCode") or body.get("errCode") or body.get("code") or ""
+    message = body.get("error_msg") or body.get("errorMsg") or body.get("message") or body.get("externalMessage") or ""
     request_id = response.headers.get("X-Request-Id")
     return ServiceError(response.status_code, str(code), str(message or response.reason), request_id)
 
@@ -291,8 +293,8 @@ class SignedClient:
                 "check backend.workspace_id (DataArts console: Workspaces, the workspace's ID)",
                 **details,  # type: ignore[arg-type]
             )
-        if response.status_code not in RETRYABLE:
-            raise error
+        if response.status_code not in RETRYABLE or error.code.startswith(CDM_CODE):
+            raise error  # CDM answers a refused delete with 500 and its code: an answer, not an outage
         return error
 
     def get_json(self, path: str, query: Sequence[tuple[str, Any]] = ()) -> Any:

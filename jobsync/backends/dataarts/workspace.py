@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsync.backends.dataarts.cache import SETTLE_MS, JobCache, Stored
+from jobsync.backends.dataarts.cdm import CdmApi, each_cdm
 from jobsync.backends.dataarts.config import DataArtsConfig, cache_owner, credentials_from_env, parse_config
 from jobsync.backends.dataarts.gate import GatedObsClient
 from jobsync.backends.dataarts.http import (
@@ -45,7 +46,7 @@ from jobsync.backends.dataarts.read import (
 from jobsync.backends.dataarts.releases import Releases, workspace_mode
 from jobsync.backends.dataarts.runs import DataArtsRuns
 from jobsync.core.history import JobVersion
-from jobsync.core.model import Kind, ObjectKey
+from jobsync.core.model import CDM_KINDS, Kind, ObjectKey
 from jobsync.core.policies import SnapshotState
 from jobsync.core.rules import job_tags
 from jobsync.core.snapshot import Environment, Failure, Outcome, RemoteObject, Snapshot
@@ -110,6 +111,7 @@ class DataArtsWorkspace:
             client(config.dis_endpoint),
             client(config.ges_endpoint),
         )
+        self.cdm = CdmApi(client(config.cdm_endpoint))
         self.pool = ThreadPoolExecutor(max_workers=config.concurrency)
         self.obs = obs
         self.jobs = JobImporter(self.client, obs, self.pool, timeout_s=config.import_timeout_s)
@@ -187,6 +189,7 @@ class DataArtsWorkspace:
             variables = reads.submit(self.read_variables)
             environment = reads.submit(self.environment)
             objects = jobs.result()
+            cdm_objects = self.cdm.objects(environment.result().cdm or ())
             for kind, listing in others.items():
                 for listed_body in listing.result():
                     key = ObjectKey(kind, str(listed_body["name"]))
@@ -194,6 +197,7 @@ class DataArtsWorkspace:
             for variable in variables.result():
                 key = ObjectKey(Kind.VARIABLE, str(variable["name"]))
                 objects[key] = RemoteObject(key=key, body=variable)
+            objects.update(cdm_objects)
             return Snapshot(objects=objects, environment=environment.result())
 
     def job_objects(self, state: SnapshotState, refresh: bool) -> dict[ObjectKey, RemoteObject]:
@@ -290,20 +294,22 @@ class DataArtsWorkspace:
         return items
 
     def environment(self) -> Environment:
-        def connections() -> list[str]:
-            items = list_all(self.client, self.client.path("connections"), "connections")
-            return [str(item.get("name")) for item in items]
-
         return Environment(
-            connections=optional_names(connections),
+            connections=optional_names(lambda: data_connections(self.v2)),
             dli_queues=optional_names(lambda: dli_queues(self.dli)),
             dis_streams=optional_names(lambda: dis_streams(self.dis)),
             ges_graphs=optional_names(lambda: ges_graphs(self.ges)),
+            cdm=self.cdm.readable_clusters(),
+            quality_jobs=optional_names(lambda: quality_jobs(self.v2, "quality-tasks")),
+            consistency_jobs=optional_names(lambda: quality_jobs(self.v2, "consistency-tasks")),
         )
 
     # -- writing -----------------------------------------------------------------------------
 
     def write(self, kind: Kind, bodies: Sequence[Mapping[str, Any]], *, user: str, message: str) -> Outcome:  # noqa: ARG002  the service knows the signed-in user
+        if kind in CDM_KINDS:
+            chosen = by_name(bodies)
+            return cdm_outcome(each_cdm(list(chosen), lambda name: self.cdm.save(kind, chosen[name])))
         if kind is Kind.JOB:
             self.forget([str(body["name"]) for body in bodies])
             return self.jobs.write(bodies, message)
@@ -345,6 +351,8 @@ class DataArtsWorkspace:
         self.cache.save()
 
     def delete(self, kind: Kind, names: Sequence[str], *, user: str) -> Outcome:  # noqa: ARG002  as in write
+        if kind in CDM_KINDS:
+            return cdm_outcome(each_cdm(names, lambda name: self.cdm.delete(kind, name)))
         if kind is Kind.JOB:
             self.forget(names)
         ids = {}
@@ -423,6 +431,9 @@ class DataArtsWorkspace:
         action = "start" if running else "stop"
         return self.each(names, lambda name: self.client.call("POST", self.client.path("jobs", name, action)))
 
+    def stop_cdm(self, names: Sequence[str], *, user: str) -> Outcome:  # noqa: ARG002  as in write
+        return cdm_outcome(each_cdm(names, self.cdm.stop))
+
     def each(self, names: Sequence[str], change: Callable[[str], Any]) -> Outcome:
         """Run change(name) for each name on the pool; a ServiceError is that name's Failure."""
 
@@ -441,7 +452,7 @@ class DataArtsWorkspace:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for client in (self.client, self.lister, self.v2, self.dli, self.dis, self.ges):
+        for client in (self.client, self.lister, self.v2, self.dli, self.dis, self.ges, self.cdm.client):
             client.close()
         if self.obs is not None:
             self.obs.close()
@@ -449,3 +460,33 @@ class DataArtsWorkspace:
 
 def by_name(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     return {str(body["name"]): body for body in bodies}
+
+
+def cdm_outcome(outcome: Mapping[str, ServiceError | None]) -> Outcome:
+    return {name: None if error is None else service_failure(error) for name, error in outcome.items()}
+
+
+def data_connections(client: SignedClient) -> list[str]:
+    """The workspace's data connections, from Management Center's list (reference §12.9: the
+    Factory connection API is being taken offline); `offset` counts rows, 50 a page."""
+    names: list[str] = []
+    while True:
+        query = [("offset", len(names)), ("limit", 50)]
+        answer = client.get_json(client.path("data-connections"), query)
+        items = [item for item in answer.get("data_connection_lists") or [] if isinstance(item, dict)]
+        names += [str(item.get("dw_name")) for item in items]
+        if not items or len(names) >= int(answer.get("total_size") or answer.get("count") or 0):
+            return names
+
+
+def quality_jobs(client: SignedClient, which: str) -> list[str]:
+    """The names of Data Quality's quality or comparison jobs (reference §12.8: `offset` a row
+    offset, at most 100 a page)."""
+    names: list[str] = []
+    while True:
+        query = [("offset", len(names)), ("limit", 100)]
+        answer = client.get_json(client.path("quality", which, version="v2"), query)
+        items = [item for item in answer.get("resources") or [] if isinstance(item, dict)]
+        names += [str(item.get("name")) for item in items]
+        if not items or len(names) >= int(answer.get("count") or 0):
+            return names
