@@ -18,6 +18,7 @@ from jobsync.errors import ConfigError, ExitCode, JobsyncError, Problem
 from jobsync.fileio import write_atomic
 from jobsync.ops import compare, release, usecases
 from jobsync.ops import init as scaffold
+from jobsync.ops import policy as policies
 from jobsync.ops.apply import ApplyResult, result_to_document
 from jobsync.ops.export import export_workspace
 from jobsync.ops.plan import desired_state, open_workspace
@@ -56,14 +57,30 @@ def validate(repo: Path | None, workspace: str | None) -> int:
             for problem in lint.workspace_warnings(cfg.folder, root):
                 warn(str(problem))
             specs = desired_state(cfg)
+            failed = _rule_failures(cfg, specs)
+            if failed:
+                problems.extend(failed)
+                continue
             say(f"ok: workspace {name}: {len(specs)} object(s)")
             for item in fmt.unformatted(cfg.folder, root):
                 warn(str(item.problem()))
         except ConfigError as error:
             problems.extend(error.problems)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(list(dict.fromkeys(problems)))  # a repo-wide policies.yaml problem once
     return ExitCode.OK
+
+
+def _rule_failures(cfg: configuration.WorkspaceConfig, specs: Any) -> list[Problem]:
+    """policies.yaml's definition rules over every object: warnings said, errors returned."""
+    checked = policies.check_definitions(cfg, specs, policies.rules_for(cfg))
+    problems = []
+    for failure in checked.failures:
+        if failure.severity == "warning":
+            warn(f"warning: {failure.describe()}")
+        else:
+            problems.append(Problem(failure.rule_file, failure.describe().split(": ", 1)[1], failure.rule_line or None))
+    return problems
 
 
 def format_files(repo: Path | None, workspace: str | None, *, check: bool) -> int:
@@ -116,7 +133,7 @@ def export(
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
-    if plan.blocked:
+    if plan.blocked or (plan.checks is not None and plan.checks.blocking):
         return ExitCode.ERROR
     if detailed and plan.has_changes:
         return ExitCode.CHANGES_PRESENT
@@ -218,6 +235,7 @@ def apply(
     reviewed: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_mass_delete: bool = False,
+    allow_rules: Sequence[str] = (),
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
 
@@ -236,6 +254,7 @@ def apply(
         wait=wait,
         wait_timeout_s=wait_timeout_s,
         lock_timeout=lock_timeout,
+        allow_rules=allow_rules,
         voice=usecases.Voice(say=say, warn=warn, show=show, confirm=_confirm, progress=Progress()),
     )
     if done.attempted:

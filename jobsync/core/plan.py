@@ -12,6 +12,7 @@ from jobsync.core.impact import JobImpact
 from jobsync.core.model import ObjectKey
 from jobsync.core.normalize import normal_directory
 from jobsync.core.policies import Policies, Scheduling
+from jobsync.core.teamrules import Checked
 
 
 class Action(str, enum.Enum):
@@ -106,6 +107,7 @@ class Plan:
     selection: tuple[str, ...] | None = None  # objects --job/--changed-since chose ("job etl"); None: all
     release: Mapping[str, Any] | None = None
     impact: Mapping[str, JobImpact] = field(default_factory=dict)  # changed job -> its neighbours
+    checks: Checked | None = None  # policies.yaml and the scheduler checks; None: the repo has no policies file
 
     @property
     def summary(self) -> dict[str, int]:

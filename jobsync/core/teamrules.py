@@ -1,0 +1,297 @@
+"""The team's own rules (policies.yaml): CEL expressions over the bodies a plan sends.
+
+A rule is data: an id, the kinds and workspaces it covers, an optional `when` guard and the
+`expression` that must hold, both in CEL (the expression language of Kubernetes'
+ValidatingAdmissionPolicy), evaluated by cel-expr-python, the CEL C++ runtime: sandboxed, no
+side effects, no code from the repo. As in Kubernetes a rule sees `object` (the body as apply
+sends it), `oldObject` (the workspace's body, or null), `kind`, `workspace` and, in a plan
+rule, `action`. A rule that names `action` or `oldObject` is a plan rule: `validate` has no
+workspace to compare with, so it checks only the others (definition rules).
+
+An expression that does not compile is refused when the rules are read (`compile_rule`), with
+the rule's file, line and column. One that cannot be evaluated on an object (a field the body
+lacks, a value of the wrong type) is a failure of severity error saying so: never a pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cel_expr_python import cel
+
+Severity = Literal["error", "warning"]
+PLAN_ONLY = ("action", "oldObject")  # variables a definition has no value for
+
+_DYN = cel.Type.DYN
+_STR = cel.Type.STRING
+DEFINITION_VARIABLES = {"object": _DYN, "kind": _STR, "workspace": _STR}
+PLAN_VARIABLES = {**DEFINITION_VARIABLES, "oldObject": _DYN, "action": _STR}
+_DEFINITION_ENV = cel.NewEnv(variables=DEFINITION_VARIABLES)
+_PLAN_ENV = cel.NewEnv(variables=PLAN_VARIABLES)
+_POSITION = re.compile(r"<input>:(\d+):(\d+): ")
+
+
+class RuleSyntaxError(ValueError):
+    """A rule's CEL that does not compile: `line` and `column` within the expression."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule as policies.yaml states it; `file` and `line` say where, for every message."""
+
+    id: str
+    expression: str
+    message: str
+    severity: Severity = "error"
+    kinds: tuple[str, ...] = ()  # empty: every kind
+    when: str | None = None
+    owners: tuple[str, ...] = ()  # who may approve an exception (a GitHub login or org/team)
+    workspaces: tuple[str, ...] = ()  # empty: every workspace
+    file: str = "policies.yaml"
+    line: int = 1
+    builtin: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def covers(self, kind: str, workspace: str) -> bool:
+        return (not self.kinds or kind in self.kinds) and (not self.workspaces or workspace in self.workspaces)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    rule: Rule
+    when: Any  # cel.Expression | None
+    expression: Any  # cel.Expression
+    plan_only: bool = False  # names `action` or `oldObject`: checked by plan, not by validate
+
+
+def _compile(env: Any, text: str) -> Any:
+    try:
+        return env.compile(text)
+    except RuntimeError as error:
+        raw = str(error)
+        found = _POSITION.search(raw)
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        first = raw.split("\n", 1)[0]
+        message = _POSITION.split(first)[-1] if found else first
+        raise RuleSyntaxError(
+            message.removesuffix(" [INVALID_ARGUMENT]").replace(" (in container '')", "").strip(), line, column
+        ) from None
+
+
+def _names_plan_variables(rule: Rule) -> bool:
+    """Whether the rule uses `action` or `oldObject`, as CEL's checker sees it (a word inside
+    a string literal does not count)."""
+    for text in (rule.when, rule.expression):
+        if not text:
+            continue
+        try:
+            _DEFINITION_ENV.compile(text)
+        except RuntimeError as error:
+            if any(f"undeclared reference to '{name}'" in str(error) for name in PLAN_ONLY):
+                return True
+    return False
+
+
+def compile_rule(rule: Rule) -> Compiled:
+    """The rule's CEL compiled and type-checked against the variables it may use; raises
+    RuleSyntaxError naming which of `when` and `expression` is wrong."""
+    plan_only = _names_plan_variables(rule)
+    env = _PLAN_ENV if plan_only else _DEFINITION_ENV
+    try:
+        when = _compile(env, rule.when) if rule.when else None
+    except RuleSyntaxError as error:
+        raise RuleSyntaxError(f"when: {error}", error.line, error.column) from None
+    try:
+        expression = _compile(env, rule.expression)
+    except RuleSyntaxError as error:
+        raise RuleSyntaxError(f"expression: {error}", error.line, error.column) from None
+    return Compiled(rule, when, expression, plan_only)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One object as a rule sees it. `action` is None when checking definitions alone."""
+
+    kind: str
+    name: str
+    workspace: str
+    object: Mapping[str, Any] | None
+    old: Mapping[str, Any] | None = None
+    action: str | None = None
+    file: str | None = None  # the repo file the object comes from, for messages
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A rule that did not hold for one object (or could not be evaluated on it).
+
+    `approved_by` and `approved_commit`: who approved the exception and for which commit
+    (a GitHub review on the pull request's head, or `--allow-rule` at a terminal)."""
+
+    rule: str
+    severity: Severity
+    kind: str
+    name: str
+    message: str
+    rule_file: str
+    rule_line: int
+    file: str | None = None
+    action: str | None = None
+    owners: tuple[str, ...] = ()
+    approved_by: str | None = None
+    approved_commit: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error" and self.approved_by is None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.kind, self.name)
+
+    def describe(self) -> str:
+        where = f" ({self.file})" if self.file else ""
+        rule_at = f"{self.rule_file}:{self.rule_line}" if self.rule_line else self.rule_file
+        return f"{rule_at}: rule {self.rule} ({self.severity}): {self.kind} {self.name}{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "kind": self.kind,
+            "name": self.name,
+            "message": self.message,
+            "rule_file": self.rule_file,
+            "rule_line": self.rule_line,
+            "file": self.file,
+            "action": self.action,
+            "owners": list(self.owners),
+            "approved_by": self.approved_by,
+            "approved_commit": self.approved_commit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Failure:
+        return cls(
+            rule=str(data["rule"]),
+            severity="warning" if data.get("severity") == "warning" else "error",
+            kind=str(data["kind"]),
+            name=str(data["name"]),
+            message=str(data.get("message") or ""),
+            rule_file=str(data.get("rule_file") or ""),
+            rule_line=int(data.get("rule_line") or 0),
+            file=data.get("file"),
+            action=data.get("action"),
+            owners=tuple(data.get("owners") or ()),
+            approved_by=data.get("approved_by"),
+            approved_commit=data.get("approved_commit"),
+        )
+
+
+def _data(subject: Subject, plan: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"object": subject.object, "kind": subject.kind, "workspace": subject.workspace}
+    if plan:
+        data["oldObject"] = subject.old
+        data["action"] = subject.action or ""
+    return data
+
+
+def _run(expression: Any, data: Mapping[str, Any]) -> tuple[bool | None, str]:
+    """(the boolean, "") or (None, why it could not be evaluated)."""
+    try:
+        value = expression.eval(data=data)
+    except (RuntimeError, ValueError, TypeError) as error:  # a value CEL cannot take
+        return None, str(error).split("\n", 1)[0]
+    kind = value.type().name().lower()
+    if kind == "error":
+        return None, str(value.value()).split("\n", 1)[0]
+    if kind != "bool":
+        return None, f"the expression gives a {kind.lower()}, not a bool"
+    return bool(value.value()), ""
+
+
+def _failure(compiled: Compiled, subject: Subject, message: str, severity: Severity) -> Failure:
+    rule = compiled.rule
+    return Failure(
+        rule=rule.id,
+        severity=severity,
+        kind=subject.kind,
+        name=subject.name,
+        message=message,
+        rule_file=rule.file,
+        rule_line=rule.line,
+        file=subject.file,
+        action=subject.action,
+        owners=rule.owners,
+    )
+
+
+def check_one(compiled: Compiled, subject: Subject) -> Failure | None:
+    rule = compiled.rule
+    plan = subject.action is not None
+    if not rule.covers(subject.kind, subject.workspace):
+        return None
+    if (compiled.plan_only and not plan) or (not compiled.plan_only and subject.object is None):
+        return None  # a plan rule when checking definitions; a definition rule on a delete
+    data = _data(subject, compiled.plan_only)
+    if compiled.when is not None:
+        applies, why = _run(compiled.when, data)
+        if applies is None:
+            return _failure(compiled, subject, f"could not evaluate `when`: {why}", "error")
+        if not applies:
+            return None
+    holds, why = _run(compiled.expression, data)
+    if holds is None:
+        hint = " (guard optional fields with has())" if "not found" in why.lower() or "no such" in why.lower() else ""
+        return _failure(compiled, subject, f"could not evaluate the rule: {why}{hint}", "error")
+    return None if holds else _failure(compiled, subject, rule.message, rule.severity)
+
+
+def check(rules: Sequence[Compiled], subjects: Iterable[Subject]) -> list[Failure]:
+    """Every failure of every rule on every subject, in subject order then rule order."""
+    found: list[Failure] = []
+    for subject in subjects:
+        for compiled in rules:
+            failure = check_one(compiled, subject)
+            if failure is not None:
+                found.append(failure)
+    return found
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of the team's rules on one plan or definition set.
+
+    `rules_from`: where the rules were read ("working tree" or a ref and commit). `head`: the
+    commit approvals were read for. `notes`: what a person should know (a branch that changes
+    the rules)."""
+
+    failures: tuple[Failure, ...] = ()
+    rules_from: str = "working tree"
+    rules_commit: str | None = None
+    head: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def blocking(self) -> tuple[Failure, ...]:
+        return tuple(f for f in self.failures if f.blocking)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rules_from": self.rules_from,
+            "rules_commit": self.rules_commit,
+            "head": self.head,
+            "notes": list(self.notes),
+            "failures": [f.to_dict() for f in self.failures],
+        }

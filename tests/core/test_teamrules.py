@@ -1,0 +1,129 @@
+"""The CEL rule engine and the built-in rule set, without a repo."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobsync.core import builtin_rules
+from jobsync.core.teamrules import Rule, RuleSyntaxError, Subject, check, compile_rule
+
+
+def rule(expression, **extra):
+    return compile_rule(Rule(id=extra.pop("id", "r"), expression=expression, message="failed", **extra))
+
+
+def job(name="日报", workspace="dev", **body):
+    return Subject("job", name, workspace, {"name": name, **body})
+
+
+def test_false_fails_true_passes_and_types_are_exact():
+    rules = [rule('object.basicConfig.owner == "alice"', id="owner"), rule("object.retries == 1", id="retries")]
+
+    failures = check(
+        rules, [job(basicConfig={"owner": "alice"}, retries=True), job("b", basicConfig={"owner": "bob"}, retries=1)]
+    )
+
+    assert [(f.rule, f.name) for f in failures] == [("retries", "日报"), ("owner", "b")]
+
+
+def test_kubernetes_style_has_in_and_macros():
+    rules = [
+        rule('has(object.basicConfig) && "finance" in object.basicConfig.tags', id="tagged"),
+        rule('object.nodes.exists(n, n.type == "DLISQL") && object.nodes.all(n, n.retryTimes >= 1)', id="nodes"),
+    ]
+    good = job(basicConfig={"tags": ["finance"]}, nodes=[{"type": "DLISQL", "retryTimes": 2}])
+    bad = job("b", nodes=[{"type": "Dummy", "retryTimes": 0}])
+
+    assert [(f.rule, f.name) for f in check(rules, [good, bad])] == [("tagged", "b"), ("nodes", "b")]
+
+
+def test_kinds_workspaces_and_when_narrow_a_rule():
+    narrowed = rule("false", kinds=("job",), workspaces=("prod",), when='object.name.startsWith("财务")')
+    subjects = [
+        job("财务日报", workspace="prod"),
+        job("财务日报", workspace="dev"),
+        job("日报", workspace="prod"),
+        Subject("script", "财务", "prod", {"name": "财务"}),
+    ]
+
+    assert [(f.name, f.kind) for f in check([narrowed], subjects)] == [("财务日报", "job")]
+
+
+def test_plan_rules_see_action_and_old_object_and_are_skipped_without_a_plan():
+    deletes = rule("false", when='action == "delete" && "finance" in oldObject.basicConfig.tags')
+    old = {"name": "x", "basicConfig": {"tags": ["finance"]}}
+
+    assert deletes.plan_only
+    assert check([deletes], [Subject("job", "x", "dev", old)]) == []  # validate: no action
+    assert [f.action for f in check([deletes], [Subject("job", "x", "dev", None, old=old, action="delete")])] == [
+        "delete"
+    ]
+    assert check([deletes], [Subject("job", "x", "dev", old, old=None, action="create")]) == []
+
+
+def test_a_string_that_says_action_does_not_make_a_plan_rule():
+    assert not rule('object.name != "action"').plan_only
+
+
+def test_an_error_while_evaluating_is_a_failure_of_severity_error():
+    unguarded = rule("object.basicConfig.owner != ''", severity="warning")
+    not_bool = rule("object.name")
+
+    failures = check([unguarded, not_bool], [job()])
+
+    assert [(f.severity, f.message) for f in failures] == [
+        (
+            "error",
+            'could not evaluate the rule: NOT_FOUND: Key not found in map : "basicConfig" '
+            "(guard optional fields with has())",
+        ),
+        ("error", "could not evaluate the rule: the expression gives a string, not a bool"),
+    ]
+    assert all(f.blocking for f in failures)
+
+
+@pytest.mark.parametrize(
+    ("expression", "line", "column", "words"),
+    [
+        ("object.nodes.all(n, n.x >= ", 1, 28, "Syntax error"),
+        ("objekt.name == 'a'", 1, 7, "undeclared reference to 'objekt.name'"),
+        ("1 + 'a'", 1, 3, "no matching overload"),
+        ("object.name ==\n  unknownFunction(1)", 2, 18, "undeclared reference to 'unknownFunction'"),
+    ],
+)
+def test_a_rule_that_does_not_compile_says_where(expression, line, column, words):
+    with pytest.raises(RuleSyntaxError) as raised:
+        rule(expression)
+
+    assert words in str(raised.value)
+    assert (raised.value.line, raised.value.column) == (line, column)
+
+
+def test_the_built_in_rules_compile_and_catch_what_they_say():
+    rules = {r.id: compile_rule(r) for r in builtin_rules.RULES}
+    bad = {
+        "name": "x",
+        "basicConfig": {"executeUser": "zhang.san", "tags": ["finance"]},
+        "nodes": [{"name": "a", "retryTimes": 0}],
+        "targetStatus": "PRODUCTION",
+    }
+    good = {
+        "name": "x",
+        "basicConfig": {"owner": "alice"},
+        "alarms": [{"alarmType": "FAIL", "topicUrn": "urn:smn:t"}],
+        "nodes": [{"name": "a", "retryTimes": 2}],
+    }
+
+    failed = {f.rule for f in check(list(rules.values()), [Subject("job", "x", "prod", bad)])}
+    deleted = check(list(rules.values()), [Subject("job", "x", "prod", None, old=bad, action="delete")])
+    passed = check(list(rules.values()), [Subject("job", "x", "prod", good, old=good, action="update")])
+
+    assert failed == {
+        "owner-set",
+        "alarm-configured",
+        "retries-in-prod",
+        "no-personal-execute-user",
+        "no-production-from-ci",
+    }
+    assert [f.rule for f in deleted] == ["tagged-deletes-need-owner"]
+    assert passed == []
