@@ -107,7 +107,9 @@ def compile_rule(rule: Rule) -> Compiled:
     """The rule's CEL compiled and type-checked against the variables it may use; raises
     RuleSyntaxError naming which of `when` and `expression` is wrong."""
     plan_only = _names_plan_variables(rule)
-    env = _PLAN_ENV if plan_only else _DEFINITION_ENV
+    # One environment for every rule (a definition rule cannot name `action` or `oldObject`: it
+    # compiled without them), so each object is converted to CEL values once for all rules.
+    env = _PLAN_ENV
     try:
         when = _compile(env, rule.when) if rule.when else None
     except RuleSyntaxError as error:
@@ -199,26 +201,29 @@ class Failure:
         )
 
 
-def _data(subject: Subject, plan: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {"object": subject.object, "kind": subject.kind, "workspace": subject.workspace}
-    if plan:
-        data["oldObject"] = subject.old
-        data["action"] = subject.action or ""
-    return data
+def _data(subject: Subject) -> dict[str, Any]:
+    return {
+        "object": subject.object,
+        "kind": subject.kind,
+        "workspace": subject.workspace,
+        "oldObject": subject.old,
+        "action": subject.action or "",
+    }
 
 
-def _run(expression: Any, data: Mapping[str, Any]) -> tuple[bool | None, str]:
+def _run(expression: Any, activation: Any) -> tuple[bool | None, str]:
     """(the boolean, "") or (None, why it could not be evaluated)."""
     try:
-        value = expression.eval(data=data)
+        value = expression.eval(activation)
     except (RuntimeError, ValueError, TypeError) as error:  # a value CEL cannot take
         return None, str(error).split("\n", 1)[0]
+    result = value.value()
+    if type(result) is bool:  # the usual case, told with one call into the runtime
+        return result, ""
     kind = value.type().name().lower()
     if kind == "error":
         return None, str(value.value()).split("\n", 1)[0]
-    if kind != "bool":
-        return None, f"the expression gives a {kind.lower()}, not a bool"
-    return bool(value.value()), ""
+    return None, f"the expression gives a {kind}, not a bool"
 
 
 def _failure(compiled: Compiled, subject: Subject, message: str, severity: Severity) -> Failure:
@@ -237,35 +242,138 @@ def _failure(compiled: Compiled, subject: Subject, message: str, severity: Sever
     )
 
 
-def check_one(compiled: Compiled, subject: Subject) -> Failure | None:
+_REFERENCE = re.compile(r"\b(object|oldObject)\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?")
+_NULL_TEST = re.compile(r"\b(object|oldObject)\s*[!=]=\s*null\b")  # needs no field
+Fields = dict[str, frozenset[str] | None]  # variable -> the top-level fields rules read; None: all
+
+
+def read_fields(rules: Iterable[Compiled]) -> Fields:
+    """The top-level fields of `object` and `oldObject` the rules name (`object.nodes`), or None
+    for a variable used whole (`object["a"]`, `size(object)`, a name in a string). Converting a
+    body to CEL values is most of the cost of a rule, so only what rules read is converted."""
+    found: dict[str, set[str] | None] = {"object": set(), "oldObject": set()}
+    for compiled in rules:
+        for text in (compiled.rule.when or "", compiled.rule.expression):
+            for match in _REFERENCE.finditer(_NULL_TEST.sub("", text)):
+                seen = found[match.group(1)]
+                if seen is None:
+                    continue
+                if match.group(3) is None:
+                    found[match.group(1)] = None
+                else:
+                    seen.add(match.group(3))
+    return {name: None if keys is None else frozenset(keys) for name, keys in found.items()}
+
+
+def _narrow(body: Mapping[str, Any] | None, keys: frozenset[str] | None) -> Any:
+    if body is None or keys is None:
+        return body
+    return {key: body[key] for key in keys if key in body}
+
+
+class _Activations:
+    """The subject's variables converted to CEL values once, for every rule that reads them;
+    `fields` narrows the bodies to what the rules read (core of the cost)."""
+
+    def __init__(self, subject: Subject, fields: Fields | None = None) -> None:
+        self.subject = subject
+        self.fields = fields
+        self.made: Any = None
+
+    def get(self) -> Any:
+        if self.made is None:
+            data = _data(self.subject)
+            if self.fields is not None:
+                data["object"] = _narrow(self.subject.object, self.fields["object"])
+                data["oldObject"] = _narrow(self.subject.old, self.fields["oldObject"])
+            try:
+                self.made = _PLAN_ENV.Activation(data=data)
+            except (RuntimeError, ValueError, TypeError) as error:  # a value CEL cannot take
+                self.made = error
+        return self.made
+
+
+def check_one(compiled: Compiled, subject: Subject, activations: _Activations | None = None) -> Failure | None:
     rule = compiled.rule
     plan = subject.action is not None
     if not rule.covers(subject.kind, subject.workspace):
         return None
     if (compiled.plan_only and not plan) or (not compiled.plan_only and subject.object is None):
         return None  # a plan rule when checking definitions; a definition rule on a delete
-    data = _data(subject, compiled.plan_only)
+    activation = (activations or _Activations(subject)).get()
+    if isinstance(activation, Exception):
+        return _failure(compiled, subject, f"could not evaluate the rule: {activation}", "error")
     if compiled.when is not None:
-        applies, why = _run(compiled.when, data)
+        applies, why = _run(compiled.when, activation)
         if applies is None:
             return _failure(compiled, subject, f"could not evaluate `when`: {why}", "error")
         if not applies:
             return None
-    holds, why = _run(compiled.expression, data)
+    holds, why = _run(compiled.expression, activation)
     if holds is None:
         hint = " (guard optional fields with has())" if "not found" in why.lower() or "no such" in why.lower() else ""
         return _failure(compiled, subject, f"could not evaluate the rule: {why}{hint}", "error")
     return None if holds else _failure(compiled, subject, rule.message, rule.severity)
 
 
+def _applies(compiled: Compiled, subject: Subject) -> bool:
+    if not compiled.rule.covers(subject.kind, subject.workspace):
+        return False
+    plan = subject.action is not None
+    return not ((compiled.plan_only and not plan) or (not compiled.plan_only and subject.object is None))
+
+
+def _batch(rules: Sequence[Compiled]) -> Any:
+    """One CEL list of every rule's outcome (`when ? expression : true`), so an object is
+    evaluated in one call; None if it does not compile (each rule is then run alone)."""
+    parts = []
+    for compiled in rules:
+        rule = compiled.rule
+        # newlines: a `//` comment at the end of a rule's CEL must not swallow what follows
+        parts.append(f"(\n{rule.when}\n) ? (\n{rule.expression}\n) : true" if rule.when else f"(\n{rule.expression}\n)")
+    try:
+        return _PLAN_ENV.compile("[" + ",\n".join(parts) + "]")
+    except RuntimeError:
+        return None
+
+
+def _one_by_one(rules: Sequence[Compiled], subject: Subject, activations: _Activations) -> list[Failure]:
+    return [f for f in (check_one(compiled, subject, activations) for compiled in rules) if f is not None]
+
+
 def check(rules: Sequence[Compiled], subjects: Iterable[Subject]) -> list[Failure]:
-    """Every failure of every rule on every subject, in subject order then rule order."""
+    """Every failure of every rule on every subject, in subject order then rule order.
+
+    The rules that apply to a subject are evaluated together (one CEL list, compiled once per
+    set of rules); a subject on which that list does not give only booleans (an error, a rule
+    that is not a bool) is evaluated rule by rule, for the exact message."""
     found: list[Failure] = []
+    batches: dict[tuple[str, str, bool, bool], tuple[tuple[Compiled, ...], Any, Fields]] = {}
     for subject in subjects:
-        for compiled in rules:
-            failure = check_one(compiled, subject)
-            if failure is not None:
-                found.append(failure)
+        group = (subject.kind, subject.workspace, subject.action is not None, subject.object is None)
+        if group not in batches:
+            applying = tuple(compiled for compiled in rules if _applies(compiled, subject))
+            batches[group] = (applying, _batch(applying) if applying else None, read_fields(applying))
+        applying, batch, fields = batches[group]
+        if not applying:
+            continue
+        activations = _Activations(subject, fields)
+        activation = activations.get()
+        results = None
+        if batch is not None and not isinstance(activation, Exception):
+            try:
+                value = batch.eval(activation)
+                results = value.plain_value() if value.type().name().lower().startswith("list") else None
+            except (RuntimeError, ValueError, TypeError):
+                results = None
+        if results is None or len(results) != len(applying) or any(type(r) is not bool for r in results):
+            found += _one_by_one(applying, subject, activations)
+            continue
+        found += [
+            _failure(compiled, subject, compiled.rule.message, compiled.rule.severity)
+            for compiled, holds in zip(applying, results, strict=True)
+            if not holds
+        ]
     return found
 
 

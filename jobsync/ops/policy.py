@@ -139,15 +139,17 @@ def check_plan(
     """`plan` with the outcome of the rules and the scheduler checks."""
     failures = check(rules.rules, plan_subjects(config, plan, desired))
     changed = {c.key.name for c in plan.changes if c.key.kind is Kind.JOB and c.action in CHANGING}
-    files = {key.name: _file(spec) for key, spec in desired.items() if key.kind is Kind.JOB}
-    found = schedule_checks.run(
-        after_apply(plan, desired, snapshot),
-        changed=changed,
-        enabled=rules.enabled,
-        max_per_minute=rules.max_per_minute,
-        files=files,
-        traditional=rules.dependency_mode == "traditional",
-    )
+    found: list[Failure] = []
+    if changed:  # the scheduler checks look at what a plan changes: a no-op plan reads no body
+        files = {key.name: _file(spec) for key, spec in desired.items() if key.kind is Kind.JOB}
+        found = schedule_checks.run(
+            after_apply(plan, desired, snapshot),
+            changed=changed,
+            enabled=rules.enabled,
+            max_per_minute=rules.max_per_minute,
+            files=files,
+            traditional=rules.dependency_mode == "traditional",
+        )
     checked = Checked(
         tuple([*failures, *found]),
         rules_from=rules.origin,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobsync.core import builtin_rules
-from jobsync.core.teamrules import Rule, RuleSyntaxError, Subject, check, compile_rule
+from jobsync.core.teamrules import Rule, RuleSyntaxError, Subject, check, compile_rule, read_fields
 
 
 def rule(expression, **extra):
@@ -127,3 +127,35 @@ def test_the_built_in_rules_compile_and_catch_what_they_say():
     }
     assert [f.rule for f in deleted] == ["tagged-deletes-need-owner"]
     assert passed == []
+
+
+def test_only_the_fields_rules_read_are_converted_and_a_whole_use_keeps_all():
+    named = [rule("has(object.basicConfig) && object.nodes.all(n, n.x > 0)"), rule("oldObject != null", id="o")]
+    whole = [rule("size(object) > 2"), rule('"basicConfig" in oldObject', id="o")]
+
+    assert read_fields(named) == {"object": frozenset({"basicConfig", "nodes"}), "oldObject": frozenset()}
+    assert read_fields(whole) == {"object": None, "oldObject": None}
+
+
+def test_rules_evaluated_together_give_what_each_gives_alone():
+    rules = [
+        rule("has(object.description)", id="described"),
+        rule("size(object) > 3", id="big"),
+        rule('object.nodes.exists(n, n.name == "装载")', id="loads"),
+    ]
+    subjects = [job(description="d", nodes=[{"name": "装载"}]), job("b", nodes=[]), job("c")]
+
+    together = check(rules, subjects)
+    alone = [f for s in subjects for r in rules for f in check([r], [s])]
+
+    assert together == alone
+    assert [(f.rule, f.name) for f in together] == [
+        ("big", "日报"),
+        ("described", "b"),
+        ("big", "b"),
+        ("loads", "b"),
+        ("described", "c"),
+        ("big", "c"),
+        ("loads", "c"),
+    ]
+    assert together[-1].message.startswith("could not evaluate the rule: ")

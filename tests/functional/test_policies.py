@@ -222,3 +222,20 @@ def test_an_unknown_check_id_is_named_with_its_line(scenario):
 
     assert result.exit_code == 1
     assert "policies.yaml:2: disable: no built-in check or rule 'dependency-cycles'" in result.stderr
+
+
+def test_a_workspace_policies_file_adds_rules_for_that_workspace(scenario):
+    (scenario.root / "policies.yaml").write_text("rules: []\n")
+    (scenario.folder / "policies.yaml").write_text(
+        "rules:\n  - id: dev-described\n    expression: has(object.description)\n    message: dev jobs say what they do\n"
+    )
+    scenario.put(Kind.JOB, job_body("日报"))
+    scenario.commit()
+
+    result = scenario.run("validate")
+
+    assert result.exit_code == 1
+    assert (
+        "workspaces/dev/policies.yaml:2: rule dev-described (error): job 日报 (workspaces/dev/jobs/日报.yaml:1): "
+        "dev jobs say what they do"
+    ) in result.stderr
