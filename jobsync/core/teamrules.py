@@ -244,31 +244,94 @@ def _failure(compiled: Compiled, subject: Subject, message: str, severity: Sever
 
 _REFERENCE = re.compile(r"\b(object|oldObject)\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?")
 _NULL_TEST = re.compile(r"\b(object|oldObject)\s*[!=]=\s*null\b")  # needs no field
-Fields = dict[str, frozenset[str] | None]  # variable -> the top-level fields rules read; None: all
+_MACRO = re.compile(r"\s*\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# variable -> field -> the fields of its list's elements the rules read (None: the whole value);
+# a variable that maps to None is read whole
+Fields = dict[str, dict[str, frozenset[str] | None] | None]
+
+
+def _macro_body(text: str, at: int) -> str | None:
+    """The text of a macro's body from `at` (just after `(var,`) to its closing parenthesis,
+    string literals skipped; None when it cannot tell."""
+    depth, index = 1, at
+    while index < len(text):
+        char = text[index]
+        if char == "`" or (text.startswith(char * 3, index) and char in "'\""):
+            return None  # a quoted field name or a triple-quoted string: not worth reading
+        if char in "'\"":
+            index += 1
+            while index < len(text) and text[index] != char:
+                index += 2 if text[index] == "\\" else 1
+        else:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                return text[at:index]
+        index += 1
+    return None
+
+
+def _element_fields(text: str, after_field: int) -> frozenset[str] | None:
+    """For `object.nodes.all(n, n.retryTimes >= 1)`: the fields of `n` the body reads
+    ({"retryTimes"}), or None when the body uses `n` any other way."""
+    macro = _MACRO.match(text, after_field)
+    if macro is None:
+        return None
+    body = _macro_body(text, macro.end())
+    if body is None:
+        return None
+    var, names = macro.group(1), set()
+    for use in re.finditer(rf"\b{var}\b", body):
+        field = re.match(r"\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)", body[use.end() :])
+        if field is None or (use.start() > 0 and body[use.start() - 1] == "."):
+            return None
+        names.add(field.group(1))
+    return frozenset(names)
 
 
 def read_fields(rules: Iterable[Compiled]) -> Fields:
-    """The top-level fields of `object` and `oldObject` the rules name (`object.nodes`), or None
-    for a variable used whole (`object["a"]`, `size(object)`, a name in a string). Converting a
-    body to CEL values is most of the cost of a rule, so only what rules read is converted."""
-    found: dict[str, set[str] | None] = {"object": set(), "oldObject": set()}
+    """What of `object` and `oldObject` the rules read: the top-level fields they name
+    (`object.nodes`) and, for a list read only through a macro (`object.nodes.all(n,
+    n.retryTimes >= 1)`), the fields of its elements. A variable used whole (`size(object)`,
+    `object["a"]`, its name in a string) is read whole. Converting a body to CEL values is most
+    of the cost of a rule, so only what rules read is converted."""
+    found: dict[str, dict[str, set[str] | None] | None] = {"object": {}, "oldObject": {}}
     for compiled in rules:
-        for text in (compiled.rule.when or "", compiled.rule.expression):
-            for match in _REFERENCE.finditer(_NULL_TEST.sub("", text)):
-                seen = found[match.group(1)]
-                if seen is None:
+        for raw in (compiled.rule.when or "", compiled.rule.expression):
+            text = _NULL_TEST.sub("", raw)
+            for match in _REFERENCE.finditer(text):
+                fields = found[match.group(1)]
+                if fields is None:
                     continue
                 if match.group(3) is None:
                     found[match.group(1)] = None
+                    continue
+                elements = _element_fields(text, match.end())
+                known = fields.get(match.group(3), set())
+                if elements is None or known is None:
+                    fields[match.group(3)] = None
                 else:
-                    seen.add(match.group(3))
-    return {name: None if keys is None else frozenset(keys) for name, keys in found.items()}
+                    fields[match.group(3)] = known | elements
+    return {
+        name: None
+        if fields is None
+        else {key: None if keys is None else frozenset(keys) for key, keys in fields.items()}
+        for name, fields in found.items()
+    }
 
 
-def _narrow(body: Mapping[str, Any] | None, keys: frozenset[str] | None) -> Any:
-    if body is None or keys is None:
+def _narrow(body: Mapping[str, Any] | None, fields: Mapping[str, frozenset[str] | None] | None) -> Any:
+    if body is None or fields is None:
         return body
-    return {key: body[key] for key in keys if key in body}
+    narrowed: dict[str, Any] = {}
+    for key, elements in fields.items():
+        if key not in body:
+            continue
+        value = body[key]
+        if elements is not None and isinstance(value, list):
+            value = [{k: e[k] for k in elements if k in e} if isinstance(e, dict) else e for e in value]
+        narrowed[key] = value
+    return narrowed
 
 
 class _Activations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobsync.core import builtin_rules
-from jobsync.core.teamrules import Rule, RuleSyntaxError, Subject, check, compile_rule, read_fields
+from jobsync.core.teamrules import Rule, RuleSyntaxError, Subject, check, check_one, compile_rule, read_fields
 
 
 def rule(expression, **extra):
@@ -133,7 +133,7 @@ def test_only_the_fields_rules_read_are_converted_and_a_whole_use_keeps_all():
     named = [rule("has(object.basicConfig) && object.nodes.all(n, n.x > 0)"), rule("oldObject != null", id="o")]
     whole = [rule("size(object) > 2"), rule('"basicConfig" in oldObject', id="o")]
 
-    assert read_fields(named) == {"object": frozenset({"basicConfig", "nodes"}), "oldObject": frozenset()}
+    assert read_fields(named) == {"object": {"basicConfig": None, "nodes": frozenset({"x"})}, "oldObject": {}}
     assert read_fields(whole) == {"object": None, "oldObject": None}
 
 
@@ -159,3 +159,35 @@ def test_rules_evaluated_together_give_what_each_gives_alone():
         ("loads", "c"),
     ]
     assert together[-1].message.startswith("could not evaluate the rule: ")
+
+
+def test_narrowed_bodies_give_what_whole_bodies_give():
+    rules = [
+        rule("object.nodes.all(n, has(n.retryTimes) && n.retryTimes >= 1)", id="retries"),
+        rule('object.nodes.exists(m, m.type == "DLI)SQL" && m.properties.exists(p, p.name == "scriptName"))', id="sql"),
+        rule("object.nodes.all(n, object.nodes.exists(m, m.name == n.preNode))", id="linked"),
+        rule('has(object.basicConfig) && "finance" in object.basicConfig.tags', id="finance"),
+    ]
+    nodes = [
+        {"name": "a", "type": "DLI)SQL", "retryTimes": 1, "properties": [{"name": "scriptName"}], "preNode": "b"},
+        {"name": "b", "type": "Dummy", "preNode": "a", "location": {"x": 1}},
+    ]
+    subjects = [job(nodes=nodes, basicConfig={"tags": ["finance"]}), job("b", nodes=nodes[1:]), job("c", nodes=[])]
+
+    narrowed = check(rules, subjects)
+    whole = [f for s in subjects for r in rules for f in [check_one(r, s)] if f is not None]
+
+    assert read_fields(rules)["object"] == {
+        "nodes": frozenset({"retryTimes", "type", "properties", "name", "preNode"}),
+        "basicConfig": None,
+    }
+    assert narrowed == whole
+    assert [(f.rule, f.name) for f in narrowed] == [
+        ("retries", "日报"),
+        ("retries", "b"),
+        ("sql", "b"),
+        ("linked", "b"),
+        ("finance", "b"),
+        ("sql", "c"),
+        ("finance", "c"),
+    ]

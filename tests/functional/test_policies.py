@@ -227,7 +227,8 @@ def test_an_unknown_check_id_is_named_with_its_line(scenario):
 def test_a_workspace_policies_file_adds_rules_for_that_workspace(scenario):
     (scenario.root / "policies.yaml").write_text("rules: []\n")
     (scenario.folder / "policies.yaml").write_text(
-        "rules:\n  - id: dev-described\n    expression: has(object.description)\n    message: dev jobs say what they do\n"
+        "rules:\n  - id: dev-described\n    expression: has(object.description)\n"
+        "    message: dev jobs say what they do\n"
     )
     scenario.put(Kind.JOB, job_body("日报"))
     scenario.commit()
