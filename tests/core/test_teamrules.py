@@ -191,3 +191,11 @@ def test_narrowed_bodies_give_what_whole_bodies_give():
         ("sql", "c"),
         ("finance", "c"),
     ]
+
+
+@pytest.mark.parametrize("value", [2**70, b"bytes", {"k": {1: 2}}, [1, "a", None], "\ud800"])
+def test_a_value_the_runtime_cannot_take_is_a_failure_never_an_exception(value):
+    [failure] = check([rule("object.x > 0", severity="warning")], [job(x=value)])
+
+    assert failure.severity == "error"
+    assert failure.message.startswith("could not evaluate the rule: ")
