@@ -247,6 +247,15 @@ def apply(
     lock_timeout: LockTimeout = DEFAULT_TIMEOUT_S,
     allow_mass_delete: AllowMassDelete = False,
     verify: VerifyOpt = None,
+    allow_rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-rule",
+            metavar="RULE_ID",
+            help="Apply although this rule of policies.yaml fails (repeatable); your name (--user) goes into "
+            "the version description.",
+        ),
+    ] = None,
     repo: Repo = None,
 ) -> None:
     """Make the workspace match the repo."""
@@ -267,6 +276,7 @@ def apply(
             lock_timeout=lock_timeout,
             allow_mass_delete=allow_mass_delete,
             verify=verify,
+            allow_rules=allow_rule or [],
         )
         raise typer.Exit(code)
 

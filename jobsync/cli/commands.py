@@ -125,7 +125,7 @@ def export(
 
 
 def _plan_exit(plan: Plan, detailed: bool) -> int:
-    if plan.blocked:
+    if plan.blocked or (plan.checks is not None and plan.checks.blocking):
         return ExitCode.ERROR
     if detailed and plan.has_changes:
         return ExitCode.CHANGES_PRESENT
@@ -232,6 +232,7 @@ def apply(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     allow_mass_delete: bool = False,
     verify: bool | None = None,
+    allow_rules: Sequence[str] = (),
 ) -> int:
     cfg = workspace_config(repo, workspace, user)
 
@@ -251,6 +252,7 @@ def apply(
         wait_timeout_s=wait_timeout_s,
         lock_timeout=lock_timeout,
         verify=verify,
+        allow_rules=allow_rules,
         voice=usecases.Voice(say=say, warn=warn, show=show, confirm=_confirm, progress=Progress()),
     )
     if done.attempted:

@@ -18,7 +18,7 @@ PREFIX = "jobsync apply"
 _DESCRIPTION = re.compile(
     r"^jobsync apply (?P<commit>[0-9a-f]{7,40}|uncommitted)(?P<dirty>\+dirty)?"
     r"(?: PR #(?P<pr>\d+))?"
-    r" \((?P<workspace>.*)\) by (?P<user>.+)$"
+    r" \((?P<workspace>.*)\) by (?P<user>.+?)(?: \[allowed: (?P<allowed>.*)\])?$"
 )
 # "Merge pull request #12 from ..." (merge commit) or "Subject (#12)" (squash merge)
 _PR_IN_MESSAGE = (re.compile(r"^Merge pull request #(\d+)\b"), re.compile(r"\(#(\d+)\)\s*$"))

@@ -12,6 +12,7 @@ from jobsync.core.impact import JobImpact
 from jobsync.core.model import ObjectKey
 from jobsync.core.normalize import normal_directory
 from jobsync.core.policies import Policies, Scheduling
+from jobsync.core.teamrules import Checked
 
 
 class Action(str, enum.Enum):
@@ -113,6 +114,7 @@ class Plan:
     # "forbidden": why not, or None}; None when apply does not verify.
     verify: Mapping[str, Any] | None = None
     closed: str | None = None  # outside the deploy windows: why apply changes nothing (core/windows.py)
+    checks: Checked | None = None  # policies.yaml and the scheduler checks; None: the repo has no policies file
 
     @property
     def summary(self) -> dict[str, int]:

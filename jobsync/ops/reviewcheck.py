@@ -82,6 +82,29 @@ def _repo(reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str]:
     return found
 
 
+# In `checks` (policies.yaml), what describes the pull request the plan was made in rather than
+# what apply does: the fresh plan is made at the merge, so it reads its rules from the reviewed
+# plan's `rules_commit` (compared exactly) and spells where they came from another way, and the
+# notes addressed to the pull request ("this branch changes the rules") are not made again.
+CHECKS_CONTEXT = frozenset({"rules_from", "notes"})
+
+
+def _checks(reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str]:
+    """The policies.yaml outcome: failures, approvals and the rules' commit exactly; the head the
+    approvals are bound to may be the merged pull request's head, a commit this repo must have."""
+    if not isinstance(reviewed, Mapping) or not isinstance(fresh, Mapping):
+        return _walk("checks", reviewed, fresh)
+    found = []
+    for key in sorted((set(reviewed) | set(fresh)) - CHECKS_CONTEXT, key=str):
+        a, b = reviewed.get(key, MISSING), fresh.get(key, MISSING)
+        if key == "head" and isinstance(a, str) and a != b:
+            if not known(a):
+                found.append(f"checks.head: the reviewed plan shows {_show(a)}, which is not a commit of this repo")
+            continue
+        found += _walk(f"checks.{key}", a, b)
+    return found
+
+
 def field_differences(
     reviewed: Mapping[str, Any], fresh: Mapping[str, Any], known_commit: Callable[[str], bool]
 ) -> list[str]:
@@ -95,6 +118,8 @@ def field_differences(
             found += _changes(a, b)
         elif key == "repo":
             found += _repo(a, b, known_commit)
+        elif key == "checks":
+            found += _checks(a, b, known_commit)
         else:
             found += _walk(str(key), a, b)
     return found

@@ -22,8 +22,10 @@ from jobsync.core.model import Kind, ObjectKey
 from jobsync.core.plan import Plan
 from jobsync.core.policies import VerifySettings
 from jobsync.errors import JobsyncError, UsageError
+from jobsync.github import approvals
 from jobsync.ops import plan as planning
 from jobsync.ops import planfile, preview, release
+from jobsync.ops import policy as policies
 from jobsync.ops import promote as promotion
 from jobsync.ops import verify as verifying
 from jobsync.ops.apply import ApplyResult, Progress, apply_plan, interrupted_message, record_unapplied
@@ -32,6 +34,7 @@ from jobsync.render.document import plan_to_document
 from jobsync.repo import changes, gitrepo
 from jobsync.repo import config as configuration
 from jobsync.repo.config import WorkspaceConfig
+from jobsync.repo.policyfile import RuleSet
 
 
 def _quiet(_: str) -> None:
@@ -69,7 +72,9 @@ def version_message(config: WorkspaceConfig, plan: Plan) -> str:
     uncommitted files were applied), its PR, the workspace, the user (on dataarts the owner of
     the credentials); core/history.py reads it back for `jobsync history`."""
     pr = planning.pull_request(config, plan.repo_commit)
-    return version_description(plan.repo_commit, config.name, plan.settings.user, pr, dirty=plan.repo_dirty)
+    description = version_description(plan.repo_commit, config.name, plan.settings.user, pr, dirty=plan.repo_dirty)
+    allowed = policies.allowed_note(plan)
+    return f"{description} [allowed: {allowed}]" if allowed else description
 
 
 @contextlib.contextmanager
@@ -114,10 +119,14 @@ def plan(
     `backend_ref` takes the backend settings from that git ref (ops/plan.py backend_from)."""
     if backend_ref:
         config = planning.backend_from(config, backend_ref, voice.warn)
+    rules = policies.rules_for(config, ref=backend_ref)
+    notes = policies.branch_notes(config, rules) if backend_ref else ()
+    for note in notes:
+        voice.warn(note)
     only, hints = _changed_since(config, changed_since, voice)
     with contextlib.closing(planning.open_workspace(config)) as workspace:
         voice.say(f"reading {workspace.label}")
-        return planning.make_plan(
+        planned = planning.make_plan(
             config,
             workspace,
             jobs=jobs,
@@ -127,6 +136,12 @@ def plan(
             allow_mass_delete=allow_mass_delete,
             verify=verify,
         )
+    if not rules.empty:
+        planned.plan = policies.check_plan(config, planned.plan, planned.desired, planned.snapshot, rules, notes=notes)
+        checks = planned.plan.checks
+        head, found = approvals.from_environment(checks.failures if checks else (), voice.say)
+        planned.plan = policies.approve(planned.plan, found, head=head)
+    return planned
 
 
 def promote(config: WorkspaceConfig, ref: str, *, voice: Voice = QUIET) -> tuple[promotion.Promoted, planning.Planned]:
@@ -222,6 +237,7 @@ def apply(
     lock_timeout: float = DEFAULT_TIMEOUT_S,
     command: str | None = None,
     verify: bool | None = None,
+    allow_rules: Sequence[str] = (),
     voice: Voice = QUIET,
 ) -> Applied:
     """Make the workspace match the repo, under the workspace's run lock.
@@ -232,7 +248,13 @@ def apply(
     each difference). A saved plan that deletes something was made with --allow-mass-delete (or
     needed none): its deletes are confirmed. Without a saved plan the person is asked
     (`voice.confirm`) unless `auto_approve`. In enterprise mode what was written is bundled into
-    release packages; `wait` polls them until each ends."""
+    release packages; `wait` polls them until each ends.
+
+    The team's rules (policies.yaml) are checked again: those the saved plan was checked with
+    (its `checks.rules_commit`), else the working tree's. A failure of severity error refuses
+    the apply (PolicyError) unless the reviewed plan records an owner's approval for the
+    commit it was made at, or `allow_rules` (--allow-rule) names its rule: the person's name
+    goes into the version description."""
     plan_file = saved if isinstance(saved, Path) else None
     if reviewed and (plan_file is None or jobs):
         raise JobsyncError("--reviewed needs the reviewed plan file (`jobsync apply --reviewed PLANFILE`) and no --job")
@@ -243,6 +265,7 @@ def apply(
     reason = verifying.forbidden(config.policies, config.name)
     if verify and reason:
         raise JobsyncError(f"apply --verify refused: {reason}; nothing was applied")
+    rules = _rules_of(config, shown)
     with locked_workspace(config, lock_timeout=lock_timeout, command=command, voice=voice) as workspace:
         planned = planning.make_plan(
             config,
@@ -253,6 +276,13 @@ def apply(
             allow_mass_delete=allow_mass_delete,
             verify=verify,
         )
+        if not rules.empty:
+            planned.plan = policies.check_plan(config, planned.plan, planned.desired, planned.snapshot, rules)
+            if reviewed:
+                planned.plan = policies.approve(
+                    planned.plan, policies.saved_approvals(shown.document if shown else None)
+                )
+            planned.plan = policies.allow(planned.plan, allow_rules, planned.plan.settings.user)
         document = plan_to_document(planned.plan)
         _check_against_saved(config, planned, document, shown, reviewed=reviewed, plan_file=plan_file, voice=voice)
         voice.show(document)
@@ -261,6 +291,8 @@ def apply(
                 f"apply changed nothing: workspace {config.name} is {planned.plan.closed}; "
                 "apply again inside a deploy window (policies.deploy_windows)"
             )
+        if planned.plan.pending():
+            policies.refuse_blocking(planned.plan)
         if not planned.plan.pending():
             voice.say("Nothing to apply.")
             return Applied(planned, result=record_unapplied(planned.plan, ApplyResult()))
@@ -302,6 +334,12 @@ def _verify(config: WorkspaceConfig, workspace: Workspace, done: Applied, voice:
         return
     done.result.verified = verifying.run_checks(workspace.runs(), keys, settings, voice.say)
     done.result.verify_fails = settings.on_failure == "fail"
+
+
+def _rules_of(config: WorkspaceConfig, shown: SavedPlan | None) -> RuleSet:
+    """The rules apply checks: those a saved plan was checked with, else the working tree's."""
+    commit = ((shown.document if shown else {}).get("checks") or {}).get("rules_commit")
+    return policies.rules_for(config, commit=str(commit) if commit else None)
 
 
 def _release(

@@ -21,6 +21,7 @@ from jobsync.core.model import CDM_KINDS, Kind, ObjectKey, Spec
 from jobsync.core.plan import Action, Plan
 from jobsync.core.validate import unresolved_references
 from jobsync.errors import ConfigError, JobsyncError, Problem
+from jobsync.ops import policy as policies
 from jobsync.ops.locate import reference_line, source_text
 from jobsync.ops.plan import open_workspace
 from jobsync.repo import config as configuration
@@ -93,7 +94,27 @@ def validate_repo(root: Path, names: list[str]) -> Found:
         errors, warnings = reference_problems(config, specs)
         found.add(found.problems, errors, name)
         found.add(found.warnings, warnings, name)
+        try:
+            errors, warnings = rule_problems(config, specs)
+        except ConfigError as error:  # policies.yaml itself: named with its file and line
+            errors, warnings = list(error.problems), []
+        found.add(found.problems, errors, name)
+        found.add(found.warnings, warnings, name)
     return found
+
+
+def rule_problems(
+    config: configuration.WorkspaceConfig, specs: Mapping[ObjectKey, Spec]
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings): policies.yaml's definition rules over every object (ops/policy.py),
+    each at the rule's file and line, naming the object and its file."""
+    checked = policies.check_definitions(config, specs, policies.rules_for(config))
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for failure in checked.failures:
+        problem = Problem(failure.rule_file, failure.describe().split(": ", 1)[1], failure.rule_line or None)
+        (warnings if failure.severity == "warning" else errors).append(problem)
+    return errors, warnings
 
 
 def reference_problems(

@@ -4,8 +4,9 @@ Its schema is schemas/plan.v1.json; `format_version` changes when a field change
 NOOP changes are counted in the summary but not listed.
 
 Version 1.1 adds, without changing any 1.0 field: the `rename` action (with `renamed_from`,
-and a `rename` count in the summary) and the `release` section of an enterprise-mode
-workspace. A plan that uses neither is written as 1.0, byte for byte what 1.0 readers know.
+and a `rename` count in the summary), the `release` section of an enterprise-mode
+workspace and the `checks` section of a repo with policies.yaml. A plan that uses none is
+written as 1.0, byte for byte what 1.0 readers know.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 def plan_to_document(plan: Plan) -> dict[str, Any]:
     settings = plan.settings
     summary = plan.summary
-    newer = bool(summary.get("rename")) or plan.release is not None
+    newer = bool(summary.get("rename")) or plan.release is not None or plan.checks is not None
     if not summary.get("rename"):
         summary.pop("rename", None)
     document = {
@@ -76,6 +77,8 @@ def plan_to_document(plan: Plan) -> dict[str, Any]:
         document["verify"] = dict(plan.verify)
     if plan.closed is not None:
         document["deploy_window"] = {"closed": plan.closed}
+    if plan.checks is not None:
+        document["checks"] = plan.checks.to_dict()
     return document
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from jobsync.render.checks import markdown_lines
 from jobsync.render.document import (
     has_changes,
     release_lines,
@@ -157,7 +158,7 @@ def _header(document: dict[str, Any]) -> list[str]:
         out += ["| ⛔ blocked | why |", "|---|---|"]
         out += [f"| {c['kind']} `{c['name']}` | {html.escape(c['reason']).replace('|', '&#124;')} |" for c in blocked]
         out.append("")
-    return out
+    return out + markdown_lines(document)
 
 
 def render(document: dict[str, Any], *, limit: int = GITHUB_LIMIT) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsync.render.checks import text_lines
 from jobsync.render.document import (
     has_changes,
     release_lines,
@@ -95,4 +96,5 @@ def render(document: dict[str, Any], *, colour: bool = False) -> str:
         out += release_lines(document["release"])
     elif document.get("release"):
         out.append(f"Enterprise mode: compared with the {document['release']['actual']} environment.")
+    out += text_lines(document)
     return "\n".join(out) + "\n"

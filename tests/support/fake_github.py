@@ -5,7 +5,8 @@ tests/github/conftest.py's `fake_github` fixture gives a fresh one per test;
 GITHUB_REPOSITORY, GITHUB_TOKEN).
 
 State is plain dicts: `comments[pr]`, `pulls`, `commit_pulls` (a pushed commit -> its pull
-request), `pull_heads` (a pull request -> its head commit) and `artifacts` (uploaded by
+request), `pull_heads` (a pull request -> its head commit), `reviews[pr]` (added by `add_review`),
+`teams` ("org/slug" -> member logins) and `artifacts` (uploaded by
 `upload_artifact`; the zip download redirects to a storage URL like GitHub's). Lists are paged `page_size` at a time
 (small on purpose, so the client has to follow Link headers), and every request needs the
 bearer token. `requests_seen` records (method, path) for assertions.
@@ -43,6 +44,8 @@ class FakeGitHub:
         self.commit_pulls: dict[str, int] = {}
         self.pull_heads: dict[int, str] = {}
         self.artifacts: list[dict[str, Any]] = []
+        self.reviews: dict[int, list[dict[str, Any]]] = {}
+        self.teams: dict[str, set[str]] = {}
         self.blobs: dict[int, bytes] = {}
         self.requests_seen: list[tuple[str, str]] = []
         self.url = ""
@@ -58,6 +61,8 @@ class FakeGitHub:
             ("GET", re.compile(r"actions/artifacts"), self._list_artifacts),
             ("GET", re.compile(r"actions/artifacts/(\d+)/zip"), self._download_artifact),
             ("GET", re.compile(r"pulls"), self._list_pulls),
+            ("GET", re.compile(r"pulls/(\d+)"), self._get_pull),
+            ("GET", re.compile(r"pulls/(\d+)/reviews"), self._list_reviews),
             ("POST", re.compile(r"pulls"), self._create_pull),
             ("PATCH", re.compile(r"pulls/(\d+)"), self._edit_pull),
         ]
@@ -78,6 +83,13 @@ class FakeGitHub:
         }
         self.comments.setdefault(pr, []).append(comment)
         return comment
+
+    def add_review(self, pr: int, user: str, state: str, commit_id: str) -> dict[str, Any]:
+        """A pull-request review as GitHub lists it (oldest first): APPROVED, CHANGES_REQUESTED, ..."""
+        self._next_id += 1
+        review = {"id": self._next_id, "user": {"login": user}, "state": state, "commit_id": commit_id}
+        self.reviews.setdefault(pr, []).append(review)
+        return review
 
     def upload_artifact(self, name: str, files: dict[str, bytes]) -> dict[str, Any]:
         """What actions/upload-artifact does: a zip of the files, listed under `name`."""
@@ -112,6 +124,12 @@ class FakeGitHub:
             if self.user_login is None:
                 return _json("403 Forbidden", {"message": "Resource not accessible by integration"})
             return _json("200 OK", {"login": self.user_login})
+        membership = re.fullmatch(r"/orgs/([^/]+)/teams/([^/]+)/memberships/([^/]+)", path)
+        if membership and method == "GET":
+            org, slug, login = membership.groups()
+            if login in self.teams.get(f"{org}/{slug}", set()):
+                return _json("200 OK", {"state": "active", "role": "member"})
+            return _json("404 Not Found", {"message": "Not Found"})
         prefix = f"/repos/{REPOSITORY}/"
         if not path.startswith(prefix):
             return _json("404 Not Found", {"message": "Not Found"})
@@ -156,6 +174,13 @@ class FakeGitHub:
             head = {"sha": self.pull_heads[number]} if number in self.pull_heads else {}
             pulls.append({"number": number, "merged_at": "2026-11-26T00:00:00Z", "head": head})
         return self._page(pulls, query, environ)
+
+    def _get_pull(self, number: str, **_: Any) -> Response:
+        pr = int(number)
+        return _json("200 OK", {"number": pr, "state": "open", "head": {"sha": self.pull_heads.get(pr, "")}})
+
+    def _list_reviews(self, number: str, *, query: dict[str, str], environ: dict[str, Any], **_: Any) -> Response:
+        return self._page(self.reviews.get(int(number), []), query, environ)
 
     def _list_artifacts(self, *, query: dict[str, str], **_: Any) -> Response:
         found = [a for a in self.artifacts if not query.get("name") or a["name"] == query["name"]]
