@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from jobsync.backends import document_schema
 from jobsync.emulator.faults import MAX_FAIL_RATE, Options
+from jobsync.emulator.journal import read_state
 from jobsync.emulator.state import EmulatorState, default_state
 from jobsync.errors import ExitCode
 
@@ -25,15 +25,19 @@ def load_state(path: Path | None) -> EmulatorState:
         state.persist()
         return state
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        stored = read_state(path)
     except (OSError, ValueError, RecursionError) as error:
         raise typer.BadParameter(f"{path}: cannot read the state ({error})") from None
-    problems = state_problems(data)
+    for warning in stored.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    problems = state_problems(stored.data)
     if problems:
         listed = "; ".join(problems[:5])
         raise typer.BadParameter(f"{path}: not an emulator state file: {listed}")
     try:
-        return EmulatorState(data, path=path)
+        state = EmulatorState(stored.data, path=path, base=stored.base)
+        state.persist()  # writes FILE whole only when a journal was applied or objects were seeded
+        return state
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise typer.BadParameter(f"{path}: not an emulator state file ({type(error).__name__}: {error})") from None
 
@@ -77,7 +81,7 @@ def emulator() -> None:
     """A DataArts Factory API emulator for tests and demos."""
 
 
-STATE_HELP = "State JSON file; loaded, and saved after each change."
+STATE_HELP = "State JSON file; loaded, and each change saved (FILE.journal until folded, docs/emulator.md)."
 RATE_HELP = "Requests per second per user; 0 = no limit."
 FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
 SEED_HELP = "Seed for --fail-rate, for repeatable runs."
@@ -116,3 +120,4 @@ def serve(
         typer.echo("stopped", err=True)
     finally:
         server.server_close()
+        emulator_state.close()  # folds FILE.journal into FILE
