@@ -182,6 +182,10 @@ def plan(
         planned = make_plan(
             cfg, ws, jobs=jobs, refresh=refresh, only=only, rename_hints=hints, allow_mass_delete=allow_mass_delete
         )
+    if planned.layers is not None:
+        read = planned.layers.read
+        rejected = f" ({read.rejected} cache entries not trusted)" if read.rejected else ""
+        say(f"read the repo: {read.cached} files from the cache, {read.parsed} parsed{rejected}")
     document = plan_to_document(planned.plan)
     if out is not None:
         write_atomic(out, jsonout.render(document))

@@ -1,0 +1,80 @@
+"""Parsing repo files on every core: a process pool, sized to the machine, used only when there
+are enough files to parse for it to pay (starting it costs about a quarter of a second).
+
+`JOBSYNC_WORKERS` sets the number of processes (1: parse in this process; tests use 2 to run
+the pool on a few files). The pool is started through a fork server, never by forking this
+process: a plan parses while another thread reads the workspace, and a fork would copy that
+thread's locks mid-use.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jobsync.core.model import Kind
+    from jobsync.repo.files import Parsed
+
+POOL_FROM = 300  # files to parse before a pool pays for its start
+PER_WORKER = 150  # at least this many files per process
+CHUNK = 32
+
+Job = tuple["Kind", Path, Path, str, bytes]
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool_size(files: int) -> int:
+    """Processes to parse `files` files with: 1 (this process) unless it pays."""
+    setting = os.environ.get("JOBSYNC_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting) if files else 1
+    if files < POOL_FROM:
+        return 1
+    return max(1, min(cores(), math.ceil(files / PER_WORKER)))
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["jobsync.repo.files"])
+    return context
+
+
+def warm_up(files: int) -> None:
+    """Start the fork server (a Python importing the parser, about 0.3 s) in the background
+    when `files` files may need parsing, so it is ready when they are known."""
+    if pool_size(files) > 1:
+        _context()
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _parse(job: Job) -> Parsed:
+    from jobsync.repo.files import parse_file
+
+    return parse_file(*job)
+
+
+def parse_all(jobs: Sequence[Job]) -> list[Parsed]:
+    """parse_file of each job, in order."""
+    size = pool_size(len(jobs))
+    if size <= 1:
+        return [_parse(job) for job in jobs]
+    try:
+        with ProcessPoolExecutor(size, mp_context=_context()) as pool:
+            return list(pool.map(_parse, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (4 * size)))))
+    except (BrokenProcessPool, OSError):  # no processes to be had (a sandbox): parse here
+        return [_parse(job) for job in jobs]
