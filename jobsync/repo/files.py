@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,9 +184,10 @@ class Siblings:
         self._folders: dict[Path, dict[str, list[Path]]] = {}
         self._inside: dict[Path, bool] = {}
 
-    def outside(self, path: Path, root: Path) -> bool:
-        """Whether `path` leads outside `root` through a symlink (its folder's answer is kept)."""
-        if path.is_symlink():
+    def outside(self, path: Path, root: Path, is_link: bool | None = None) -> bool:
+        """Whether `path` leads outside `root` through a symlink (its folder's answer is kept);
+        `is_link`: whether `path` is a symlink, when the caller knows."""
+        if path.is_symlink() if is_link is None else is_link:
             return not paths.inside(path, root)
         inside = self._inside.get(path.parent)
         if inside is None:
@@ -533,9 +535,11 @@ def _loaded(
 
 def _read(kind: Kind, path: Path, repo_root: Path, cache: ParseCache, siblings: Siblings) -> _Read:
     rel = path.relative_to(repo_root).as_posix()
-    if siblings.outside(path, repo_root):
+    found = os.lstat(path)
+    is_link = stat.S_ISLNK(found.st_mode)
+    if siblings.outside(path, repo_root, is_link):
         return _Read(kind, path, rel, None, "", _outside(path, rel))
-    raw, file_digest = read_file(path, rel, cache.stat_index)
+    raw, file_digest = read_file(path, rel, cache.stat_index, path.stat() if is_link else found)
     entry = cache.get(rel, file_digest)
     if entry is None and raw is None:  # the stat index knew the digest; the entry is gone
         raw = path.read_bytes()

@@ -6,10 +6,13 @@ the checked body as JSON text and its canonical fingerprint. The cache is keyed 
 hash of the file's bytes, beside its repo-relative path), never by where or when the file was
 written, so a cache copied from another clone (CI's `actions/cache`) is as good as one made here.
 
-On disk (`.jobsync/cache/repo-<ws>.jsonl`), one JSON value per line:
+On disk (`.jobsync/cache/repo-<ws>.jsonl`), one line each, fields separated by tabs:
 
     {"version": "..."}                                   jobsync, schema and format version
-    [rel, digest, text, fingerprint, check]              one entry; a later line for rel wins
+    "rel"  digest  fingerprint  check  text              one entry; a later line for rel wins
+
+`rel` is a JSON string, `text` the body's compact JSON (neither holds a raw tab or newline),
+so reading an entry decodes nothing: the text is kept as it is until a body is needed.
 
 `check` is a hash of the other four: an entry whose check does not match (a corrupted line, an
 edited one) is not trusted; its file is parsed again. A run appends only the entries it added
@@ -24,6 +27,7 @@ differs, reads and hashes each file and finds the same entries by digest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,7 +40,7 @@ from jobsync.fileio import write_atomic
 from jobsync.repo import schemas
 from jobsync.version import __version__
 
-FORMAT = "lines/1"
+FORMAT = "tabs/1"
 RACY_NS = 2_000_000_000  # a file modified this close to the index's writing is hashed again
 
 
@@ -81,6 +85,7 @@ class ParseCache:
         self.added: dict[str, list[Any]] = {}  # rel -> entry, to append
         self.seen: set[str] = set()
         self.lines = 0
+        self.torn = False  # the last line has no newline (a kill): rewrite, never append after it
         self.stats = CacheStats()
         self.stat_index = StatIndex(path.with_name(path.stem + ".stat.json") if path else None)
         if path is not None:
@@ -88,19 +93,19 @@ class ParseCache:
 
     def _read(self, path: Path) -> None:
         try:
-            with path.open("rb") as handle:
-                header = json.loads(handle.readline() or b"{}")
+            with path.open(encoding="utf-8") as handle:
+                header = json.loads(handle.readline() or "{}")
                 if not isinstance(header, dict) or header.get("version") != self.version:
                     return  # another jobsync or schema: start again
                 for line in handle:
                     self.lines += 1
-                    try:
-                        rel, *entry = json.loads(line)
-                    except ValueError:
-                        continue  # torn by a kill, or damaged: its file is parsed again
-                    if isinstance(rel, str) and len(entry) == 4:
-                        self.entries[rel] = entry
-        except (OSError, ValueError):
+                    self.torn = not line.endswith("\n")
+                    fields = line.rstrip("\n").split("\t", 4)
+                    if len(fields) == 5 and line.endswith("\n"):  # else torn by a kill: parsed again
+                        rel, file_digest, fingerprint, check, text = fields
+                        with contextlib.suppress(ValueError):
+                            self.entries[json.loads(rel)] = [file_digest, text, fingerprint or None, check]
+        except (OSError, ValueError, UnicodeDecodeError):
             self.entries = {}  # a broken cache is only a slower run
 
     def get(self, rel: str, file_digest: str) -> Entry | None:
@@ -133,19 +138,21 @@ class ParseCache:
         if self.path is None:
             return
         live = len(self.seen)
-        if self.lines + len(self.added) > 2 * live + 1000 or not self.path.exists():
+        if self.torn or self.lines + len(self.added) > 2 * live + 1000 or not self.path.exists():
             entries = {rel: entry for rel, entry in self.entries.items() if rel in self.seen}
             lines = [json.dumps({"version": self.version}) + "\n", *(_line(rel, e) for rel, e in entries.items())]
             write_atomic(self.path, lines, durable=False)
+            self.torn, self.lines = False, len(entries)
         elif self.added:
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.writelines(_line(rel, entry) for rel, entry in self.added.items())
-        self.lines += len(self.added)
+            self.lines += len(self.added)
         self.added = {}
 
 
 def _line(rel: str, entry: list[Any]) -> str:
-    return json.dumps([rel, *entry], ensure_ascii=False, separators=(",", ":")) + "\n"
+    file_digest, text, fingerprint, check = entry
+    return f"{json.dumps(rel, ensure_ascii=False)}\t{file_digest}\t{fingerprint or ''}\t{check}\t{text}\n"
 
 
 class StatIndex:
@@ -193,9 +200,8 @@ class StatIndex:
         self.dirty = False
 
 
-def read_file(path: Path, rel: str, index: StatIndex) -> tuple[bytes | None, str]:
-    """(the file's bytes, or None when the stat index knew its digest; the digest)."""
-    stat = path.stat()
+def read_file(path: Path, rel: str, index: StatIndex, stat: os.stat_result) -> tuple[bytes | None, str]:
+    """(the file's bytes, or None when the stat index knew its digest (`stat` is the file's); the digest)."""
     known = index.digest(rel, stat)
     if known is not None:
         return None, known

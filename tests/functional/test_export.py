@@ -162,7 +162,7 @@ def test_export_primes_the_parse_cache_so_the_next_plan_reads_no_yaml(local):
 
     plan = local.run("plan", "-w", "dev", "--detailed-exitcode")
 
-    assert sorted(json.loads(line)[0] for line in lines[1:]) == [
+    assert sorted(json.loads(line.split("\t")[0]) for line in lines[1:]) == [
         "workspaces/dev/jobs/etl.yaml",
         "workspaces/dev/scripts/sales/load.yaml",
     ]
