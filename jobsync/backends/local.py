@@ -8,6 +8,7 @@ When the document does not exist yet, it starts as a copy of the workspace's `se
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from filelock import FileLock, Timeout
 
 from jobsync.backends import document_schema
 from jobsync.backends.document import WorkspaceDocument
+from jobsync.backends.fingerprints import with_fingerprints
 from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
 from jobsync.core.model import Kind
@@ -99,7 +101,13 @@ class LocalWorkspace:
         return self._lock
 
     def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:  # noqa: ARG002  nothing cached to refresh
-        return self._current().snapshot(state)
+        """The document's objects, each with its fingerprint (backends/fingerprints.py: cached
+        by the body's text beside the document, so a plan does not rebuild 20,000 canonical forms)."""
+        snapshot = self._current().snapshot(state)
+        if not self.path.parent.is_dir():
+            return snapshot
+        cache = self.path.with_name(self.path.name + ".fingerprints")
+        return dataclasses.replace(snapshot, objects=with_fingerprints(snapshot.objects, cache))
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
         outcome: dict[str, Failure | None] = {}

@@ -85,7 +85,7 @@ class ParseCache:
         self.added: dict[str, list[Any]] = {}  # rel -> entry, to append
         self.seen: set[str] = set()
         self.lines = 0
-        self.torn = False  # the last line has no newline (a kill): rewrite, never append after it
+        self.torn = False  # a last line with no newline (a kill), or another version: rewrite, never append
         self.stats = CacheStats()
         self.stat_index = StatIndex(path.with_name(path.stem + ".stat.json") if path else None)
         if path is not None:
@@ -96,7 +96,8 @@ class ParseCache:
             with path.open(encoding="utf-8") as handle:
                 header = json.loads(handle.readline() or "{}")
                 if not isinstance(header, dict) or header.get("version") != self.version:
-                    return  # another jobsync or schema: start again
+                    self.torn = True  # another jobsync or schema: start again (rewrite, never append)
+                    return
                 for line in handle:
                     self.lines += 1
                     self.torn = not line.endswith("\n")
@@ -106,7 +107,7 @@ class ParseCache:
                         with contextlib.suppress(ValueError):
                             self.entries[json.loads(rel)] = [file_digest, text, fingerprint or None, check]
         except (OSError, ValueError, UnicodeDecodeError):
-            self.entries = {}  # a broken cache is only a slower run
+            self.entries, self.torn = {}, True  # a broken cache is only a slower run, and rewritten
 
     def get(self, rel: str, file_digest: str) -> Entry | None:
         """The entry of a file with these bytes, when present and intact."""

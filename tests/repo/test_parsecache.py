@@ -84,3 +84,15 @@ def test_a_file_modified_just_before_the_index_was_written_is_hashed_again(repo,
     load(repo)
 
     assert sorted(seen) == sorted(["日报.yaml", "周报.yaml", "月报.yaml"])
+
+
+def test_a_cache_of_another_version_is_rewritten_not_appended_to(repo):
+    cache = repo.root / ".jobsync" / "cache" / "repo-dev.jsonl"
+    cache.parent.mkdir(parents=True)
+    cache.write_text('{"version": "jobsync 0.0.1/old"}\n"x"\tstale\n')
+
+    load(repo)
+    load(repo)
+
+    lines = cache.read_text().splitlines()
+    assert "old" not in lines[0] and len(lines) == 4  # the header and the three files, once each
