@@ -8,25 +8,26 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.mergepatch import same
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, body_text
 from jobsync.core.normalize import comparable
 from jobsync.core.normalize import same as same_canonical
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
-from jobsync.core.snapshot import Snapshot
+from jobsync.core.snapshot import RemoteObject, Snapshot
 from jobsync.errors import ConfigError, Problem, RepoError
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
-from jobsync.repo import gitrepo, layers
+from jobsync.repo import gitrepo, layers, workers
 from jobsync.repo.config import WorkspaceConfig
-from jobsync.repo.files import existing_files, file_problems, load_file, prime_cache, render_object
+from jobsync.repo.files import existing_files, file_problems, load_file, prime_cache
+from jobsync.repo.render import RenderedObject, render_checked
 from jobsync.repo.variables import VARIABLES_FILE, load_variables, render_variables
 from jobsync.repo.writer import FileChanges, Writes, carry_out, plan_writes, refuse_dirty
 
@@ -43,21 +44,25 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozense
 Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]
 
 
-def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> Rendered:
+def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> dict[ObjectKey, RenderedObject]:
+    """Each object rendered and checked (repo/render.py), on every core when there are many;
+    ConfigError naming every object whose name or directory cannot be a path in the repo."""
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
-    rendered: Rendered = {}
-    problems: list[Problem] = []
-    for key in sorted(keys):
-        try:
-            rendered[key] = render_object(
-                config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas
-            )
-        except ConfigError as error:  # a name or directory that cannot be a path in the repo
-            problems.extend(error.problems)
+    ordered = sorted(keys)
+    jobs = [
+        (config.folder, config.repo_root, schemas, key.kind, key.name, _text(snapshot.objects[key]), back)
+        for key in ordered
+    ]
+    results = dict(zip(ordered, workers.run_all(render_checked, jobs), strict=True))
+    problems = [problem for result in results.values() for problem in result.unsafe]
     if problems:
         raise ConfigError(problems)
-    return rendered
+    return results
+
+
+def _text(remote: RemoteObject) -> str:
+    return remote.stored if remote.stored is not None else body_text(remote.body)
 
 
 def export_workspace(
@@ -90,8 +95,9 @@ def export_workspace(
         keys = frozenset(layers_out.own)
         for name in layers_out.untouched:
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
-    rendered = _files(config, snapshot, set(keys))
-    refuse_unwritable(config, rendered)
+    checked = _files(config, snapshot, set(keys))
+    rendered: Rendered = {key: (result.files, result.data) for key, result in checked.items()}
+    refuse_unwritable(config, rendered, {key: result.problems for key, result in checked.items()})
     kept = keep_equivalent(config, snapshot, rendered, existing)
     wanted = {key: files for key, (files, _) in rendered.items()}
     gone = set(existing) - set(wanted) if not jobs else set()
@@ -117,6 +123,7 @@ def export_workspace(
             if path.suffix == ".yaml"
         ),
         checked=True,  # refuse_unwritable checked every rendered file against validate's rules
+        known={path: found for result in checked.values() for path, found in result.cached.items()},
     )
     progress(
         f"exported {len(wanted)} object(s): {len(result.added)} added, "
@@ -149,7 +156,9 @@ def keep_equivalent(
     return kept
 
 
-def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
+def refuse_unwritable(
+    config: WorkspaceConfig, rendered: Rendered, checks: Mapping[ObjectKey, list[Problem]] | None = None
+) -> None:
     """ConfigError, before any file is written, for what the repo cannot hold: a file that
     validate would refuse, or two objects whose files collide on a case-insensitive file
     system (macOS, Windows checkouts)."""
@@ -186,7 +195,7 @@ def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
         rel = yaml_path.relative_to(config.repo_root).as_posix()
         problems += [
             Problem(rel, f"{key}: export would write a file validate refuses: {p.message}", field=p.field)
-            for p in file_problems(key.kind, data, rel)
+            for p in (checks[key] if checks is not None and key in checks else file_problems(key.kind, data, rel))
         ]
     if problems:
         raise ConfigError(problems)

@@ -255,20 +255,25 @@ def prime_cache(
     written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]],
     *,
     checked: bool = False,
+    known: Mapping[Path, tuple[str, str | None]] | None = None,
 ) -> None:
     """Record files jobsync itself just wrote, so the next read need not parse them.
 
     Each mapping goes through the same checks as a file read from disk (`checked`: the
     caller already ran file_problems on each, the costly part); only what passes is
-    recorded, so the cache never lets a bad file through.
+    recorded, so the cache never lets a bad file through. `known`: the checked body's text and
+    fingerprint of files the caller already checked that way (repo/render.py).
     """
     cache = ParseCache(cache_path)
     cache.seen.update(cache.entries)
     for kind, path, raw, data in written:
         rel = path.relative_to(repo_root).as_posix()
-        body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[], checked=checked)
+        if known is not None and path in known:
+            cache.put(rel, digest(raw), *known[path])
+            continue
+        body = checked_body(kind, path, rel, data, folder=folder, text=None, problems=[], checked=checked)
         if body is not None:
-            cache.put(rel, digest(raw), body_text(body), _fingerprint(kind, body))
+            cache.put(rel, digest(raw), body_text(body), stored_fingerprint(kind, body))
     cache.save()
 
 
@@ -296,7 +301,7 @@ def file_problems(kind: Kind, data: Mapping[str, Any], rel: str, text: str | Non
     return problems
 
 
-def _checked_body(
+def checked_body(
     kind: Kind,
     path: Path,
     rel: str,
@@ -351,10 +356,10 @@ def parse_file(kind: Kind, path: Path, folder: Path, rel: str, raw: bytes) -> Pa
         return None, None, [problem]
     text = raw.decode("utf-8")
     data = _parse(kind, rel, text, problems)
-    body = _checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
+    body = checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
     if body is None:
         return None, None, problems
-    return body_text(body), _fingerprint(kind, body), problems
+    return body_text(body), stored_fingerprint(kind, body), problems
 
 
 Parsed = tuple[str | None, str | None, list[Problem]]
@@ -428,7 +433,7 @@ def _script_fingerprint(full: str, recorded: str | None, cached: tuple[ParseCach
     return found
 
 
-def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
+def stored_fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
     """The canonical fingerprint kept in the parse cache; none for scripts, whose content
     (part of the body) is in the content file, not in the cached YAML."""
     return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)

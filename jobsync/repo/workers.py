@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from jobsync.core.model import Kind
@@ -27,6 +27,8 @@ PER_WORKER = 150  # at least this many files per process
 CHUNK = 32
 
 Job = tuple["Kind", Path, Path, str, bytes]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def cores() -> int:
@@ -48,7 +50,7 @@ def pool_size(files: int) -> int:
 
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["jobsync.repo.files"])
+    context.set_forkserver_preload(["jobsync.repo.files", "jobsync.repo.render"])
     return context
 
 
@@ -70,11 +72,17 @@ def _parse(job: Job) -> Parsed:
 
 def parse_all(jobs: Sequence[Job]) -> list[Parsed]:
     """parse_file of each job, in order."""
+    return run_all(_parse, jobs)
+
+
+def run_all(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
+    """function(job) for each job, in order: on a pool sized by pool_size, or here. `function`
+    must be a module-level function of jobsync.repo (the fork server imports those)."""
     size = pool_size(len(jobs))
     if size <= 1:
-        return [_parse(job) for job in jobs]
+        return [function(job) for job in jobs]
     try:
         with ProcessPoolExecutor(size, mp_context=_context()) as pool:
-            return list(pool.map(_parse, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (4 * size)))))
-    except (BrokenProcessPool, OSError):  # no processes to be had (a sandbox): parse here
-        return [_parse(job) for job in jobs]
+            return list(pool.map(function, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (4 * size)))))
+    except (BrokenProcessPool, OSError):  # no processes to be had (a sandbox): work here
+        return [function(job) for job in jobs]

@@ -116,3 +116,23 @@ def test_the_pool_reports_each_files_problems_in_order_as_parsing_here_does(loca
     assert here.exit_code == pooled.exit_code == 1
     assert pooled.stderr == here.stderr
     assert "duplicate key 'name' (lines 1 and 2)" in here.stderr and "丙.yaml:2" in here.stderr
+
+
+def test_export_on_the_pool_writes_the_files_export_here_writes(tmp_path):
+    trees = []
+    for workers in ("1", "2"):
+        (tmp_path / workers).mkdir()
+        scenario = Scenario(tmp_path / workers, "local")
+        document = environment()
+        document["jobs"] += [remote_job(job_body(name)) for name in ("日报", "周报", "月报")]
+        document["scripts"] += [{"definition": SCRIPT, "lockedBy": None}]
+        scenario.seed(document)
+        scenario.commit("init")
+        result = scenario.run("export", "-w", "dev", env={"JOBSYNC_WORKERS": workers})
+        assert result.exit_code == 0, result.stderr
+        files = sorted(p for p in scenario.folder.rglob("*") if p.is_file())
+        trees.append({p.relative_to(scenario.root).as_posix(): p.read_bytes() for p in files})
+        plan = scenario.run("plan", "-w", "dev")
+        assert "read the repo: 4 files from the cache, 0 parsed" in plan.stderr  # export primed it
+    assert trees[0] == trees[1]
+    assert len(trees[0]) == 6  # workspace.yaml, 4 YAML files, the script's content
