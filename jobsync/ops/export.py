@@ -50,11 +50,11 @@ def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) ->
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
     ordered = sorted(keys)
-    jobs = [
+    jobs = (  # each body's text made as its batch goes to the pool
         (config.folder, config.repo_root, schemas, key.kind, key.name, _text(snapshot.objects[key]), back)
         for key in ordered
-    ]
-    results = dict(zip(ordered, workers.run_all(render_checked, jobs), strict=True))
+    )
+    results = dict(zip(ordered, workers.run_all(render_checked, jobs, len(ordered)), strict=True))
     problems = [problem for result in results.values() for problem in result.unsafe]
     if problems:
         raise ConfigError(problems)

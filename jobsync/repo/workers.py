@@ -9,10 +9,11 @@ thread's locks mid-use.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 POOL_FROM = 300  # files to parse before a pool pays for its start
 PER_WORKER = 150  # at least this many files per process
 CHUNK = 32
+BATCH = 1000  # jobs handed to the pool at a time
 
 Job = tuple["Kind", Path, Path, str, bytes]
 T = TypeVar("T")
@@ -72,17 +74,22 @@ def _parse(job: Job) -> Parsed:
 
 def parse_all(jobs: Sequence[Job]) -> list[Parsed]:
     """parse_file of each job, in order."""
-    return run_all(_parse, jobs)
+    return run_all(_parse, jobs, len(jobs))
 
 
-def run_all(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
-    """function(job) for each job, in order: on a pool sized by pool_size, or here. `function`
+def run_all(function: Callable[[T], R], jobs: Iterable[T], count: int) -> list[R]:
+    """function(job) for each of the `count` jobs, in order: on a pool sized by pool_size, or
+    here. Jobs are taken a batch at a time, so only a batch of them is held at once. `function`
     must be a module-level function of jobsync.repo (the fork server imports those)."""
-    size = pool_size(len(jobs))
+    size = pool_size(count)
     if size <= 1:
         return [function(job) for job in jobs]
+    found: list[R] = []
+    pending = iter(jobs)
     try:
         with ProcessPoolExecutor(size, mp_context=_context()) as pool:
-            return list(pool.map(function, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (4 * size)))))
+            while batch := list(itertools.islice(pending, BATCH)):
+                found += pool.map(function, batch, chunksize=max(1, min(CHUNK, len(batch) // (4 * size))))
     except (BrokenProcessPool, OSError):  # no processes to be had (a sandbox): work here
-        return [function(job) for job in jobs]
+        return found + [function(job) for job in pending]
+    return found
