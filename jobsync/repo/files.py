@@ -155,10 +155,13 @@ def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
         base = folder / kind.folder
         if base.is_dir():
             found = [
-                Path(dirpath, name) for dirpath, _, names in os.walk(base) for name in names if name.endswith(".yaml")
+                os.path.join(dirpath, name)  # noqa: PTH118  strings: pathlib's parsing cost 1 s at 15,000 files
+                for dirpath, _, names in os.walk(base)
+                for name in names
+                if name.endswith(".yaml")
             ]
-            for path in sorted(found):
-                yield kind, path
+            for path in sorted(found, key=lambda text: text.split(os.sep)):  # noqa: PTH206  Path order, as before
+                yield kind, Path(path)
 
 
 def existing_files(folder: Path, kinds: Iterable[Kind] = FILE_KINDS) -> dict[ObjectKey, list[Path]]:
@@ -538,8 +541,16 @@ def _loaded(
     return _spec(read.kind, read.path, read.rel, text, fingerprint, problems, siblings, (cache, read.rel))
 
 
+def _relative(path: Path, repo_root: Path) -> str:
+    """path.relative_to(repo_root).as_posix(), without pathlib's parsing (15,000 files)."""
+    text, root = str(path), str(repo_root).rstrip(os.sep) + os.sep
+    if text.startswith(root):
+        return text[len(root) :].replace(os.sep, "/")
+    return path.relative_to(repo_root).as_posix()
+
+
 def _read(kind: Kind, path: Path, repo_root: Path, cache: ParseCache, siblings: Siblings) -> _Read:
-    rel = path.relative_to(repo_root).as_posix()
+    rel = _relative(path, repo_root)
     found = os.lstat(path)
     is_link = stat.S_ISLNK(found.st_mode)
     if siblings.outside(path, repo_root, is_link):

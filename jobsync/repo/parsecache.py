@@ -104,8 +104,12 @@ class ParseCache:
                     fields = line.rstrip("\n").split("\t", 4)
                     if len(fields) == 5 and line.endswith("\n"):  # else torn by a kill: parsed again
                         rel, file_digest, fingerprint, check, text = fields
-                        with contextlib.suppress(ValueError):
-                            self.entries[json.loads(rel)] = [file_digest, text, fingerprint or None, check]
+                        if rel[:1] == rel[-1:] == '"' and "\\" not in rel:  # a JSON string without escapes
+                            rel = rel[1:-1]
+                        else:
+                            with contextlib.suppress(ValueError):
+                                rel = json.loads(rel)
+                        self.entries[rel] = [file_digest, text, fingerprint or None, check]
         except (OSError, ValueError, UnicodeDecodeError):
             self.entries, self.torn = {}, True  # a broken cache is only a slower run, and rewritten
 
