@@ -368,6 +368,11 @@ def parse_file(kind: Kind, path: Path, folder: Path, rel: str, raw: bytes) -> Pa
 Parsed = tuple[str | None, str | None, list[Problem]]
 
 
+def parse_job(job: tuple[Kind, Path, Path, str, bytes]) -> Parsed:
+    """parse_file(*job): what a worker process runs (repo/workers.py)."""
+    return parse_file(*job)
+
+
 def load_file(
     kind: Kind,
     path: Path,
@@ -491,7 +496,7 @@ def load_objects(
     workers.warm_up(len(found) - len(cache.entries))  # more files than entries: many to parse
     reads = [_read(kind, path, repo_root, cache, siblings) for kind, path in found]
     misses = [(r.kind, r.path, folder, r.rel, r.raw) for r in reads if r.entry is None and r.raw is not None]
-    parsed = iter(workers.parse_all(misses))
+    parsed = iter(workers.run_all(parse_job, misses, len(misses)))
     specs: dict[ObjectKey, Spec] = {}
     for read in reads:
         if isinstance(read.entry, Problem):

@@ -13,22 +13,16 @@ import itertools
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from jobsync.core.model import Kind
-    from jobsync.repo.files import Parsed
+from typing import Any, TypeVar
 
 POOL_FROM = 300  # files to parse before a pool pays for its start
 PER_WORKER = 150  # at least this many files per process
 CHUNK = 32
 BATCH = 1000  # jobs handed to the pool at a time
 
-Job = tuple["Kind", Path, Path, str, bytes]
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -64,17 +58,6 @@ def warm_up(files: int) -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-
-
-def _parse(job: Job) -> Parsed:
-    from jobsync.repo.files import parse_file
-
-    return parse_file(*job)
-
-
-def parse_all(jobs: Sequence[Job]) -> list[Parsed]:
-    """parse_file of each job, in order."""
-    return run_all(_parse, jobs, len(jobs))
 
 
 def run_all(function: Callable[[T], R], jobs: Iterable[T], count: int) -> list[R]:
