@@ -17,7 +17,9 @@ from jobsync.repo.files import checked_body, file_problems, render_object, store
 
 @dataclass(frozen=True)
 class RenderedObject:
-    """`files` (absolute path -> bytes) and the YAML file's mapping (`data`); `problems`: what
+    """`files` (absolute path -> bytes) and of the YAML file's mapping (`data`) its name and
+    directory (the whole mapping, unpickled in the main process, would double export's
+    memory: its values would no longer be shared with the snapshot's); `problems`: what
     validate would refuse in that file; `unsafe`: why the object cannot be written at all (a
     name or directory that cannot be a path); `cached`: the YAML file's checked body as JSON
     text and its fingerprint, for the parse cache."""
@@ -49,4 +51,5 @@ def render_checked(job: Job) -> RenderedObject:
         checked = checked_body(kind, yaml_path, rel, data, folder=folder, text=None, problems=[], checked=True)
         if checked is not None:
             cached[yaml_path] = (body_text(checked), stored_fingerprint(kind, checked))
-    return RenderedObject(files, data, problems, [], cached)
+    kept = {key: data[key] for key in ("name", "directory") if key in data}  # what export reads of it
+    return RenderedObject(files, kept, problems, [], cached)
