@@ -51,5 +51,5 @@ def render_checked(job: Job) -> RenderedObject:
         checked = checked_body(kind, yaml_path, rel, data, folder=folder, text=None, problems=[], checked=True)
         if checked is not None:
             cached[yaml_path] = (body_text(checked), stored_fingerprint(kind, checked))
-    kept = {key: data[key] for key in ("name", "directory") if key in data}  # what export reads of it
+    kept: dict[str, Any] = {key: data[key] for key in ("name", "directory") if key in data}  # what export reads
     return RenderedObject(files, kept, problems, [], cached)
