@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -68,11 +70,66 @@ class FingerprintCache:
         self.added = {}
 
 
-def with_fingerprints(objects: Mapping[ObjectKey, RemoteObject], path: Path) -> dict[ObjectKey, RemoteObject]:
+def with_fingerprints(
+    objects: Mapping[ObjectKey, RemoteObject], path: Path, identity: Identity | None = None, state: str = "develop"
+) -> dict[ObjectKey, RemoteObject]:
     """`objects`, each with its canonical fingerprint (`digest`), from the cache at `path` where
-    it knows the body's text; the cache is updated with the others."""
+    it knows the body's text; the cache is updated with the others.
+
+    `identity` is the document file's (inode, mtime_ns, size) when `objects` are what it held:
+    a fast path as git's index, `<path>.names` keeps the fingerprints by object for the last
+    identity seen, trusted only when the document was last written well before (jobsync's
+    writes are atomic: each makes a new inode)."""
+    names = NamesIndex(path.with_name(path.name + ".names"), identity, state)
+    known = names.fingerprints(objects)
+    if known is not None:
+        return {key: remote.replace(digest=known[str(key)]) for key, remote in objects.items()}
     cache = FingerprintCache(path)
     found = {key: remote.replace(digest=cache.fingerprint(remote)) for key, remote in objects.items()}
     with contextlib.suppress(OSError):  # a cache: without it the next plan fingerprints again
         cache.save()
+        names.save({str(key): str(remote.digest) for key, remote in found.items()})
     return found
+
+
+Identity = tuple[int, int, int]
+RACY_NS = 2_000_000_000
+
+
+class NamesIndex:
+    """Fingerprints by object for one identity of the document (see with_fingerprints)."""
+
+    def __init__(self, path: Path, identity: Identity | None, state: str) -> None:
+        self.path = path
+        self.identity = list(identity) if identity is not None else None
+        self.state = state
+
+    def fingerprints(self, objects: Mapping[ObjectKey, RemoteObject]) -> dict[str, str] | None:
+        if self.identity is None:
+            return None
+        try:
+            stored = json.loads(self.path.read_bytes())
+            names = stored["names"]
+            trusted = (
+                stored["version"] == VERSION
+                and stored["identity"] == self.identity
+                and stored["state"] == self.state
+                and self.identity[1] + RACY_NS < int(stored["written_ns"])
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not trusted or not isinstance(names, dict) or any(str(key) not in names for key in objects):
+            return None
+        return {str(key): str(names[str(key)]) for key in objects}
+
+    def save(self, names: dict[str, str]) -> None:
+        if self.identity is None:
+            return
+        data = {
+            "version": VERSION,
+            "identity": self.identity,
+            "state": self.state,
+            "written_ns": time.time_ns(),
+            "names": names,
+        }
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), durable=False)

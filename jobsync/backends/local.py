@@ -103,11 +103,13 @@ class LocalWorkspace:
     def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:  # noqa: ARG002  nothing cached to refresh
         """The document's objects, each with its fingerprint (backends/fingerprints.py: cached
         by the body's text beside the document, so a plan does not rebuild 20,000 canonical forms)."""
-        snapshot = self._current().snapshot(state)
+        document = self._current()
+        identity = self._held[0] if self._held is not None and self._held[1] is document else None
+        snapshot = document.snapshot(state)
         if not self.path.parent.is_dir():
             return snapshot
         cache = self.path.with_name(self.path.name + ".fingerprints")
-        return dataclasses.replace(snapshot, objects=with_fingerprints(snapshot.objects, cache))
+        return dataclasses.replace(snapshot, objects=with_fingerprints(snapshot.objects, cache, identity, state))
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
         outcome: dict[str, Failure | None] = {}

@@ -4,7 +4,9 @@ that only changes a type (1 -> 1.0), is planned; an unchanged document writes no
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from support import job_body, remote_job
 
 from jobsync.core.model import Kind
@@ -33,3 +35,29 @@ def test_a_hand_edit_of_the_document_is_planned_despite_the_cached_fingerprints(
     assert edited.exit_code == 2
     assert "priority" in edited.stdout
     assert cache.read_bytes().startswith(saved) and len(cache.read_bytes()) > len(saved)
+
+
+def test_the_names_index_is_used_only_for_the_document_it_was_written_for(tmp_path, monkeypatch):
+    from jobsync.backends import fingerprints
+    from jobsync.core.model import ObjectKey
+    from jobsync.core.normalize import body_fingerprint
+    from jobsync.core.snapshot import RemoteObject
+
+    key = ObjectKey(Kind.JOB, "日报")
+    objects = {key: RemoteObject(key=key, body={**job_body("日报"), "priority": 1})}
+    cache = tmp_path / "dev.json.fingerprints"
+    old = (7, time.time_ns() - 10_000_000_000, 100)  # written ten seconds ago
+    first = fingerprints.with_fingerprints(objects, cache, old)
+    assert first[key].digest == body_fingerprint(Kind.JOB, objects[key].body)
+
+    def refuse(self, remote):
+        raise AssertionError("fingerprinted again")
+
+    monkeypatch.setattr(fingerprints.FingerprintCache, "fingerprint", refuse)
+    assert fingerprints.with_fingerprints(objects, cache, old)[key].digest == first[key].digest
+    with pytest.raises(AssertionError, match="fingerprinted again"):
+        fingerprints.with_fingerprints(objects, cache, old, "submitted")  # another state: not trusted
+    with pytest.raises(AssertionError, match="fingerprinted again"):
+        fingerprints.with_fingerprints(objects, cache, (8, old[1], 100))  # another document: not trusted
+    with pytest.raises(AssertionError, match="fingerprinted again"):
+        fingerprints.with_fingerprints(objects, cache, (7, time.time_ns(), 100))  # racy: not trusted
