@@ -565,4 +565,4 @@ def _read(kind: Kind, path: Path, repo_root: Path, cache: ParseCache, siblings: 
     if entry is None and raw is None:  # the stat index knew the digest; the entry is gone
         raw = path.read_bytes()
         file_digest = digest(raw)
-    return _Read(kind, path, rel, raw, file_digest, entry)
+    return _Read(kind, path, rel, raw if entry is None else None, file_digest, entry)  # bytes kept only to parse
