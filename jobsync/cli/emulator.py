@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,10 @@ def announce(url: str, state: EmulatorState) -> None:
     typer.echo(f"  workspaces: {workspaces}", err=True)
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 @app.callback()
 def emulator() -> None:
     """A DataArts Factory API emulator for tests and demos."""
@@ -114,6 +119,7 @@ def serve(
         raise typer.Exit(ExitCode.ERROR) from None
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     announce(f"http://{bound_host}:{bound_port}", emulator_state)
+    signal.signal(signal.SIGTERM, _interrupt)  # `docker stop`, CI teardown: stop as on Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -201,3 +201,22 @@ def test_serve_killed_with_sigkill_leaves_every_answered_change_readable(tmp_pat
     names = set(by_name(read_state(path).data, "jobs"))
     assert {f"杀前{i}" for i in range(10)} <= names
     assert "作业000" not in names and "作业019" in names
+
+
+def test_serve_stopped_with_sigterm_folds_the_journal_into_the_state_file(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(seeded_state(2)))
+    command = [sys.executable, "-m", "jobsync", "emulator", "serve", "--state", str(path), "--port", "0"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stderr is not None
+    url = process.stderr.readline().split(" listening on ")[1].split()[0]
+    assert call(url, default_state()["project_id"], "POST", "jobs", job("停前")).status_code == 204
+    assert journal_path(path).exists()
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    process.stderr.close()
+
+    assert not journal_path(path).exists()
+    assert "停前" in by_name(json.loads(path.read_text()), "jobs")
