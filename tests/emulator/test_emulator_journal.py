@@ -54,10 +54,10 @@ class Served:
 
 def call(url: str, project_id: str, method: str, path: str, body: Any = None) -> requests.Response:
     ak, sk = default_state()["credentials"][0]["ak"], default_state()["credentials"][0]["sk"]
+    credentials = Credentials(ak=ak, sk=sk)
     signed = SignedClient(
-        url, Credentials(ak=ak, sk=sk), project_id=project_id, headers={"workspace": "default"}, rate=0,
-        retry=RetryPolicy(attempts=1),
-    )  # fmt: skip
+        url, credentials, project_id=project_id, headers={"workspace": "default"}, rate=0, retry=RetryPolicy(attempts=1)
+    )
     data = b"" if body is None else json.dumps(body).encode()
     version, _, rest = path.partition("/") if path.startswith("v2/") else ("v1", "", path)
     target, headers = signed.prepare(method, f"/{version}/{project_id}/{rest}", [], data)
