@@ -195,9 +195,14 @@ class EmulatorState:
         return found + [(ws, "production", document) for ws, document in self.production_documents.items()]
 
     def _changes(self) -> list[str]:
-        """The text of each change since the last call: the objects touched, whole or dropped,
-        and the rest of the state when it differs from the last one written."""
+        """The text of each change since the last call: the rest of the state when it differs
+        from the last one written (first: it may make the environment the objects go into),
+        then the objects touched, whole or dropped."""
         changes = []
+        rest = compact_text(skeleton(self.data))
+        if rest != self._rest:
+            changes.append(f'{{"rest":{rest}}}')
+            self._rest = rest
         for ws, env, document in self._documents():
             for kind, name in document.touched:
                 entry = document.entry(kind, name)
@@ -207,8 +212,4 @@ class EmulatorState:
                 else:
                     changes.append(f'{{"put":{where},"entry":{compact_text(entry)}}}')
             document.touched.clear()
-        rest = compact_text(skeleton(self.data))
-        if rest != self._rest:
-            changes.append(f'{{"rest":{rest}}}')
-            self._rest = rest
         return changes

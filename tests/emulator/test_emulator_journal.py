@@ -220,3 +220,24 @@ def test_serve_stopped_with_sigterm_folds_the_journal_into_the_state_file(tmp_pa
 
     assert not journal_path(path).exists()
     assert "停前" in by_name(json.loads(path.read_text()), "jobs")
+
+
+def test_a_release_into_the_production_environment_is_journaled_and_read_back(tmp_path):
+    from jobsync.core.model import Kind
+    from jobsync.emulator import enterprise
+
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(seeded_state(1)))
+    stored = read_state(path)
+    state = EmulatorState(stored.data, path=path, base=stored.base)
+    state.persist()
+    develop = state.document("default")
+    assert develop is not None
+    production = enterprise.production(state, "default", develop)
+    production.save(Kind.JOB, job("发布"), user="admin", description="release")  # as release_item does
+    state.persist()
+
+    assert journal_path(path).exists()
+    read = read_state(path).data["workspaces"]["default"]
+    assert [entry["definition"]["name"] for entry in read["production"]["jobs"]] == ["发布"]
+    assert [entry["definition"]["name"] for entry in read["jobs"]] == ["作业000"]
