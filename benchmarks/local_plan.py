@@ -4,8 +4,11 @@
 
 Builds a git repo of N jobs (1-20 nodes each) and N scripts, a local workspace document
 holding the same objects, then times, each in a fresh `python -m jobsync` process: a cold
-no-op plan (empty parse cache), a warm no-op plan, a plan with 1% of the jobs edited in the
-repo, and its apply. Prints one JSON document (seconds, peak RSS in MB); progress on stderr.
+no-op plan (no caches), a warm no-op plan, the no-op plan in a fresh clone (no parse cache;
+the document and its fingerprints copied in, as the local workspace lives beside the repo),
+the same given a copy of the repo's .jobsync/cache, a plan with 1% of the jobs edited in the
+repo, and its apply. Prints one JSON document (seconds, peak RSS in MB, repo files from the
+cache and parsed); progress on stderr.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import argparse
 import json
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,12 +82,31 @@ def build(root: Path, count: int) -> list[dict]:
     return jobs
 
 
+REPO_READ = re.compile(r"read the repo: (\d+) files from the cache, (\d+) parsed")
+
+
 def measure(root: Path, *args: str) -> dict:
     """Wall time and the step's own peak RSS (peak.py: measured through a small launcher)."""
     out, err = root / ".jobsync" / "step.out", root / ".jobsync" / "step.err"  # ignored by git
     command = [sys.executable, "-m", "jobsync", *args, "--repo", str(root)]
     seconds, rss_kb, code = measured(command, out, err, env=os.environ, cwd=root)
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024), "exit": code}
+    figures = {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024), "exit": code}
+    read = REPO_READ.search(err.read_text())
+    if read:
+        figures["repo_files"] = {"cached": int(read[1]), "parsed": int(read[2])}
+    print(f"{args[0]} in {root.name}: {figures}", file=sys.stderr)
+    return figures
+
+
+def fresh_clone(root: Path, name: str, *, with_cache: bool) -> Path:
+    """A clone of `root` with its workspace document (and the document's fingerprints) copied
+    in, and optionally its .jobsync/cache."""
+    target = root.parent / name
+    subprocess.run(["git", "clone", "-q", str(root), str(target)], check=True)
+    shutil.copytree(root / ".jobsync" / "state", target / ".jobsync" / "state")
+    if with_cache:
+        shutil.copytree(root / ".jobsync" / "cache", target / ".jobsync" / "cache")
+    return target
 
 
 def main() -> None:
@@ -90,13 +114,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
+        root = Path(folder) / "repo"
+        root.mkdir()
         start = time.perf_counter()
         jobs = build(root, args.jobs)
         print(f"built {args.jobs} jobs in {time.perf_counter() - start:.1f}s", file=sys.stderr)
-        figures = {"jobs": args.jobs, "scripts": args.jobs}
+        figures: dict = {"jobs": args.jobs, "scripts": args.jobs, "load_average_at_start": os.getloadavg()}
         figures["plan_noop_cold"] = measure(root, "plan", "-w", "dev")
         figures["plan_noop_warm"] = measure(root, "plan", "-w", "dev")
+        figures["plan_fresh_clone"] = measure(fresh_clone(root, "fresh", with_cache=False), "plan", "-w", "dev")
+        cached = fresh_clone(root, "fresh-cached", with_cache=True)
+        figures["plan_fresh_clone_cached"] = measure(cached, "plan", "-w", "dev")
         changed = jobs[::100]
         for body in changed:
             path = root / "workspaces" / "dev" / "jobs" / body["directory"].strip("/") / f"{body['name']}.yaml"
@@ -105,6 +133,7 @@ def main() -> None:
         figures["plan_1pct"] = measure(root, "plan", "-w", "dev")
         figures["apply_1pct"] = measure(root, "apply", "-w", "dev", "--auto-approve")
         figures["plan_after_apply"] = measure(root, "plan", "-w", "dev", "--detailed-exitcode")
+        figures["load_average_at_end"] = os.getloadavg()
         print(f"done in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     print(json.dumps(figures, indent=2))
 

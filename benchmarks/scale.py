@@ -4,21 +4,30 @@
 
 Builds a realistic workspace in the emulator (1-20 nodes a job, half the jobs with their own
 script, some resources, dependJobs chains), then runs each step as its own `python -m jobsync`
-process and measures wall time, API requests by endpoint (the emulator's request counts) and
-the step's own peak RSS (os.wait4 in a small launcher, see LAUNCHER):
+process and measures wall time, API requests by endpoint (the emulator's request counts), the
+step's own peak RSS (os.wait4 in a small launcher, see peak.py), the emulator's CPU seconds
+during the step (the benchmark process does nothing else meanwhile) and, for plans, how many
+repo files came from the parse cache and how many were parsed:
 
-    export          cold export of everything into an empty repo (and its commit)
-    plan_noop       plan with nothing changed (warm cache, as export leaves it)
-    plan_refresh    the same with --refresh (every definition read again)
-    plan_changed    plan with 1% of the jobs changed: half edited in the repo, half edited in
-                    the workspace through the API by another user
-    apply_changed   apply of those changes
-    apply_empty     apply of the whole repo into an empty workspace (N creates)
+    export                  cold export of everything into an empty repo (and its commit)
+    plan_noop               plan with nothing changed (warm caches, as export leaves them)
+    plan_fresh_clone        the same in a fresh clone (as actions/checkout gives it: no cache)
+    plan_fresh_clone_cached the same in a fresh clone given a copy of the repo's .jobsync/cache
+    plan_refresh            plan --refresh (every definition read again)
+    plan_changed            plan with 1% of the jobs changed: half edited in the repo, half
+                            edited in the workspace through the API by another user
+    plan_pr_fresh_clone     that plan in a fresh clone of the edited repo, no cache
+    plan_pr_fresh_clone_cached  the same with the cache the repo had before the edit (what the
+                            base branch's CI runs saved)
+    apply_changed           apply of those changes
+    plan_after_apply        plan after that apply
+    apply_empty             apply of the whole repo into an empty workspace (N creates)
 
 and, in the same run, a per-object baseline: list, then one GET /jobs/{name} per job at
 parallelism 10 within the same rate limit, as per-object tools read a workspace.
 
-Prints one JSON document to stdout; progress goes to stderr.
+The emulator keeps its state in a file (`emulator serve --state`, as teams run it in CI)
+unless --no-state-file. Prints one JSON document to stdout; progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -262,31 +272,54 @@ class Runner:
         self.env = env
         self.results: dict[str, Any] = {}
 
-    def step(self, label: str, *argv: str, check: Callable[[str], Any] | None = None) -> dict[str, Any]:
-        log(f"{label}: jobsync {' '.join(argv)}")
+    def step(
+        self, label: str, *argv: str, check: Callable[[str], Any] | None = None, repo: Path | None = None
+    ) -> dict[str, Any]:
+        root = repo or self.root
+        log(f"{label}: jobsync {' '.join(argv)}" + (f" (in {root.name})" if repo else ""))
         before = self.emulator.request_counts
         out, err = self.root.parent / f"{label}.out", self.root.parent / f"{label}.err"
-        command = [sys.executable, "-m", "jobsync", *argv, "--repo", str(self.root)]
-        wall, peak_kb, code = measured(command, out, err, env=self.env, cwd=self.root)
+        command = [sys.executable, "-m", "jobsync", *argv, "--repo", str(root)]
+        cpu = time.process_time()
+        wall, peak_kb, code = measured(command, out, err, env=self.env, cwd=root)
+        emulator_cpu = time.process_time() - cpu
         counts = delta(self.emulator.request_counts, before)
         figures = {
             "wall_s": round(wall, 2),
             "exit_code": code,
             "peak_rss_mb": round(peak_kb / 1024, 1),
             "api_calls": api_calls(counts),
+            "emulator_cpu_s": round(emulator_cpu, 2),
+            "emulator_share": round(emulator_cpu / wall, 3) if wall else 0,
             "requests": counts,
         }
-        text = out.read_text()
+        text, errors = out.read_text(), err.read_text()
+        read = REPO_READ.search(errors)
+        if read:
+            figures["repo_files"] = {"cached": int(read[1]), "parsed": int(read[2])}
         if code not in (0, 2):
-            log(err.read_text()[-3000:])
+            log(errors[-3000:])
         if check is not None:
             figures.update(check(text))
         log(
             f"{label}: {figures['wall_s']} s, {figures['api_calls']} API calls, "
-            f"{figures['peak_rss_mb']} MB, exit {code}"
+            f"{figures['peak_rss_mb']} MB, emulator {figures['emulator_cpu_s']} s CPU, exit {code}"
+            + (f", {read[0]}" if read else "")
         )
         self.results[label] = figures
         return figures
+
+    def clone(self, name: str, *, cache_from: Path | None = None) -> Path:
+        """A fresh clone of the repo, as actions/checkout gives it (no .jobsync), optionally
+        given a copy of a cache folder (what actions/cache restores)."""
+        target = self.root.parent / name
+        subprocess.run(["git", "clone", "-q", str(self.root), str(target)], check=True)
+        if cache_from is not None:
+            shutil.copytree(cache_from, target / ".jobsync" / "cache")
+        return target
+
+
+REPO_READ = re.compile(r"read the repo: (\d+) files from the cache, (\d+) parsed")
 
 
 def plan_summary(text: str) -> dict[str, Any]:
@@ -390,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit", type=float, default=30)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-baseline", action="store_true", help="skip the per-object baseline")
+    parser.add_argument("--no-state-file", action="store_true", help="the emulator keeps its state in memory only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--shape",
@@ -415,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
         "shape": args.shape,
         "machine": machine(),
     }
-    with running_emulator(state, latency_ms=args.latency_ms, rate_limit=rate) as emulator:
+    state_file = None if args.no_state_file else tmp / "emulator-state.json"
+    report["emulator_state_file"] = state_file is not None
+    with running_emulator(state, latency_ms=args.latency_ms, rate_limit=rate, state_file=state_file) as emulator:
         report["generate_s"] = round(time.perf_counter() - start, 2)
         root = tmp / "repo"
         backend = emulator.backend_config(WS_ID, rate_limit=rate)
@@ -424,27 +460,35 @@ def main(argv: list[str] | None = None) -> int:
         runner = Runner(emulator, root, env)
         floor = measured([sys.executable, "-c", "pass"], tmp / "floor.out", tmp / "floor.err", env=env, cwd=tmp)
         report["launcher_rss_mb"] = round(floor[1] / 1024, 1)  # a Python that does nothing, measured alike
+        plan = ("plan", "-w", WORKSPACE, "--format", "json")
         runner.step("export", "export", "-w", WORKSPACE)
-        runner.step("plan_noop", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
-        runner.step("plan_refresh", "plan", "-w", WORKSPACE, "--format", "json", "--refresh", check=plan_summary)
+        runner.step("plan_noop", *plan, check=plan_summary)
+        cache = tmp / "base-cache"
+        shutil.copytree(root / ".jobsync" / "cache", cache)  # what the base branch's CI runs saved
+        runner.step("plan_fresh_clone", *plan, check=plan_summary, repo=runner.clone("fresh"))
+        cached = runner.clone("fresh-cached", cache_from=cache)
+        runner.step("plan_fresh_clone_cached", *plan, check=plan_summary, repo=cached)
+        runner.step("plan_refresh", *plan, "--refresh", check=plan_summary)
         runner.results["change"] = change_jobs(runner, n, rng)
-        runner.step("plan_changed", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
+        runner.step("plan_changed", *plan, check=plan_summary)
+        runner.step("plan_pr_fresh_clone", *plan, check=plan_summary, repo=runner.clone("pr"))
+        pr_cached = runner.clone("pr-cached", cache_from=cache)
+        runner.step("plan_pr_fresh_clone_cached", *plan, check=plan_summary, repo=pr_cached)
         applied = runner.step("apply_changed", "apply", "-w", WORKSPACE, "--auto-approve", check=apply_summary)
         imports = applied["requests"].get("POST v1/jobs/import", 0)
         minimal = minimal_apply_calls(runner, {"waves": max(1, imports)})
         minimal["time_at_rate_s"] = round(minimal["calls"] / rate, 2)
         minimal["achieved_ratio"] = round(applied["wall_s"] / minimal["time_at_rate_s"], 2)
         report["apply_changed_minimal"] = minimal
-        runner.step("plan_after_apply", "plan", "-w", WORKSPACE, "--format", "json", check=plan_summary)
+        runner.step("plan_after_apply", *plan, check=plan_summary)
         if not args.no_baseline:
             log("baseline: list + one GET per job at parallelism 10")
             runner.results["baseline_per_object"] = baseline(emulator, rate)
         emulator.set_workspace(WS_ID, empty_document(document))
         runner.step("apply_empty", "apply", "-w", WORKSPACE, "--auto-approve", check=apply_summary)
     report["steps"] = runner.results
-    if "baseline_per_object" in runner.results:
-        base = runner.results["baseline_per_object"]["wall_s"]
-        report["noop_plan_speedup_vs_baseline"] = round(base / runner.results["plan_noop"]["wall_s"], 1)
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["targets"] = targets(runner.results, report["apply_changed_minimal"])
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
@@ -454,9 +498,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def targets(steps: Mapping[str, Any], minimal: Mapping[str, Any]) -> dict[str, Any]:
+    """The issue's ratios: fresh-clone plans against the warm one and the per-object reader,
+    the 1% apply against its minimal API time."""
+    warm = steps["plan_noop"]["wall_s"]
+    found: dict[str, Any] = {
+        "fresh_clone_vs_warm": round(steps["plan_fresh_clone"]["wall_s"] / warm, 2),
+        "fresh_clone_cached_vs_warm": round(steps["plan_fresh_clone_cached"]["wall_s"] / warm, 2),
+        "pr_fresh_clone_vs_warm": round(steps["plan_pr_fresh_clone"]["wall_s"] / warm, 2),
+        "apply_vs_minimal_api_time": minimal["achieved_ratio"],
+        "peak_rss_mb_plans": max(v["peak_rss_mb"] for k, v in steps.items() if k.startswith("plan")),
+        "peak_rss_mb_export": steps["export"]["peak_rss_mb"],
+    }
+    if "baseline_per_object" in steps:
+        base = steps["baseline_per_object"]["wall_s"]
+        found["warm_speedup_vs_per_object"] = round(base / warm, 1)
+        found["fresh_clone_speedup_vs_per_object"] = round(base / steps["plan_fresh_clone"]["wall_s"], 1)
+    return found
+
+
 def machine() -> dict[str, Any]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "memory_gib": round(memory, 1),
         "python": sys.version.split()[0],

@@ -73,6 +73,10 @@ class WorkspaceDocument:
         # any script or resource save) or a delete: the emulator's enterprise mode records
         # pending items with it (emulator/enterprise.py).
         self.on_change: Callable[[Kind, str, bool, str], None] | None = None
+        # Objects saved, deleted, renamed or whose status changed since the holder last
+        # cleared it: the emulator persists only these (emulator/journal.py). Code that
+        # changes an entry in place must add it here.
+        self.touched: set[tuple[Kind, str]] = set()
         for kind, section in SECTIONS.items():
             entries = self.data.setdefault(section, [])
             self._index[kind] = {str(entry.get("definition", {}).get("name")): entry for entry in entries}
@@ -213,6 +217,7 @@ class WorkspaceDocument:
         if kind is not Kind.RESOURCE:
             self.check_references(kind, definition)
         stamp = self._stamp(kind, name, entry)
+        self.touched.add((kind, name))
         if entry is None:
             entry = self._new_entry(kind, name, user, stamp)
         entry["definition"] = copy.deepcopy(dict(definition))
@@ -267,6 +272,7 @@ class WorkspaceDocument:
         self.check_lock(kind, entry, user)
         self.data[SECTIONS[kind]].remove(entry)
         del self._index[kind][name]
+        self.touched.add((kind, name))
         if isinstance(entry.get("lastUpdateTime"), int):
             self._deleted[(kind, name)] = entry["lastUpdateTime"]
         if self.on_change is not None:
@@ -309,6 +315,7 @@ class WorkspaceDocument:
         entry["lastUpdateUser"] = user
         del self._index[kind][name]
         self._index[kind][new_name] = entry
+        self.touched.update(((kind, name), (kind, new_name)))
         self._deleted[(kind, name)] = stamp
         return entry
 
@@ -317,3 +324,4 @@ class WorkspaceDocument:
         if entry is None:
             raise RuleError("NOT_FOUND", f"job {name} does not exist")
         entry["status"] = status
+        self.touched.add((Kind.JOB, name))

@@ -10,6 +10,7 @@ them in the console; here the repo declares them), and kept in it once it is wri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from filelock import FileLock, Timeout
 from jobsync.backends import document_schema
 from jobsync.backends.cdmdocument import CdmDocument
 from jobsync.backends.document import ENVIRONMENT_LISTS, WorkspaceDocument
+from jobsync.backends.fingerprints import with_fingerprints
 from jobsync.backends.local_runs import LocalRuns
 from jobsync.backends.lock import FileLockStore
 from jobsync.core.history import JobVersion
@@ -129,7 +131,15 @@ class LocalWorkspace:
         return self._lock
 
     def snapshot(self, *, state: SnapshotState = "develop", refresh: bool = False) -> Snapshot:  # noqa: ARG002  nothing cached to refresh
-        return self._current().snapshot(state)
+        """The document's objects, each with its fingerprint (backends/fingerprints.py: cached
+        by the body's text beside the document, so a plan does not rebuild 20,000 canonical forms)."""
+        document = self._current()
+        identity = self._held[0] if self._held is not None and self._held[1] is document else None
+        snapshot = document.snapshot(state)
+        if not self.path.parent.is_dir():
+            return snapshot
+        cache = self.path.with_name(self.path.name + ".fingerprints")
+        return dataclasses.replace(snapshot, objects=with_fingerprints(snapshot.objects, cache, identity, state))
 
     def _change(self, names: Sequence[str], change: Any) -> Outcome:
         outcome: dict[str, Failure | None] = {}

@@ -161,6 +161,10 @@ def plan(
         verify=verify,
         voice=usecases.Voice(say=say, warn=warn),
     )
+    if planned.layers is not None:
+        read = planned.layers.read
+        rejected = f" ({read.rejected} cache entries not trusted)" if read.rejected else ""
+        say(f"read the repo: {read.cached} files from the cache, {read.parsed} parsed{rejected}")
     for warning in checking.plan_warnings(planned.plan, planned.desired, cfg.repo_root):
         warn(str(warning))
     document = plan_to_document(planned.plan)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +10,7 @@ import typer
 
 from jobsync.backends import document_schema
 from jobsync.emulator.faults import MAX_FAIL_RATE, Options
+from jobsync.emulator.journal import read_state
 from jobsync.emulator.state import EmulatorState, default_state
 from jobsync.errors import ExitCode
 
@@ -25,15 +26,19 @@ def load_state(path: Path | None) -> EmulatorState:
         state.persist()
         return state
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        stored = read_state(path)
     except (OSError, ValueError, RecursionError) as error:
         raise typer.BadParameter(f"{path}: cannot read the state ({error})") from None
-    problems = state_problems(data)
+    for warning in stored.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    problems = state_problems(stored.data)
     if problems:
         listed = "; ".join(problems[:5])
         raise typer.BadParameter(f"{path}: not an emulator state file: {listed}")
     try:
-        return EmulatorState(data, path=path)
+        state = EmulatorState(stored.data, path=path, base=stored.base)
+        state.persist()  # writes FILE whole only when a journal was applied or objects were seeded
+        return state
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise typer.BadParameter(f"{path}: not an emulator state file ({type(error).__name__}: {error})") from None
 
@@ -96,12 +101,19 @@ def announce(url: str, state: EmulatorState, where: str = "the default state, in
     typer.echo(f"  state: {where}: {contents(state)}", err=True)
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 @app.callback()
 def emulator() -> None:
     """A DataArts Factory API emulator for tests and demos."""
 
 
-STATE_HELP = "State JSON file: loaded when it exists (the start-up lines say what it holds), saved after each change."
+STATE_HELP = (
+    "State JSON file: loaded when it exists (the start-up lines say what it holds); each change saved "
+    "(FILE.journal until folded, docs/emulator.md)."
+)
 RATE_HELP = "Requests per second per user; 0 = no limit."
 FAIL_HELP = "Fraction of API requests that fail (500, 503, dropped connection)."
 SEED_HELP = "Seed for --fail-rate, for repeatable runs."
@@ -135,9 +147,11 @@ def serve(
         raise typer.Exit(ExitCode.ERROR) from None
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     announce(f"http://{bound_host}:{bound_port}", emulator_state, origin(state, existed))
+    signal.signal(signal.SIGTERM, _interrupt)  # `docker stop`, CI teardown: stop as on Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:
         server.server_close()
+        emulator_state.close()  # folds FILE.journal into FILE

@@ -46,7 +46,60 @@ def _value(value: Any) -> Any:
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    """Every difference, sorted by path, so the same two bodies always give the same list."""
+    """Every difference, sorted by path, so the same two bodies always give the same list.
+
+    DeepDiff is given only what differs (`pruned`): a changed job's body is mostly what it was,
+    and DeepDiff spent 35 ms a job walking the equal parts (3.5 s for a 1% plan at 10,000 jobs)."""
+    return deepdiff_changes(*pruned(dict(before), dict(after)))
+
+
+_BASIC = (str, int, float, bool, type(None), bytes)
+_SHARED = 0  # stands for a list item both sides hold (type-exactly), so indexes stay as they were
+
+
+def same(a: Any, b: Any) -> bool:
+    """Type-exact equality (1, 1.0 and true differ), as DeepDiff reports differences."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def pruned(before: Any, after: Any) -> tuple[Any, Any]:
+    """`before` and `after` with the parts both hold (type-exactly) replaced by one small value on
+    both sides, where that cannot change what DeepDiff reports: a mapping's shared values (its
+    keys stay: DeepDiff weighs shared against all keys), and the items at the same index of a
+    list holding a mapping or a list (DeepDiff pairs those by index). A list of plain values is
+    kept whole: DeepDiff aligns those with difflib."""
+    if type(before) is dict and type(after) is dict:
+        kept_before, kept_after = dict(before), dict(after)
+        for key, value in before.items():
+            if key in after:
+                if same(value, after[key]):
+                    kept_before[key] = kept_after[key] = _SHARED
+                else:
+                    kept_before[key], kept_after[key] = pruned(value, after[key])
+        return kept_before, kept_after
+    if type(before) is list and type(after) is list and not (_plain(before) and _plain(after)):
+        pairs = [(_SHARED, _SHARED) if same(x, y) else pruned(x, y) for x, y in zip(before, after, strict=False)]
+        common = len(pairs)
+        new_before = [x for x, _ in pairs] + before[common:]
+        new_after = [y for _, y in pairs] + after[common:]
+        if _plain(new_before) and _plain(new_after):
+            return before, after  # DeepDiff would read these with difflib: keep them as they are
+        return new_before, new_after
+    return before, after
+
+
+def _plain(items: list[Any]) -> bool:
+    return all(isinstance(item, _BASIC) for item in items)
+
+
+def deepdiff_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Every difference DeepDiff finds, sorted by path."""
     # Imported here: deepdiff pulls in numpy and pydantic (0.15 s), and a no-op plan never diffs.
     from deepdiff import DeepDiff
 

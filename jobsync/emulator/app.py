@@ -3,7 +3,8 @@
 A request whose path starts with `/<version>/<project_id>/` is an API call; any other path is
 an OBS path-style bucket request (so one address serves both, as workspace.yaml's example
 endpoints show). API calls are authenticated, throttled, may fail on purpose, then run under
-the state lock; changes are persisted when the emulator has a state file.
+the state lock; what a request changed is persisted when the emulator has a state file
+(emulator/journal.py).
 """
 
 from __future__ import annotations
@@ -150,6 +151,6 @@ class EmulatorApp:
             if label:
                 enterprise.route(self.state, call, label)  # environment and role (enterprise mode)
             reply = routes.run(self, handler, call, parts)
-            if call.method != "GET":
-                self.state.persist()
-            return reply
+        if call.method != "GET":
+            self.state.persist()  # only what changed, written after the lock is released
+        return reply

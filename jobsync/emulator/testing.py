@@ -14,6 +14,7 @@ import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobsync.emulator.app import EmulatorApp
@@ -35,9 +36,9 @@ class EmulatorServer:
     back a state (the default one if None), the startup options, row offsets, and zero counts.
     """
 
-    def __init__(self, state: dict[str, Any] | None, options: Options) -> None:
+    def __init__(self, state: dict[str, Any] | None, options: Options, state_file: Path | None = None) -> None:
         self._startup = asdict(options)
-        self.app = EmulatorApp(EmulatorState(state), options)
+        self.app = EmulatorApp(EmulatorState(state, path=state_file), options)
         self._server = make_server(self.app)
         host, port = str(self._server.server_address[0]), self._server.server_address[1]
         self.url = f"http://{host}:{port}"
@@ -135,15 +136,19 @@ class EmulatorServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        self.app.state.close()
 
 
 @contextlib.contextmanager
-def running_emulator(state: dict[str, Any] | None = None, **options: Any) -> Iterator[EmulatorServer]:
+def running_emulator(
+    state: dict[str, Any] | None = None, *, state_file: Path | None = None, **options: Any
+) -> Iterator[EmulatorServer]:
     """Serve an emulator on 127.0.0.1, port 0, for the duration of the block.
 
+    state_file: keep the state on disk there, as `emulator serve --state` does.
     options: latency_ms, rate_limit, fail_rate, seed (see faults.Options).
     """
-    server = EmulatorServer(state, Options(**options))
+    server = EmulatorServer(state, Options(**options), state_file)
     try:
         yield server
     finally:

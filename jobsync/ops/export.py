@@ -11,35 +11,29 @@ Export never overwrites uncommitted edits, and a second export in a row commits 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jobsync.backends.base import Workspace
 from jobsync.core.inert import inert, one_line
 from jobsync.core.mergepatch import same
-from jobsync.core.model import FILE_KINDS, Kind, ObjectKey
+from jobsync.core.model import FILE_KINDS, Kind, ObjectKey, body_text
 from jobsync.core.normalize import comparable
 from jobsync.core.normalize import same as same_canonical
 from jobsync.core.policies import SnapshotState
 from jobsync.core.references import invert, rename
 from jobsync.core.selection import closure, everything
-from jobsync.core.snapshot import Snapshot
+from jobsync.core.snapshot import RemoteObject, Snapshot
 from jobsync.errors import ConfigError, Problem, RepoError
 from jobsync.ops import preview
 from jobsync.ops.cdmexport import cdm_writes
 from jobsync.ops.layered_export import layered, needs_layers
 from jobsync.ops.plan import bulk_work
-from jobsync.repo import gitrepo, layers
+from jobsync.repo import gitrepo, layers, workers
 from jobsync.repo.config import WorkspaceConfig
-from jobsync.repo.files import (
-    existing_files,
-    file_problems,
-    load_file,
-    prime_cache,
-    render_object,
-    unsafe_path_problem,
-)
+from jobsync.repo.files import existing_files, file_problems, load_file, prime_cache, unsafe_path_problem
+from jobsync.repo.render import RenderedObject, render_checked
 from jobsync.repo.variables import VARIABLES_FILE, load_variables, render_variables
 from jobsync.repo.writer import FileChanges, Writes, carry_out, plan_writes, refuse_dirty
 
@@ -56,21 +50,25 @@ def choose(snapshot: Snapshot, jobs: Sequence[str], with_deps: bool) -> frozense
 Rendered = dict[ObjectKey, tuple[dict[Path, bytes], dict[str, Any]]]
 
 
-def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> Rendered:
+def _files(config: WorkspaceConfig, snapshot: Snapshot, keys: set[ObjectKey]) -> dict[ObjectKey, RenderedObject]:
+    """Each object rendered and checked (repo/render.py), on every core when there are many;
+    ConfigError naming every object whose name or directory cannot be a path in the repo."""
     back = invert(config.mappings)
     schemas = config.repo_root / "schemas"
-    rendered: Rendered = {}
-    problems: list[Problem] = []
-    for key in sorted(keys):
-        try:
-            rendered[key] = render_object(
-                config.folder, key, rename(key.kind, snapshot.objects[key].body, back), schema_dir=schemas
-            )
-        except ConfigError as error:  # a name or directory that cannot be a path in the repo
-            problems.extend(error.problems)
+    ordered = sorted(keys)
+    jobs = (  # each body's text made as its batch goes to the pool
+        (config.folder, config.repo_root, schemas, key.kind, key.name, _text(snapshot.objects[key]), back)
+        for key in ordered
+    )
+    results = dict(zip(ordered, workers.run_all(render_checked, jobs, len(ordered)), strict=True))
+    problems = [problem for result in results.values() for problem in result.unsafe]
     if problems:
         raise ConfigError(problems)
-    return rendered
+    return results
+
+
+def _text(remote: RemoteObject) -> str:
+    return remote.stored if remote.stored is not None else body_text(remote.body)
 
 
 def export_workspace(
@@ -106,8 +104,9 @@ def export_workspace(
             progress(f"{name} comes from the source and is not in the workspace; export leaves it")
         for note in layers_out.unexpressed:
             progress(note)
-    rendered = _files(config, snapshot, {key for key in keys if key.kind in FILE_KINDS})
-    refuse_unwritable(config, rendered)
+    checked = _files(config, snapshot, {key for key in keys if key.kind in FILE_KINDS})
+    rendered: Rendered = {key: (result.files, result.data) for key, result in checked.items()}
+    refuse_unwritable(config, rendered, {key: result.problems for key, result in checked.items()})
     kept = keep_equivalent(config, snapshot, rendered, existing)
     wanted = {key: files for key, (files, _) in rendered.items()}
     gone = set(existing) - set(wanted) if not jobs else set()
@@ -138,6 +137,7 @@ def export_workspace(
             if path.suffix == ".yaml"
         ),
         checked=True,  # refuse_unwritable checked every rendered file against validate's rules
+        known={path: found for result in checked.values() for path, found in result.cached.items()},
     )
     progress(
         f"exported {len(wanted)} object(s): {len(result.added)} added, "
@@ -196,7 +196,9 @@ def keep_equivalent(
     return kept
 
 
-def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
+def refuse_unwritable(
+    config: WorkspaceConfig, rendered: Rendered, checks: Mapping[ObjectKey, list[Problem]] | None = None
+) -> None:
     """ConfigError, before any file is written, for what the repo cannot hold: a file that
     validate would refuse, or two objects whose files collide on a case-insensitive file
     system (macOS, Windows checkouts)."""
@@ -222,7 +224,7 @@ def refuse_unwritable(config: WorkspaceConfig, rendered: Rendered) -> None:
         rel = yaml_path.relative_to(config.repo_root).as_posix()
         problems += [
             Problem(rel, f"{key}: export would write a file validate refuses: {p.message}", field=p.field)
-            for p in file_problems(key.kind, data, rel)
+            for p in (checks[key] if checks is not None and key in checks else file_problems(key.kind, data, rel))
         ]
     if problems:
         raise ConfigError(problems)

@@ -61,7 +61,7 @@ class WorkspaceConfig:
     @property
     def repo_cache(self) -> Path:
         """The parse cache of this workspace's repo files (repo.ParseCache)."""
-        return self.repo_root / CACHE_DIR / f"repo-{self.name}.json"
+        return self.repo_root / CACHE_DIR / f"repo-{self.name}.jsonl"
 
 
 def workspace_names(repo_root: Path) -> list[str]:

@@ -11,10 +11,11 @@ script's `content` lives in the sidecar file. `directory` may be left out: the f
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,8 @@ from jobsync.core import cdm, paths
 from jobsync.core.model import CDM_KINDS, FILE_KINDS, Kind, ObjectKey, Spec, body_text, directory_of
 from jobsync.core.normalize import body_fingerprint, normal_directory, strip
 from jobsync.errors import ConfigError, Problem
-from jobsync.fileio import document_lines, write_atomic
-from jobsync.repo import cdmfiles, cron, limits, schemas, yamlio
-from jobsync.version import __version__
+from jobsync.repo import cdmfiles, cron, limits, schemas, workers, yamlio
+from jobsync.repo.parsecache import CacheStats, Entry, ParseCache, digest, read_file
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
 CONTENT_KEY = "content"
@@ -158,10 +158,13 @@ def object_files(folder: Path) -> Iterable[tuple[Kind, Path]]:
         base = folder / kind.folder
         if base.is_dir():
             found = [
-                Path(dirpath, name) for dirpath, _, names in os.walk(base) for name in names if name.endswith(".yaml")
+                os.path.join(dirpath, name)  # noqa: PTH118  strings: pathlib's parsing cost 1 s at 15,000 files
+                for dirpath, _, names in os.walk(base)
+                for name in names
+                if name.endswith(".yaml")
             ]
-            for path in sorted(found):
-                yield kind, path
+            for path in sorted(found, key=lambda text: text.split(os.sep)):  # noqa: PTH206  Path order, as before
+                yield kind, Path(path)
 
 
 def existing_files(folder: Path, kinds: Iterable[Kind] = FILE_KINDS) -> dict[ObjectKey, list[Path]]:
@@ -187,9 +190,10 @@ class Siblings:
         self._folders: dict[Path, dict[str, list[Path]]] = {}
         self._inside: dict[Path, bool] = {}
 
-    def outside(self, path: Path, root: Path) -> bool:
-        """Whether `path` leads outside `root` through a symlink (its folder's answer is kept)."""
-        if path.is_symlink():
+    def outside(self, path: Path, root: Path, is_link: bool | None = None) -> bool:
+        """Whether `path` leads outside `root` through a symlink (its folder's answer is kept);
+        `is_link`: whether `path` is a symlink, when the caller knows."""
+        if path.is_symlink() if is_link is None else is_link:
             return not paths.inside(path, root)
         inside = self._inside.get(path.parent)
         if inside is None:
@@ -250,56 +254,6 @@ class _Lines:
         return yamlio.line_of(self._map, path)
 
 
-class ParseCache:
-    """Checked bodies keyed by a hash of the file's bytes, kept between runs.
-
-    A file whose bytes are unchanged skips YAML parsing and the schema check, the two costs
-    of reading a large repo. Each entry is [bytes digest, checked body as JSON text, canonical
-    fingerprint]: loading the cache builds no body. Entries are valid for one jobsync and schema
-    version only.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.version = f"{__version__}/{schemas.VERSION}/text+digest/ordered"  # checked API-form bodies as JSON text
-        self.entries: dict[str, list[Any]] = {}
-        self.seen: set[str] = set()
-        self.dirty = False
-        if path is not None and path.exists():
-            try:
-                stored = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                stored = {}  # a broken cache is only a slower run
-            if isinstance(stored, dict) and stored.get("version") == self.version:
-                self.entries = stored.get("files") or {}
-
-    def get(self, rel: str, digest: str) -> str | None:
-        """The JSON text of the checked body of a file with these bytes, if cached."""
-        self.seen.add(rel)
-        entry = self.entries.get(rel)
-        return entry[1] if entry and entry[0] == digest and isinstance(entry[1], str) else None
-
-    def fingerprint(self, rel: str) -> str | None:
-        """The canonical fingerprint kept beside a file's body (None for a script: its
-        content lives in another file)."""
-        entry = self.entries.get(rel)
-        return entry[2] if entry and len(entry) > 2 else None
-
-    def put(self, rel: str, digest: str, data: Mapping[str, Any], fingerprint: str | None = None) -> None:
-        self.seen.add(rel)
-        self.entries[rel] = [digest, body_text(data), fingerprint]
-        self.dirty = True
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        stale = set(self.entries) - self.seen
-        if not (self.dirty or stale):
-            return
-        files = {rel: entry for rel, entry in self.entries.items() if rel in self.seen}
-        write_atomic(self.path, document_lines({"version": self.version, "files": files}), durable=False)
-
-
 def prime_cache(
     cache_path: Path,
     folder: Path,
@@ -307,25 +261,26 @@ def prime_cache(
     written: Iterable[tuple[Kind, Path, bytes, dict[str, Any]]],
     *,
     checked: bool = False,
+    known: Mapping[Path, tuple[str, str | None]] | None = None,
 ) -> None:
     """Record files jobsync itself just wrote, so the next read need not parse them.
 
     Each mapping goes through the same checks as a file read from disk (`checked`: the
     caller already ran file_problems on each, the costly part); only what passes is
-    recorded, so the cache never lets a bad file through.
+    recorded, so the cache never lets a bad file through. `known`: the checked body's text and
+    fingerprint of files the caller already checked that way (repo/render.py).
     """
     cache = ParseCache(cache_path)
     cache.seen.update(cache.entries)
     for kind, path, raw, data in written:
         rel = path.relative_to(repo_root).as_posix()
-        body = _checked_body(kind, path, rel, data, folder=folder, text=None, problems=[], checked=checked)
+        if known is not None and path in known:
+            cache.put(rel, digest(raw), *known[path])
+            continue
+        body = checked_body(kind, path, rel, data, folder=folder, text=None, problems=[], checked=checked)
         if body is not None:
-            cache.put(rel, _digest(raw), body, _fingerprint(kind, body))
+            cache.put(rel, digest(raw), body_text(body), stored_fingerprint(kind, body))
     cache.save()
-
-
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _parse(kind: Kind, rel: str, text: str, problems: list[Problem]) -> dict[str, Any] | None:
@@ -349,7 +304,7 @@ def file_problems(kind: Kind, data: Mapping[str, Any], rel: str, text: str | Non
     return problems
 
 
-def _checked_body(
+def checked_body(
     kind: Kind,
     path: Path,
     rel: str,
@@ -394,6 +349,30 @@ def _checked_body(
     return from_file_form(kind, data, None)
 
 
+def parse_file(kind: Kind, path: Path, folder: Path, rel: str, raw: bytes) -> Parsed:
+    """Parse and check one object file's bytes: (the checked body as JSON text, its canonical
+    fingerprint (None for a script: its content is in another file), problems). Pure, so it
+    runs in a worker process as well as here (repo/workers.py)."""
+    problems: list[Problem] = []
+    problem = limits.utf8_problem(raw, rel)
+    if problem:
+        return None, None, [problem]
+    text = raw.decode("utf-8")
+    data = _parse(kind, rel, text, problems)
+    body = checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
+    if body is None:
+        return None, None, problems
+    return body_text(body), stored_fingerprint(kind, body), problems
+
+
+Parsed = tuple[str | None, str | None, list[Problem]]
+
+
+def parse_job(job: tuple[Kind, Path, Path, str, bytes]) -> Parsed:
+    """parse_file(*job): what a worker process runs (repo/workers.py)."""
+    return parse_file(*job)
+
+
 def load_file(
     kind: Kind,
     path: Path,
@@ -401,53 +380,68 @@ def load_file(
     folder: Path,
     repo_root: Path,
     problems: list[Problem],
-    cache: ParseCache | None = None,
     siblings: Siblings | None = None,
 ) -> Spec | None:
-    """Parse and check one object file; problems are appended, never raised.
-
-    With a cache, a file whose bytes it has seen is not parsed or checked again: the Spec of a
-    job or resource holds the cached JSON text and decodes it when its body is first read.
-    """
+    """Parse and check one object file (no cache); problems are appended, never raised."""
     rel = path.relative_to(repo_root).as_posix()
-    if (siblings or Siblings()).outside(path, repo_root):
-        problems.append(
-            Problem(rel, f"leads outside the repository through a symlink ({paths.resolved(path)}); not read")
-        )
+    siblings = siblings or Siblings()
+    if siblings.outside(path, repo_root):
+        problems.append(_outside(path, rel))
         return None
-    raw = path.read_bytes()
-    digest = _digest(raw)
-    cached = cache.get(rel, digest) if cache else None
-    fingerprint = cache.fingerprint(rel) if cache and cached is not None else None
-    if cached is not None and kind is not Kind.SCRIPT:  # decoded when read (core/model.py StoredBody)
-        return Spec(ObjectKey(kind, path.stem), stored=cached, source=rel, digest=fingerprint)  # name == stem: checked
-    body = json.loads(cached) if cached is not None else None
-    if body is None:
-        problem = limits.utf8_problem(raw, rel)
-        if problem:
-            problems.append(problem)
-            return None
-        text = raw.decode("utf-8")
-        data = _parse(kind, rel, text, problems)
-        body = _checked_body(kind, path, rel, data, folder=folder, text=text, problems=problems) if data else None
-        if body is None:
-            return None
-        if cache is not None:
-            fingerprint = _fingerprint(kind, body)
-            cache.put(rel, digest, body, fingerprint)
-    if kind is Kind.SCRIPT and CONTENT_KEY in body:  # `content: null`: no content file
-        if siblings_of(path, siblings):
+    text, fingerprint, found = parse_file(kind, path, folder, rel, path.read_bytes())
+    problems.extend(found)
+    return _spec(kind, path, rel, text, fingerprint, problems, siblings, None) if text is not None else None
+
+
+def _outside(path: Path, rel: str) -> Problem:
+    return Problem(rel, f"leads outside the repository through a symlink ({paths.resolved(path)}); not read")
+
+
+def _spec(
+    kind: Kind,
+    path: Path,
+    rel: str,
+    text: str,
+    fingerprint: str | None,
+    problems: list[Problem],
+    siblings: Siblings,
+    cached: tuple[ParseCache, str] | None,
+) -> Spec | None:
+    """The Spec of a checked file: a job's or resource's holds the JSON text and decodes it
+    when its body is first read (core/model.py StoredBody); a script's gets its content file,
+    and its fingerprint from the cache when the content's digest is the one recorded."""
+    if kind is not Kind.SCRIPT:
+        return Spec(ObjectKey(kind, path.stem), stored=text, source=rel, digest=fingerprint)  # name == stem: checked
+    body = json.loads(text)
+    if CONTENT_KEY in body:  # `content: null`: no content file
+        if siblings.content_files(path):
             problems.append(Problem(rel, "`content: null` says the script has no content; remove its content file"))
             return None
-    elif kind is Kind.SCRIPT:
-        content = _sidecar(path, rel, problems, siblings or Siblings())
+        full = text
+    else:
+        content = _sidecar(path, rel, problems, siblings)
         if content is None:
             return None
-        body = {**body, CONTENT_KEY: content}
-    return Spec(ObjectKey(kind, body["name"]), body, source=rel, digest=fingerprint)
+        full = text[:-1] + ',"content":' + json.dumps(content, ensure_ascii=False) + "}"  # body_text of the whole
+    found = _script_fingerprint(full, fingerprint, cached)
+    return Spec(ObjectKey(kind, path.stem), stored=full, source=rel, digest=found)
 
 
-def _fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
+def _script_fingerprint(full: str, recorded: str | None, cached: tuple[ParseCache, str] | None) -> str:
+    """A script's fingerprint: the cache keeps it as "<digest of the whole body text>:<fingerprint>"."""
+    text_digest = digest(full.encode())
+    if recorded and recorded.startswith(text_digest + ":"):
+        return recorded.partition(":")[2]
+    found = body_fingerprint(Kind.SCRIPT, json.loads(full))
+    if cached is not None:
+        cache, rel = cached
+        entry = cache.entries.get(rel)
+        if entry is not None:
+            cache.put(rel, entry[0], entry[1], f"{text_digest}:{found}")
+    return found
+
+
+def stored_fingerprint(kind: Kind, body: Mapping[str, Any]) -> str | None:
     """The canonical fingerprint kept in the parse cache; none for scripts, whose content
     (part of the body) is in the content file, not in the cached YAML."""
     return None if kind is Kind.SCRIPT else body_fingerprint(kind, body)
@@ -486,32 +480,40 @@ def stray_problems(folder: Path, repo_root: Path) -> list[Problem]:
     return problems
 
 
-def load_objects(folder: Path, repo_root: Path, *, cache_path: Path | None = None) -> dict[ObjectKey, Spec]:
+def load_objects(
+    folder: Path, repo_root: Path, *, cache_path: Path | None = None, stats: CacheStats | None = None
+) -> dict[ObjectKey, Spec]:
     """Every object of a workspace folder; raises ConfigError listing all problems.
 
-    With `cache_path`, files whose bytes did not change since the last run are not parsed again.
+    With `cache_path`, files whose bytes the cache has seen are not parsed again (repo/parsecache.py);
+    the others are parsed on all cores when there are enough of them (repo/workers.py). `stats`
+    adds up how many came from the cache and how many were parsed.
     """
     problems: list[Problem] = stray_problems(folder, repo_root)
-    specs: dict[ObjectKey, Spec] = {}
-    cache = ParseCache(cache_path) if cache_path else None
+    cache = ParseCache(cache_path)
     siblings = Siblings()
-    for kind, path in object_files(folder):
-        spec = load_file(
-            kind, path, folder=folder, repo_root=repo_root, problems=problems, cache=cache, siblings=siblings
-        )
-        if spec is None:
+    found = list(object_files(folder))
+    workers.warm_up(len(found) - len(cache.entries))  # more files than entries: many to parse
+    reads = [_read(kind, path, repo_root, cache, siblings) for kind, path in found]
+    misses = [(r.kind, r.path, folder, r.rel, r.raw) for r in reads if r.entry is None and r.raw is not None]
+    parsed = iter(workers.run_all(parse_job, misses, len(misses)))
+    specs: dict[ObjectKey, Spec] = {}
+    for read in reads:
+        if isinstance(read.entry, Problem):
+            problems.append(read.entry)
             continue
-        if spec.key in specs:
+        spec = _loaded(read, read.entry or next(parsed), cache, problems, siblings)
+        if spec is not None and spec.key in specs:
             problems.append(
-                Problem(
-                    spec.source or "", f"{spec.key} is defined twice: here and in {specs[spec.key].source}; keep one"
-                )
+                Problem(read.rel, f"{spec.key} is defined twice: here and in {specs[spec.key].source}; keep one")
             )
-            continue
-        specs[spec.key] = spec
+        elif spec is not None:
+            specs[spec.key] = spec
     specs.update(cdm_specs(folder, repo_root, problems))
-    if cache is not None:
+    if cache_path is not None:
         cache.save()
+    if stats is not None:
+        stats.add(cache.stats)
     if problems:
         raise ConfigError(problems)
     return specs
@@ -533,3 +535,53 @@ def cdm_specs(folder: Path, repo_root: Path, problems: list[Problem]) -> dict[Ob
         )
         for key, spec in found.items()
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    kind: Kind
+    path: Path
+    rel: str
+    raw: bytes | None  # None when the cache has the file (or it is not read)
+    digest: str
+    entry: Entry | Problem | None  # the cache's entry, or the problem that stops the file being read
+
+
+def _loaded(
+    read: _Read, found: Entry | Parsed, cache: ParseCache, problems: list[Problem], siblings: Siblings
+) -> Spec | None:
+    """The Spec of a file read from the cache (an Entry) or parsed now (Parsed)."""
+    if isinstance(found, Entry):
+        text, fingerprint = found.text, found.fingerprint
+        cache.stats.cached += 1
+    else:
+        parsed_text, fingerprint, file_problems = found
+        problems.extend(file_problems)
+        cache.stats.parsed += 1
+        if parsed_text is None:
+            return None
+        text = parsed_text
+        cache.put(read.rel, read.digest, text, fingerprint)
+    return _spec(read.kind, read.path, read.rel, text, fingerprint, problems, siblings, (cache, read.rel))
+
+
+def _relative(path: Path, repo_root: Path) -> str:
+    """path.relative_to(repo_root).as_posix(), without pathlib's parsing (15,000 files)."""
+    text, root = str(path), str(repo_root).rstrip(os.sep) + os.sep
+    if text.startswith(root):
+        return text[len(root) :].replace(os.sep, "/")
+    return path.relative_to(repo_root).as_posix()
+
+
+def _read(kind: Kind, path: Path, repo_root: Path, cache: ParseCache, siblings: Siblings) -> _Read:
+    rel = _relative(path, repo_root)
+    found = os.lstat(path)
+    is_link = stat.S_ISLNK(found.st_mode)
+    if siblings.outside(path, repo_root, is_link):
+        return _Read(kind, path, rel, None, "", _outside(path, rel))
+    raw, file_digest = read_file(path, rel, cache.stat_index, path.stat() if is_link else found)
+    entry = cache.get(rel, file_digest)
+    if entry is None and raw is None:  # the stat index knew the digest; the entry is gone
+        raw = path.read_bytes()
+        file_digest = digest(raw)
+    return _Read(kind, path, rel, raw if entry is None else None, file_digest, entry)  # bytes kept only to parse

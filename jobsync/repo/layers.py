@@ -40,6 +40,7 @@ from jobsync.repo.config import (
 )
 from jobsync.repo.files import body_problems, file_problems, load_objects, to_file_form
 from jobsync.repo.overrides import Override, load_overrides, merged_problems
+from jobsync.repo.parsecache import CacheStats
 from jobsync.repo.variables import load_variables
 from jobsync.version import __version__
 
@@ -53,6 +54,7 @@ class Desired:
     base: dict[ObjectKey, Spec] = field(default_factory=dict)  # mapped, before overrides
     own: frozenset[ObjectKey] = frozenset()  # from the workspace's own folders
     overrides: Mapping[ObjectKey, Override] = field(default_factory=dict)
+    read: CacheStats = field(default_factory=CacheStats)  # how the workspace's own files were read
 
 
 def _at_ref(root: Path, commit: str, ref: str, name: str, where: str) -> tuple[dict[ObjectKey, Spec], str]:
@@ -65,7 +67,7 @@ def _at_ref(root: Path, commit: str, ref: str, name: str, where: str) -> tuple[d
     with tempfile.TemporaryDirectory(prefix="jobsync-source-") as tmp:
         gitsource.lay_out(files, Path(tmp))
         try:
-            specs = load_objects(Path(tmp) / folder, Path(tmp), cache_path=root / CACHE_DIR / f"source-{name}.json")
+            specs = load_objects(Path(tmp) / folder, Path(tmp), cache_path=root / CACHE_DIR / f"source-{name}.jsonl")
         except ConfigError as error:
             raise ConfigError(
                 [Problem(f"{p.file} @ {ref}", p.message, p.line, p.field) for p in error.problems]
@@ -88,7 +90,7 @@ def _in_tree(root: Path, name: str, where: str) -> tuple[dict[ObjectKey, Spec], 
                 )
             ]
         )
-    return load_objects(folder, root, cache_path=root / CACHE_DIR / f"repo-{name}.json"), limits.decode(
+    return load_objects(folder, root, cache_path=root / CACHE_DIR / f"repo-{name}.jsonl"), limits.decode(
         settings.read_bytes(), settings.relative_to(root).as_posix()
     )
 
@@ -177,7 +179,8 @@ def _overridden(
 
 def desired(config: WorkspaceConfig) -> Desired:
     """Every layer of workspace `config`, checked; ConfigError lists every problem."""
-    own = load_objects(config.folder, config.repo_root, cache_path=config.repo_cache)
+    read = CacheStats()
+    own = load_objects(config.folder, config.repo_root, cache_path=config.repo_cache, stats=read)
     inherited, source = source_objects(config)
     problems = _clashes(own, inherited, source) if source else []
     specs = {**inherited, **own}
@@ -199,7 +202,7 @@ def desired(config: WorkspaceConfig) -> Desired:
     if problems:
         raise ConfigError(problems)
     final.update(variables)
-    return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides)
+    return Desired(specs=final, source=source, base=base, own=frozenset(own), overrides=overrides, read=read)
 
 
 def cdm_mapped(specs: Mapping[ObjectKey, Spec], mappings: Mapping[str, Mapping[str, str]]) -> dict[ObjectKey, Spec]:

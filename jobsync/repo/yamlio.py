@@ -12,6 +12,12 @@ import yaml
 from jobsync.errors import Problem
 from jobsync.repo import limits
 
+CParser: Any
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML without libyaml: every file takes full_load
+    CParser = None
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -113,12 +119,112 @@ _Dumper.add_representer(str, _represent_str)
 
 def load(text: str) -> Any:
     """The JSON value `text` holds; a non-JSON value, an alias bomb or too deep a nesting is a
-    yaml.YAMLError (limits.InputLimitError) with the line, like a syntax error."""
+    yaml.YAMLError (limits.InputLimitError) with the line, like a syntax error.
+
+    Most files take the fast path (`fast_load`); a file it does not take, it leaves to
+    `full_load`, whose value or error is the answer."""
+    try:
+        return fast_load(text)
+    except (Unusual, yaml.YAMLError):
+        return full_load(text)
+
+
+def full_load(text: str) -> Any:
+    """`load` through PyYAML's constructor (CoreLoader) and the limits' walk: every feature of
+    YAML, every error with its line."""
     try:
         value = yaml.load(text, Loader=CoreLoader)
     except RecursionError:
         raise limits.InputLimitError(f"nested deeper than {limits.MAX_DEPTH} levels") from None
     return limits.check(value, text)
+
+
+class Unusual(Exception):
+    """What `fast_load` leaves to `full_load`: anchors, aliases, tags, a key that is not a
+    string, a key given twice, a non-finite float, deep nesting, several documents, or an error."""
+
+
+_RESOLVERS = CoreLoader.yaml_implicit_resolvers
+_EMPTY: tuple[Any, ...] = ()
+_FAST_DEPTH = limits.MAX_DEPTH // 2
+_NO_KEY = object()
+
+
+def _plain(text: str) -> Any:
+    """A plain scalar as CoreLoader reads it (its resolvers, in their order; its constructors)."""
+    for tag, pattern in _RESOLVERS.get(text[0] if text else "", _EMPTY):
+        if pattern.match(text):
+            if tag == NULL:
+                return None
+            if tag == BOOL:
+                return text.lower() == "true"
+            if tag == INT:
+                return int(text[2:], 8 if text[1] == "o" else 16) if text.startswith(("0o", "0x")) else int(text)
+            lowered = text.lower()
+            if lowered.endswith(("inf", "nan")):
+                raise Unusual  # not JSON: full_load says so, with the line
+            return float(lowered)
+    return text
+
+
+def fast_load(text: str) -> Any:
+    """The value of a YAML document of plain JSON shape, built from libyaml's parser events
+    with a small constructor: the YAML 1.2 core schema as CoreLoader resolves it, and the
+    JSON-only rule and limits by construction (no aliases, so no expansion; nesting bounded).
+    Raises Unusual (or a parser error) for anything else; `load` then uses `full_load`."""
+    if CParser is None:
+        raise Unusual
+    parser = CParser(text)
+    try:
+        return _build(parser.get_event)
+    finally:
+        parser.dispose()
+
+
+def _build(get: Callable[[], Any]) -> Any:  # noqa: C901  one loop over the event types
+    get()  # StreamStartEvent
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None
+    stack: list[tuple[Any, Any]] = []
+    current: Any = None
+    key: Any = _NO_KEY
+    root: Any = _NO_KEY
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise Unusual
+            value = _plain(event.value) if event.implicit[0] else event.value
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or len(stack) >= _FAST_DEPTH:
+                raise Unusual
+            value = {} if kind is yaml.MappingStartEvent else []
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            current, key = stack.pop()
+            continue
+        elif kind is yaml.DocumentEndEvent:
+            if type(get()) is not yaml.StreamEndEvent:
+                raise Unusual  # several documents: full_load gives the error
+            return root
+        else:
+            raise Unusual  # an alias
+        if type(current) is dict:
+            if key is _NO_KEY:
+                if type(value) is not str or value in current:
+                    raise Unusual  # a key that is not a string, or a duplicate key
+                key = value
+                continue
+            current[key] = value
+            key = _NO_KEY
+        elif current is None:
+            root = value
+        else:
+            current.append(value)
+        if kind is not yaml.ScalarEvent:
+            stack.append((current, key))
+            current, key = value, _NO_KEY
 
 
 STR, INT, FLOAT, BOOL, NULL = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null"))

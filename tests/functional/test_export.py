@@ -201,12 +201,16 @@ def test_export_primes_the_parse_cache_so_the_next_plan_reads_no_yaml(local):
     local.commit("init")
     seeded(local, job_body("etl"), scripts=[SCRIPT])
     local.run("export", "-w", "dev")
-    cache = json.loads((local.root / ".jobsync" / "cache" / "repo-dev.json").read_text())
+    lines = (local.root / ".jobsync" / "cache" / "repo-dev.jsonl").read_text().splitlines()
 
     plan = local.run("plan", "-w", "dev", "--detailed-exitcode")
 
-    assert sorted(cache["files"]) == ["workspaces/dev/jobs/etl.yaml", "workspaces/dev/scripts/sales/load.yaml"]
+    assert sorted(json.loads(line.split("\t")[0]) for line in lines[1:]) == [
+        "workspaces/dev/jobs/etl.yaml",
+        "workspaces/dev/scripts/sales/load.yaml",
+    ]
     assert plan.exit_code == 0
+    assert "2 files from the cache, 0 parsed" in plan.stderr
 
 
 def test_a_file_edited_after_export_is_read_again_despite_the_cache(local):

@@ -116,6 +116,35 @@ def test_secrets_reach_only_the_steps_that_talk_to_the_workspace():
                 assert not github_keys or "jobsync export" not in run, (template.name, step)
 
 
+DEFAULT_BRANCH_ONLY = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+
+
+def jobsync_steps(job: dict) -> list[int]:
+    return [i for i, step in enumerate(job["steps"]) if re.search(r"jobsync (plan|apply|export)", step.get("run", ""))]
+
+
+def test_every_job_that_plans_applies_or_exports_restores_the_cache_and_only_the_default_branch_saves_it():
+    for template in TEMPLATES.glob("*.yml"):
+        workflow = yaml.safe_load(template.read_text())
+        for name, job in workflow["jobs"].items():
+            uses = [str(step.get("uses", "")) for step in job["steps"]]
+            assert not any(u.startswith("actions/cache@") for u in uses), (template.name, name)  # saves on its own
+            restores = [i for i, u in enumerate(uses) if u.startswith("actions/cache/restore@")]
+            saves = [i for i, u in enumerate(uses) if u.startswith("actions/cache/save@")]
+            if not jobsync_steps(job):
+                assert not restores and not saves, (template.name, name)
+                continue
+            assert restores and restores[0] < min(jobsync_steps(job)), (template.name, name)
+            assert job["steps"][restores[0]]["with"]["path"] == ".jobsync/cache"
+            for i in saves:
+                assert i > max(jobsync_steps(job)), (template.name, name)
+                assert DEFAULT_BRANCH_ONLY in job["steps"][i]["if"], (template.name, name)
+                assert job["steps"][i]["with"]["path"] == ".jobsync/cache"
+            expected = 0 if template.name == "jobsync-plan.yml" else 1
+            assert len(saves) == expected, (template.name, name)  # a pull request's run saves nothing
+    assert "never plant" in README.read_text()
+
+
 def test_the_readme_shows_the_golden_plan_comment_verbatim():
     section = README.read_text().split("## Pull-request workflow", 1)[1]
 

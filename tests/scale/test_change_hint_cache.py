@@ -10,6 +10,7 @@ import pytest
 from support import WORKSPACE_ID, Scenario, environment, job_body, sql_node
 
 from jobsync import load_workspace
+from jobsync.backends.dataarts.cache import entry_line
 from jobsync.core.model import Kind
 from jobsync.core.normalize import body_fingerprint
 from jobsync.ops.plan import make_plan, open_workspace
@@ -97,14 +98,23 @@ def test_refresh_reads_every_job_again(warm):
     assert updated(summary) == 0
 
 
-def test_refresh_ignores_what_the_cache_holds(warm):
+def cache_entry(warm, name: str) -> tuple[Path, dict]:
     path = warm.root / ".jobsync" / "cache" / "dev.json"
-    cache = json.loads(path.read_text())
-    entry = cache["jobs"]["etl_a"]
+    for line in path.read_text().splitlines()[1:]:
+        fields = line.split("\t")
+        if json.loads(fields[0]) == name and len(fields) == 6:
+            hint, tags = json.loads(fields[1]), json.loads(fields[3])
+            found = {"hint": hint, "digest": fields[2], "tags": tags, "body": fields[5]}
+    return path, found
+
+
+def test_refresh_ignores_what_the_cache_holds(warm):
+    path, entry = cache_entry(warm, "etl_a")
     body = json.loads(entry["body"])  # an entry is a body's JSON text, its fingerprint and tags
     body["description"] = "not what the workspace holds"
     entry["body"], entry["digest"] = json.dumps(body), body_fingerprint(Kind.JOB, body)
-    path.write_text(json.dumps(cache))
+    with path.open("a") as handle:
+        handle.write(entry_line("etl_a", entry))  # well formed, checked: a later line wins
 
     cached, _ = plan(warm)
     refreshed, _ = plan(warm, "--refresh")
@@ -257,3 +267,34 @@ def test_a_plan_decodes_only_the_cached_bodies_it_needs(warm, monkeypatch):
     assert sorted(name for name, spec in repo_jobs.items() if spec.stored is None) == ["etl_b"]  # the edited file
     assert repo_jobs["etl_c"].body["name"] == "etl_c" and repo_jobs["etl_c"].stored is None
     assert jobs["etl_a"].body["name"] == "etl_a" and jobs["etl_a"].stored is None  # decoded when read
+
+
+def test_a_corrupted_cache_entry_is_not_trusted(warm):
+    path, _ = cache_entry(warm, "etl_a")
+    lines = path.read_text().splitlines(keepends=True)
+    lines = [line.replace('"nodes"', '"nodez"') if line.startswith('"etl_a"') else line for line in lines]
+    path.write_text("".join(lines))  # the body changed, its check left as it was
+
+    summary, exports = plan(warm)
+
+    assert exports == 1 and updated(summary) == 0  # read again, never planned from the damaged text
+
+
+def test_the_cache_appends_the_jobs_that_changed_and_writes_nothing_when_none_did(warm):
+    path = warm.root / ".jobsync" / "cache" / "dev.json"
+    plan(warm)
+    before = path.read_bytes()
+    plan(warm)
+    assert path.read_bytes() == before
+
+    alice = warm.emulator.dataarts_workspace(WORKSPACE_ID, "alice")
+    try:
+        body = edited("etl_b", "edited by alice")
+        alice.client.call("PUT", alice.client.path("jobs", "etl_b"), body=body, replay_safe=False)
+    finally:
+        alice.close()
+    plan(warm)
+
+    after = path.read_bytes()
+    assert after.startswith(before) and after[len(before) :].count(b"\n") >= 1
+    assert b'"etl_a"' not in after[len(before) :]

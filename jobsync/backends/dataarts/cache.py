@@ -19,15 +19,20 @@ older than the service's own clock (the `Date` header of the list that preceded 
 a save in the same millisecond as the read cannot hide behind it. `plan --refresh` reads
 everything and rewrites the cache.
 
-The file is `<repo>/.jobsync/cache/<workspace>.json` (ignored by git), written atomically; it
-names the endpoint, project and workspace id it belongs to and is ignored when they differ.
-Each body is kept as its JSON text, beside its canonical fingerprint and its tags: loading
-the cache builds no body, and the snapshot decodes one only when something reads it
+The file is `<repo>/.jobsync/cache/<workspace>.json` (ignored by git). Its first line names
+the endpoint, project and workspace id it belongs to (the file is ignored when they differ);
+then one line per job, fields separated by tabs: name, hint (JSON), canonical fingerprint,
+tags (JSON), a check hash of the other fields, and the body as its compact JSON text (or just
+the name and `-`: the job was forgotten). A later line for a name wins. A save appends only
+what changed and rewrites the file (atomically) when most of its lines are stale; a line torn
+by a kill, or whose check does not match (corrupted, edited), is not trusted: that job is read
+again. Loading builds no body: the snapshot decodes one only when something reads it
 (core/snapshot.py RemoteObject), so a plan of 10,000 unchanged jobs holds text, not trees.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,10 +42,10 @@ from typing import Any
 from jobsync.core.model import Kind, body_text
 from jobsync.core.normalize import body_fingerprint
 from jobsync.core.rules import job_tags
-from jobsync.fileio import document_lines, write_atomic
+from jobsync.fileio import write_atomic
 
-FORMAT = 4  # 2: each entry keeps the canonical fingerprint of its body; 3: the body as JSON text, and tags;
-# 4: the canonical form compares node and property order: older fingerprints are stale
+FORMAT = 5  # 2: canonical fingerprints; 3: the body as JSON text, and tags; 4: node and property order
+# count (older fingerprints are stale); 5: lines appended per job
 SETTLE_MS = 2_000  # the Date header has 1 s resolution; 1 s more for clock spread
 HINTS = ("lastUpdateTime", "lastUpdateUser", "createTime", "path", "jobType")
 
@@ -84,7 +89,13 @@ class JobCache:
         self.path = path
         self.owner = owner
         self._entries: dict[str, dict[str, Any]] | None = None  # read on first use
-        self.dirty = False
+        self.changed: set[str] = set()  # names put or forgotten since the last save
+        self.lines = 0
+        self.rewrite = False  # the file is torn, of another format or owner: rewrite it whole
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.changed) or self.rewrite
 
     @property
     def entries(self) -> dict[str, dict[str, Any]]:
@@ -102,15 +113,27 @@ class JobCache:
         held = "not read yet" if self._entries is None else f"{len(self._entries)} jobs"
         return f"JobCache({str(self.path)!r}, {held})"
 
+    def _header(self) -> str:
+        return json.dumps({"format": FORMAT, "owner": self.owner}, ensure_ascii=False) + "\n"
+
     def _load(self, path: Path) -> dict[str, dict[str, Any]]:
+        entries: dict[str, dict[str, Any]] = {}
         try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return {}  # missing or unreadable: start empty, the next save replaces it
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("owner") != self.owner:
-            return {}
-        jobs = data.get("jobs")
-        return jobs if isinstance(jobs, dict) else {}
+            with path.open(encoding="utf-8") as handle:
+                if handle.readline() != self._header():
+                    self.rewrite = True
+                    return {}
+                for line in handle:
+                    self.lines += 1
+                    if not line.endswith("\n"):
+                        self.rewrite = True  # torn by a kill: never append after it
+                        break
+                    _read_line(line[:-1], entries)
+        except FileNotFoundError:
+            self.rewrite = True
+        except (OSError, UnicodeDecodeError):
+            self.rewrite = True  # unreadable: start empty, the next save replaces it
+        return entries
 
     def get(self, item: Mapping[str, Any]) -> Stored | None:
         """The cached body of a listed job if its hint is unchanged, else None."""
@@ -131,13 +154,13 @@ class JobCache:
             return None
         stored = Stored.from_body(body)
         self.entries[name] = {"hint": hint, "digest": stored.digest, "tags": list(stored.tags), "body": stored.text}
-        self.dirty = True
+        self.changed.add(name)
         return stored
 
     def forget(self, names: Iterable[str]) -> None:
         for name in names:
             if self.entries.pop(name, None) is not None:
-                self.dirty = True
+                self.changed.add(name)
 
     def keep_only(self, names: Iterable[str]) -> None:
         """Drop the jobs the list no longer has."""
@@ -145,14 +168,62 @@ class JobCache:
 
     def clear(self) -> None:
         if self.entries:
-            self.entries, self.dirty = {}, True
+            self.changed.update(self.entries)
+            self.entries = {}
 
     def save(self) -> None:
+        """Append a line per job put or forgotten since the last save; rewrite the file when
+        it is torn, of another format or owner, or mostly stale."""
         if self.path is None or not self.dirty:
             return
-        document = {"format": FORMAT, "owner": self.owner, "jobs": self.entries}
-        write_atomic(self.path, document_lines(document), durable=False)  # a cache: losing it costs a read
-        self.dirty = False
+        if self.rewrite or self.lines + len(self.changed) > 2 * len(self.entries) + 1000:
+            lines = [self._header(), *(entry_line(name, entry) for name, entry in self.entries.items())]
+            write_atomic(self.path, lines, durable=False)  # a cache: losing it costs a read
+            self.lines, self.rewrite = len(self.entries), False
+        else:
+            with self.path.open("a", encoding="utf-8") as handle:
+                for name in sorted(self.changed):
+                    entry = self.entries.get(name)
+                    handle.write(entry_line(name, entry) if entry else f"{json.dumps(name, ensure_ascii=False)}\t-\n")
+            self.lines += len(self.changed)
+        self.changed = set()
+
+
+def _check(name: str, hint: str, digest: str, tags: str, text: str) -> str:
+    joined = "\0".join((name, hint, digest, tags, text)).encode()
+    return hashlib.blake2b(joined, digest_size=8).hexdigest()
+
+
+def entry_line(name: str, entry: Mapping[str, Any]) -> str:
+    """The line that holds one job (hint, digest, tags, body) in the file."""
+    fields = [
+        json.dumps(name, ensure_ascii=False),
+        json.dumps(entry["hint"], ensure_ascii=False, separators=(",", ":")),
+        str(entry["digest"]),
+        json.dumps(entry["tags"], ensure_ascii=False, separators=(",", ":")),
+    ]
+    text = str(entry["body"])
+    check = _check(fields[0], fields[1], fields[2], fields[3], text)
+    return "\t".join([*fields, check, text]) + "\n"
+
+
+def _read_line(line: str, entries: dict[str, dict[str, Any]]) -> None:
+    """One line into `entries`: a job, or `name<TAB>-` (forgotten); a line whose check does not
+    match forgets the job (it is read again)."""
+    fields = line.split("\t", 5)
+    try:
+        name = json.loads(fields[0])
+    except ValueError:
+        return
+    if len(fields) != 6 or fields[4] != _check(fields[0], fields[1], fields[2], fields[3], fields[5]):
+        entries.pop(str(name), None)
+        return
+    try:
+        hint, tags = json.loads(fields[1]), json.loads(fields[3])
+    except ValueError:
+        entries.pop(str(name), None)
+        return
+    entries[str(name)] = {"hint": hint, "digest": fields[2], "tags": tags, "body": fields[5]}
 
 
 def cached_job_names(backend: Mapping[str, Any], cache_dir: Path, workspace_name: str) -> frozenset[str] | None:
