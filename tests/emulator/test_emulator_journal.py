@@ -241,3 +241,51 @@ def test_a_release_into_the_production_environment_is_journaled_and_read_back(tm
     read = read_state(path).data["workspaces"]["default"]
     assert [entry["definition"]["name"] for entry in read["production"]["jobs"]] == ["发布"]
     assert [entry["definition"]["name"] for entry in read["jobs"]] == ["作业000"]
+
+
+def signed(url: str, project_id: str, method: str, path: str, body: Any = None) -> requests.Response:
+    """A signed request to any versioned path (`v1.1/...` for CDM)."""
+    ak, sk = default_state()["credentials"][0]["ak"], default_state()["credentials"][0]["sk"]
+    client = SignedClient(
+        url, Credentials(ak=ak, sk=sk), project_id=project_id, headers={"workspace": "default"}, rate=0
+    )
+    version, _, rest = path.partition("/")
+    data = b"" if body is None else json.dumps(body).encode()
+    target, headers = client.prepare(method, f"/{version}/{project_id}/{rest}", [], data)
+    return requests.request(method, target, headers=headers, data=data or None, timeout=10)
+
+
+def test_cdm_objects_and_job_runs_are_journaled_and_read_back(tmp_path):
+    """What the run simulator and the CDM routes change lives outside the object sections of a
+    workspace: it must reach the journal too, or a killed emulator forgets it."""
+    path = tmp_path / "state.json"
+    data = seeded_state(2)
+    cluster = {"name": "cdm-集群", "id": "11111111-2222-3333-4444-555555555555", "status": "200"}
+    data["cdm"] = {"clusters": [cluster]}
+    path.write_text(json.dumps(data))
+    link = {
+        "links": [
+            {
+                "name": "订单库",
+                "connector-name": "generic-jdbc-connector",
+                "link-config-values": {
+                    "configs": [{"name": "linkConfig", "inputs": [{"name": "linkConfig.host", "value": "10.0.0.1"}]}]
+                },
+            }
+        ]
+    }
+    with served(path) as emulator:
+        created = signed(
+            emulator.url, emulator.state.project_id, "POST", f"v1.1/clusters/{cluster['id']}/cdm/link", link
+        )
+        assert created.status_code == 200, created.text
+        ran = emulator.call("POST", "jobs/作业001/run-immediate", {"jobParams": []})
+        assert ran.status_code == 200, ran.text
+        with emulator.state.lock:
+            served_state = json.loads(json.dumps(emulator.state.data))
+        read = read_state(path)
+    assert read.base is None  # read from the journal, not the file as written at the start
+    assert journal.skeleton(read.data) == journal.skeleton(served_state)
+    [stored] = read.data["cdm"]["clusters"][0]["links"]
+    assert stored["name"] == "订单库"
+    assert read.data["workspaces"]["default"]["instances"], "the run started is kept"
