@@ -50,7 +50,8 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
 
     DeepDiff is given only what differs (`pruned`): a changed job's body is mostly what it was,
     and DeepDiff spent 35 ms a job walking the equal parts (3.5 s for a 1% plan at 10,000 jobs)."""
-    return deepdiff_changes(*pruned(dict(before), dict(after)))
+    whole_before, whole_after = dict(before), dict(after)
+    return deepdiff_changes(*pruned(whole_before, whole_after), values=(whole_before, whole_after))
 
 
 _BASIC = (str, int, float, bool, type(None), bytes)
@@ -98,8 +99,15 @@ def _plain(items: list[Any]) -> bool:
     return all(isinstance(item, _BASIC) for item in items)
 
 
-def deepdiff_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    """Every difference DeepDiff finds, sorted by path."""
+def deepdiff_changes(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    values: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+) -> tuple[FieldChange, ...]:
+    """Every difference DeepDiff finds, sorted by path. With `values` (the bodies `before` and
+    `after` were pruned from), each change shows the values found at its path there: a change
+    DeepDiff reports above a pruned part would otherwise show pruning's stand-in values."""
+    shown_before, shown_after = values or (before, after)
     # Imported here: deepdiff pulls in numpy and pydantic (0.15 s), and a no-op plan never diffs.
     from deepdiff import DeepDiff
 
@@ -114,13 +122,13 @@ def deepdiff_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tup
             whole = _order_field(parts)
             if whole is not None:  # a keyed list's order is one value: shown whole, old -> new
                 path = _path(whole)
-                changes[path] = FieldChange(path, CHANGED, _at(before, whole), _at(after, whole))
+                changes[path] = FieldChange(path, CHANGED, _at(shown_before, whole), _at(shown_after, whole))
                 continue
             found = FieldChange(
                 path=_path(parts),
                 change=change,
-                before=None if change == ADDED else _value(item.t1),
-                after=None if change == REMOVED else _value(item.t2),
+                before=None if change == ADDED else _found(shown_before, parts, item.t1),
+                after=None if change == REMOVED else _found(shown_after, parts, item.t2),
             )
             changes[found.path] = found
     return tuple(sorted(changes.values(), key=lambda c: c.path))
@@ -135,6 +143,18 @@ def _order_field(parts: list[Any]) -> list[Any] | None:
         if isinstance(part, str) and part.endswith(ORDER_SUFFIX):
             return parts[: index + 1]
     return None
+
+
+def _found(body: Mapping[str, Any], parts: list[Any], reported: Any) -> Any:
+    """The value at `parts` in `body` (mapping keys and list indexes), else what DeepDiff reported."""
+    value: Any = body
+    for part in parts:
+        in_mapping = isinstance(value, Mapping) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if not (in_mapping or in_list):
+            return _value(reported)
+        value = value[part]
+    return value
 
 
 def _at(body: Mapping[str, Any], parts: list[Any]) -> Any:
