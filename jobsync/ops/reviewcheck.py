@@ -65,6 +65,18 @@ def _changes(reviewed: Any, fresh: Any) -> list[str]:
     return found
 
 
+def _moved_commit(path: str, reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str] | None:
+    """A commit the fresh plan may see moved on (it is made at the merge): [] when the reviewed
+    one is a commit of this repo, that refusal when it is not, None when nothing moved."""
+    if not isinstance(reviewed, str) or reviewed == fresh:
+        return None
+    if not known(reviewed):
+        return [f"{path}: the reviewed plan shows {_show(reviewed)}, which is not a commit of this repo"]
+    if path == "repo.commit" and not isinstance(fresh, str):
+        return None  # a fresh plan with no commit: compared as any other value
+    return []
+
+
 def _repo(reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str]:
     """The repo commit: the fresh plan is made at the merge of the reviewed commit, so it may
     differ, but the reviewed one must be a commit this repo has (what its changes came from)."""
@@ -73,12 +85,8 @@ def _repo(reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str]:
     found = []
     for key in sorted(set(reviewed) | set(fresh), key=str):
         a, b = reviewed.get(key, MISSING), fresh.get(key, MISSING)
-        if key == "commit" and isinstance(a, str) and isinstance(b, str) and a != b and known(a):
-            continue
-        if key == "commit" and isinstance(a, str) and a != b and not known(a):
-            found.append(f"repo.commit: the reviewed plan shows {_show(a)}, which is not a commit of this repo")
-            continue
-        found += _walk(f"repo.{key}", a, b)
+        moved = _moved_commit("repo.commit", a, b, known) if key == "commit" else None
+        found += _walk(f"repo.{key}", a, b) if moved is None else moved
     return found
 
 
@@ -97,11 +105,8 @@ def _checks(reviewed: Any, fresh: Any, known: Callable[[str], bool]) -> list[str
     found = []
     for key in sorted((set(reviewed) | set(fresh)) - CHECKS_CONTEXT, key=str):
         a, b = reviewed.get(key, MISSING), fresh.get(key, MISSING)
-        if key == "head" and isinstance(a, str) and a != b:
-            if not known(a):
-                found.append(f"checks.head: the reviewed plan shows {_show(a)}, which is not a commit of this repo")
-            continue
-        found += _walk(f"checks.{key}", a, b)
+        moved = _moved_commit("checks.head", a, b, known) if key == "head" else None
+        found += _walk(f"checks.{key}", a, b) if moved is None else moved
     return found
 
 
