@@ -320,12 +320,12 @@ def apply(
 def _verify(config: WorkspaceConfig, workspace: Workspace, done: Applied, voice: Voice) -> None:
     """Run what the plan said apply would run (its `verify` section), if anything was applied."""
     section = done.planned.plan.verify
+    if section and section.get("forbidden"):
+        voice.warn(f"verify: nothing run: {section['forbidden']}")
     if not section or section.get("forbidden"):
-        if section and section.get("forbidden"):
-            voice.warn(f"verify: nothing run: {section['forbidden']}")
         return
     settings = config.verify or VerifySettings()
-    keys = [key for key in verifying.targets(done.planned.plan, settings, done.planned.desired)]
+    keys = list(verifying.targets(done.planned.plan, settings, done.planned.desired))
     applied = {change.key for change, _ in done.result.applied}
     if settings.jobs == "changed":
         keys = [key for key in keys if key in applied]  # a failed write is not verified
