@@ -214,10 +214,6 @@ class Siblings:
         return sorted(listing.get(path.stem, ()))
 
 
-def siblings_of(path: Path, siblings: Siblings | None) -> list[Path]:
-    return (siblings or Siblings()).content_files(path)
-
-
 def _sidecar(path: Path, rel: str, problems: list[Problem], siblings: Siblings) -> str | None:
     candidates = siblings.content_files(path)
     if len(candidates) == 1 and candidates[0].is_symlink() and not paths.inside(candidates[0], path.parent):
